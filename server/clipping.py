@@ -1,0 +1,55 @@
+"""One clip, end to end: extract the page, store the paper or return the listing's candidates.
+
+Shared by the HTTP API and the CLI so that both behave the same.
+"""
+
+from dataclasses import dataclass, field
+
+from server import identity, store
+from server.extractors import extract
+
+
+@dataclass
+class ClipOutcome:
+    kind: str  # "saved" | "listing" | "empty"
+    result: store.SaveResult | None = None
+    candidates: list = field(default_factory=list)
+    error: str = ""
+
+
+def clip_page(db, url, html=None, title=None, selection=None, tags=(), note=None, enrich=None):
+    """Extract url/html and store the paper it holds; a listing returns candidates instead.
+
+    enrich: optional callable(paper_fields) -> paper_fields that fills missing
+    fields from the network (arXiv API, Crossref); failures must not raise.
+    """
+    extraction = extract(url, html)
+    if extraction.error and not extraction.papers:
+        return ClipOutcome("empty", error=extraction.error)
+    if extraction.listing:
+        return ClipOutcome("listing", candidates=mark_in_library(db, extraction.papers))
+    if not extraction.papers:
+        return ClipOutcome("empty", error="no paper found on this page")
+    fields = dict(extraction.papers[0])
+    if not fields.get("title") and title:
+        fields["title"] = title
+    if selection and not fields.get("abstract"):
+        fields.setdefault("extra", {})["selection"] = selection
+    if enrich is not None:
+        fields = enrich(fields)
+    provenance = {"url": url, "extractor": extraction.extractor, "fields": extraction.papers[0]}
+    result = store.save_paper(db, fields, tags=tags, note=note, clip=provenance)
+    return ClipOutcome("saved", result=result)
+
+
+def mark_in_library(db, candidates):
+    """Return candidates each with "in_library" (and the stored id when it is)."""
+    marked = []
+    for candidate in candidates:
+        existing = store.find_existing(db, identity.clean_metadata(candidate))
+        item = {**candidate, "in_library": existing is not None}
+        if existing is not None:
+            item["id"] = existing["id"]
+            item["citekey"] = existing["citekey"]
+        marked.append(item)
+    return marked

@@ -1,0 +1,146 @@
+"""Identity and merge rules: when two records are the same paper, and how they combine.
+
+DESIGN.md: the same arXiv id (any version), the same DOI, or the same normalised
+title with the same first author and year is the same paper. A second clip merges
+into the first: empty fields are filled, a newer arXiv version updates the record,
+the reader's tags and notes are never lost.
+"""
+
+import re
+import unicodedata
+
+# Metadata an extractor or importer may supply; everything else on the paper
+# object belongs to the library (id, citekey, timestamps) or to the reader.
+METADATA_FIELDS = (
+    "title", "authors", "abstract", "year", "published", "arxiv_id", "arxiv_version",
+    "arxiv_category", "doi", "url", "pdf_url", "code_url", "venue", "entry_type",
+    "source",
+)
+# Fields a newer arXiv version may replace (the preprint itself changed).
+VERSIONED_FIELDS = ("title", "authors", "abstract", "published", "year", "pdf_url", "url")
+
+_NEW_ARXIV = re.compile(r"^(\d{4}\.\d{4,5})(?:v(\d+))?$")
+_OLD_ARXIV = re.compile(r"^([a-z][a-z\-]*(?:\.[A-Z]{2})?/\d{7})(?:v(\d+))?$", re.IGNORECASE)
+_DOI = re.compile(r"10\.\d{4,9}/\S+")
+
+
+def split_arxiv_id(value):
+    """Return (id without version, version or None) for an arXiv identifier, or (None, None)."""
+    if not value:
+        return None, None
+    text = str(value).strip()
+    text = re.sub(r"^(?:arxiv:)", "", text, flags=re.IGNORECASE).strip()
+    for pattern in (_NEW_ARXIV, _OLD_ARXIV):
+        match = pattern.match(text)
+        if match:
+            version = int(match.group(2)) if match.group(2) else None
+            return match.group(1), version
+    return None, None
+
+
+def normalize_doi(value):
+    """Return a DOI lower-cased without resolver prefix, or None when there is none."""
+    if not value:
+        return None
+    match = _DOI.search(str(value).strip())
+    if not match:
+        return None
+    return match.group(0).rstrip(".,;)").lower()
+
+
+def fold(text):
+    """Return text without accents, case-folded, for comparisons."""
+    decomposed = unicodedata.normalize("NFKD", text or "")
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+def normalize_title(title):
+    """Return the title reduced to lower-case ASCII-folded words joined by single spaces."""
+    words = re.findall(r"\w+", fold(title))
+    return " ".join(words)
+
+
+def family_name(author):
+    """Return the family name of a "Given Family" author string (or "Family, Given")."""
+    author = (author or "").strip()
+    if "," in author:
+        return author.split(",", 1)[0].strip()
+    parts = author.split()
+    return parts[-1] if parts else ""
+
+
+def identity_key(paper):
+    """Return the title/first-author/year key, or None when any part is missing."""
+    title = normalize_title(paper.get("title"))
+    authors = paper.get("authors") or []
+    year = paper.get("year")
+    if not (title and authors and year):
+        return None
+    return f"{title}|{fold(family_name(authors[0]))}|{year}"
+
+
+def clean_metadata(fields):
+    """Return only known metadata fields, normalised (ids, DOI, year, authors)."""
+    paper = {k: fields[k] for k in METADATA_FIELDS if fields.get(k) not in (None, "", [])}
+    arxiv_id, version = split_arxiv_id(paper.get("arxiv_id"))
+    paper.pop("arxiv_id", None)
+    if arxiv_id:
+        paper["arxiv_id"] = arxiv_id
+        version = paper.get("arxiv_version") or version
+        if version:
+            paper["arxiv_version"] = int(version)
+    if paper.get("doi"):
+        doi = normalize_doi(paper["doi"])
+        if doi:
+            paper["doi"] = doi
+        else:
+            del paper["doi"]
+    if "year" in paper:
+        try:
+            paper["year"] = int(str(paper["year"])[:4])
+        except ValueError:
+            del paper["year"]
+    if "published" in paper and "year" not in paper:
+        year = str(paper["published"])[:4]
+        if year.isdigit():
+            paper["year"] = int(year)
+    if "authors" in paper:
+        paper["authors"] = [" ".join(str(a).split()) for a in paper["authors"] if str(a).strip()]
+    for key in ("title", "abstract", "venue"):
+        if isinstance(paper.get(key), str):
+            paper[key] = " ".join(paper[key].split())
+    extra = fields.get("extra")
+    if isinstance(extra, dict) and extra:
+        paper["extra"] = dict(extra)
+    return paper
+
+
+def merge(existing, incoming):
+    """Return the fields of existing that change when incoming is merged into it.
+
+    Empty fields are filled; a newer arXiv version replaces the versioned fields;
+    extra fields are filled key by key. Reader fields (tags, note, status) are not
+    handled here: the store unions tags and keeps notes.
+    """
+    changes = {}
+    newer = (
+        incoming.get("arxiv_version") is not None
+        and existing.get("arxiv_id")
+        and incoming.get("arxiv_id") == existing.get("arxiv_id")
+        and incoming["arxiv_version"] > (existing.get("arxiv_version") or 0)
+    )
+    for key in METADATA_FIELDS:
+        value = incoming.get(key)
+        if value in (None, "", []):
+            continue
+        current = existing.get(key)
+        if current in (None, "", []):
+            changes[key] = value
+        elif newer and (key in VERSIONED_FIELDS or key == "arxiv_version") and current != value:
+            changes[key] = value
+    extra = dict(existing.get("extra") or {})
+    added = {k: v for k, v in (incoming.get("extra") or {}).items()
+             if v not in (None, "", []) and extra.get(k) in (None, "", [])}
+    if added:
+        changes["extra"] = {**extra, **added}
+    return changes

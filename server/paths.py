@@ -1,0 +1,45 @@
+"""Where papershelf keeps its data: PAPERSHELF_HOME or the platform's user data dir."""
+
+import os
+import secrets
+from pathlib import Path
+
+import platformdirs
+
+TOKEN_FILE = "token"
+DB_FILE = "papershelf.db"
+
+
+def home():
+    """Return the papershelf home directory, created if missing."""
+    path = Path(os.environ.get("PAPERSHELF_HOME") or platformdirs.user_data_dir("papershelf"))
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def default_db_path():
+    return home() / DB_FILE
+
+
+def token_path():
+    return home() / TOKEN_FILE
+
+
+def read_or_create_token():
+    """Return the API token, creating it (owner-only, 0600) on first use."""
+    path = token_path()
+    try:
+        token = path.read_text().strip()
+        if token:
+            return token
+    except FileNotFoundError:
+        pass
+    token = secrets.token_urlsafe(32)
+    # O_EXCL: if two processes race on first start, one wins and the other re-reads.
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as handle:
+        handle.write(token + "\n")
+    return token

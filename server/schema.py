@@ -1,0 +1,85 @@
+"""The database's shape: tables, full-text search, indexes and migrations.
+
+Every connection goes through connect(); ensure_db_shape() is idempotent and runs
+the migrations, each in its own transaction (sqlite-utils' Migrations).
+"""
+
+import sqlite3
+from pathlib import Path
+
+from sqlite_utils import Database, Migrations
+
+SCHEMA_VERSION = 1
+FTS_COLUMNS = ["title", "abstract", "authors", "note"]
+# JSON arrays stored as text so that Datasette can facet on them.
+JSON_COLUMNS = ("authors", "tags", "extra")
+BUSY_TIMEOUT_MS = 10_000
+
+migrations = Migrations("papershelf")
+
+
+@migrations()
+def m001_initial(db):
+    db["papers"].create(
+        {
+            "id": int, "citekey": str, "title": str, "authors": str, "abstract": str,
+            "year": int, "published": str, "arxiv_id": str, "arxiv_version": int,
+            "arxiv_category": str, "doi": str, "url": str, "pdf_url": str, "code_url": str,
+            "venue": str, "entry_type": str, "source": str, "tags": str, "note": str,
+            "status": str, "added_at": str, "updated_at": str, "extra": str,
+            "identity_key": str,
+        },
+        pk="id",
+        not_null={"citekey", "title", "status", "added_at", "updated_at"},
+        defaults={"authors": "[]", "tags": "[]", "extra": "{}", "note": "", "status": "unread"},
+    )
+    # Case-insensitive uniqueness: "Chen2024" and "chen2024" would clash in LaTeX tooling.
+    db.execute("CREATE UNIQUE INDEX idx_papers_citekey ON papers(citekey COLLATE NOCASE)")
+    for column in ("arxiv_id", "doi", "identity_key", "url", "added_at"):
+        db["papers"].create_index([column], find_unique_name=True)
+    db["paper_authors"].create(
+        {"paper_id": int, "position": int, "name": str},
+        pk=("paper_id", "position"),
+        foreign_keys=[("paper_id", "papers", "id")],
+    )
+    db["paper_authors"].create_index(["name"])
+    db["paper_tags"].create(
+        {"paper_id": int, "tag": str},
+        pk=("paper_id", "tag"),
+        foreign_keys=[("paper_id", "papers", "id")],
+    )
+    db["paper_tags"].create_index(["tag"])
+    db["clips"].create(
+        {"id": int, "paper_id": int, "url": str, "clipped_at": str, "extractor": str,
+         "status": str, "fields": str},
+        pk="id",
+        foreign_keys=[("paper_id", "papers", "id")],
+    )
+    db["clips"].create_index(["paper_id"])
+    db["papers"].enable_fts(FTS_COLUMNS, create_triggers=True, tokenize="porter")
+
+
+def connect(path):
+    """Open the database at path (created if missing) ready for concurrent use."""
+    if str(path) != ":memory:":
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    db = Database(conn)
+    if str(path) != ":memory:":
+        db.enable_wal()
+    db.execute("PRAGMA foreign_keys = ON")
+    db.execute("PRAGMA synchronous = NORMAL")
+    return db
+
+
+def ensure_db_shape(db):
+    """Apply pending migrations; safe to call on every start."""
+    if migrations.pending(db):
+        migrations.apply(db)
+    return db
+
+
+def open_db(path):
+    """Connect to path and bring the schema up to date."""
+    return ensure_db_shape(connect(path))

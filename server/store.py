@@ -1,0 +1,337 @@
+"""Storage of papers: save with dedupe and merge, look up, update, delete, list, search.
+
+Functions take a sqlite-utils Database opened by schema.connect(). Every write runs
+in write_transaction(), which takes SQLite's write lock up front (BEGIN IMMEDIATE)
+so that concurrent writers wait for each other instead of failing with
+"database is locked".
+"""
+
+import contextlib
+import json
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from exports.citekeys import base_key, is_safe_key, unique_key
+from server import identity
+from server.schema import JSON_COLUMNS
+
+STATUSES = ("unread", "reading", "read")
+READER_FIELDS = ("tags", "note", "status")
+
+
+@dataclass
+class SaveResult:
+    status: str  # created | updated | unchanged
+    paper: dict
+
+
+class StoreError(ValueError):
+    """A request the store cannot carry out (bad value); the message is for the user."""
+
+
+def now():
+    """Return the current UTC time as an ISO 8601 string with milliseconds."""
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+
+
+@contextlib.contextmanager
+def write_transaction(db):
+    """Run the block in one write transaction; nested blocks become savepoints."""
+    if db.conn.in_transaction:
+        with db.atomic():
+            yield db
+        return
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+    except BaseException:
+        if db.conn.in_transaction:
+            db.execute("ROLLBACK")
+        raise
+    db.execute("COMMIT")
+
+
+def row_to_paper(row):
+    """Return the public paper object for a papers row (JSON columns decoded)."""
+    paper = dict(row)
+    for column in JSON_COLUMNS:
+        value = paper.get(column)
+        paper[column] = json.loads(value) if value else ({} if column == "extra" else [])
+    paper.pop("identity_key", None)
+    return paper
+
+
+def get_paper(db, paper_id):
+    """Return the paper with this id, or None."""
+    rows = list(db.query("select * from papers where id = ?", [paper_id]))
+    return row_to_paper(rows[0]) if rows else None
+
+
+def get_paper_by_citekey(db, citekey):
+    """Return the paper with this citation key (case-insensitive), or None."""
+    rows = list(db.query("select * from papers where citekey = ? collate nocase", [citekey]))
+    return row_to_paper(rows[0]) if rows else None
+
+
+def find_existing(db, fields):
+    """Return the stored paper that is the same paper as fields, or None."""
+    probes = []
+    arxiv_id, _ = identity.split_arxiv_id(fields.get("arxiv_id"))
+    if arxiv_id:
+        probes.append(("arxiv_id", arxiv_id))
+    doi = identity.normalize_doi(fields.get("doi"))
+    if doi:
+        probes.append(("doi", doi))
+    key = identity.identity_key(fields)
+    if key:
+        probes.append(("identity_key", key))
+    for column, value in probes:
+        rows = list(db.query(f"select * from papers where {column} = ? limit 1", [value]))
+        if rows:
+            return row_to_paper(rows[0])
+    return None
+
+
+def lookup(db, url=None, arxiv=None, doi=None):
+    """Return the paper matching a URL, arXiv id or DOI, or None."""
+    if arxiv or doi:
+        return find_existing(db, {"arxiv_id": arxiv, "doi": doi})
+    if not url:
+        return None
+    rows = list(db.query("select * from papers where url = ? or pdf_url = ? limit 1", [url, url]))
+    if rows:
+        return row_to_paper(rows[0])
+    rows = list(db.query(
+        "select papers.* from clips join papers on papers.id = clips.paper_id"
+        " where clips.url = ? limit 1", [url]))
+    return row_to_paper(rows[0]) if rows else None
+
+
+def save_paper(db, fields, tags=(), note=None, clip=None):
+    """Store one paper, merging into the same paper when it exists; return a SaveResult.
+
+    fields: metadata (see identity.METADATA_FIELDS) plus optionally citekey, tags,
+    note, status. clip: optional provenance {"url", "extractor", "fields"} recorded
+    in the clips table.
+    """
+    metadata = identity.clean_metadata(fields)
+    if not metadata.get("title"):
+        raise StoreError("a paper needs a title")
+    tags = _clean_tags(list(fields.get("tags") or []) + list(tags or []))
+    note = _join_notes(fields.get("note"), note)
+    status = fields.get("status")
+    if status is not None and status not in STATUSES:
+        raise StoreError(f"status must be one of {', '.join(STATUSES)}")
+    with write_transaction(db):
+        existing = find_existing(db, metadata)
+        if existing is None:
+            result = _create(db, metadata, tags, note, status or "unread", fields.get("citekey"))
+        else:
+            result = _merge_into(db, existing, metadata, tags, note)
+        if clip is not None:
+            _record_clip(db, result.paper["id"], clip, result.status)
+    return result
+
+
+def save_papers(db, items):
+    """Store many papers in one transaction; return their SaveResults in order."""
+    with write_transaction(db):
+        return [save_paper(db, item) for item in items]
+
+
+def update_paper(db, paper_id, tags=None, note=None, status=None):
+    """Set the reader's fields of a paper; return the paper, or None when absent."""
+    if status is not None and status not in STATUSES:
+        raise StoreError(f"status must be one of {', '.join(STATUSES)}")
+    if note is not None and not isinstance(note, str):
+        raise StoreError("note must be a string")
+    with write_transaction(db):
+        paper = get_paper(db, paper_id)
+        if paper is None:
+            return None
+        changes = {}
+        if tags is not None:
+            changes["tags"] = _clean_tags(tags)
+        if note is not None:
+            changes["note"] = note
+        if status is not None:
+            changes["status"] = status
+        changes = {k: v for k, v in changes.items() if paper.get(k) != v}
+        if changes:
+            _write_changes(db, paper_id, changes)
+        return get_paper(db, paper_id)
+
+
+def delete_paper(db, paper_id):
+    """Delete a paper with its authors and tags (clips keep their record); return True if found."""
+    with write_transaction(db):
+        if get_paper(db, paper_id) is None:
+            return False
+        db.execute("delete from paper_authors where paper_id = ?", [paper_id])
+        db.execute("delete from paper_tags where paper_id = ?", [paper_id])
+        db.execute("update clips set paper_id = null where paper_id = ?", [paper_id])
+        db.execute("delete from papers where id = ?", [paper_id])
+    return True
+
+
+def iter_papers(db, where=None, params=None, tag=None, order_by="added_at desc, id desc"):
+    """Yield papers, optionally filtered by an SQL where clause and/or a tag."""
+    clauses, args = [], []
+    if where:
+        clauses.append(f"({where})")
+        args.extend(params or [])
+    if tag:
+        clauses.append("id in (select paper_id from paper_tags where tag = ?)")
+        args.append(tag)
+    sql = "select * from papers"
+    if clauses:
+        sql += " where " + " and ".join(clauses)
+    sql += f" order by {order_by}"
+    for row in db.query(sql, args):
+        yield row_to_paper(row)
+
+
+def search(db, query, limit=50):
+    """Return papers matching a full-text query over title, abstract, authors and note."""
+    sql = (
+        "select papers.* from papers join papers_fts on papers_fts.rowid = papers.id"
+        " where papers_fts match ? order by papers_fts.rank limit ?"
+    )
+    return [row_to_paper(row) for row in db.query(sql, [_fts_query(query), limit])]
+
+
+def stats(db):
+    """Return counts that describe the library."""
+    one = lambda sql: db.execute(sql).fetchone()[0]  # noqa: E731
+    return {
+        "papers": one("select count(*) from papers"),
+        "with_arxiv": one("select count(*) from papers where arxiv_id is not null"),
+        "with_doi": one("select count(*) from papers where doi is not null"),
+        "with_code": one("select count(*) from papers where code_url is not null"),
+        "tags": one("select count(distinct tag) from paper_tags"),
+        "clips": one("select count(*) from clips"),
+        "by_status": {row["status"]: row["n"] for row in db.query(
+            "select status, count(*) as n from papers group by status order by status")},
+    }
+
+
+def all_tags(db):
+    """Return every tag with its number of papers, most used first."""
+    return list(db.query(
+        "select tag, count(*) as papers from paper_tags group by tag order by papers desc, tag"))
+
+
+def _create(db, metadata, tags, note, status, wanted_key):
+    stamp = now()
+    record = {**metadata, "tags": tags, "note": note or "", "status": status,
+              "added_at": stamp, "updated_at": stamp}
+    record["citekey"] = _new_citekey(db, metadata, wanted_key)
+    record["identity_key"] = identity.identity_key(metadata)
+    paper_id = _insert(db, record)
+    return SaveResult("created", get_paper(db, paper_id))
+
+
+def _merge_into(db, existing, metadata, tags, note):
+    changes = identity.merge(existing, metadata)
+    merged_tags = _clean_tags(existing["tags"] + tags)
+    if merged_tags != existing["tags"]:
+        changes["tags"] = merged_tags
+    merged_note = _join_notes(existing["note"], note)
+    if merged_note != existing["note"]:
+        changes["note"] = merged_note
+    if not changes:
+        return SaveResult("unchanged", existing)
+    _write_changes(db, existing["id"], changes)
+    return SaveResult("updated", get_paper(db, existing["id"]))
+
+
+def _insert(db, record):
+    row = _encode(record)
+    columns = ", ".join(row)
+    marks = ", ".join("?" for _ in row)
+    cursor = db.execute(f"insert into papers ({columns}) values ({marks})", list(row.values()))
+    paper_id = cursor.lastrowid
+    _write_authors(db, paper_id, record.get("authors") or [])
+    _write_tags(db, paper_id, record.get("tags") or [])
+    return paper_id
+
+
+def _write_changes(db, paper_id, changes):
+    current = get_paper(db, paper_id)
+    changes = {**changes, "updated_at": now()}
+    merged = {**current, **changes}
+    changes["identity_key"] = identity.identity_key(merged)
+    row = _encode(changes)
+    assignments = ", ".join(f"{column} = ?" for column in row)
+    db.execute(f"update papers set {assignments} where id = ?", [*row.values(), paper_id])
+    if "authors" in changes:
+        _write_authors(db, paper_id, changes["authors"])
+    if "tags" in changes:
+        _write_tags(db, paper_id, changes["tags"])
+
+
+def _write_authors(db, paper_id, authors):
+    db.execute("delete from paper_authors where paper_id = ?", [paper_id])
+    db.conn.executemany(
+        "insert into paper_authors (paper_id, position, name) values (?, ?, ?)",
+        [(paper_id, i, name) for i, name in enumerate(authors)])
+
+
+def _write_tags(db, paper_id, tags):
+    db.execute("delete from paper_tags where paper_id = ?", [paper_id])
+    db.conn.executemany("insert into paper_tags (paper_id, tag) values (?, ?)",
+                        [(paper_id, tag) for tag in tags])
+
+
+def _record_clip(db, paper_id, clip, status):
+    db.execute(
+        "insert into clips (paper_id, url, clipped_at, extractor, status, fields)"
+        " values (?, ?, ?, ?, ?, ?)",
+        [paper_id, clip.get("url"), now(), clip.get("extractor"), status,
+         json.dumps(clip.get("fields") or {}, ensure_ascii=False, default=str)])
+
+
+def _new_citekey(db, metadata, wanted):
+    def taken(key):
+        return db.execute(
+            "select 1 from papers where citekey = ? collate nocase", [key]).fetchone() is not None
+    if wanted and is_safe_key(wanted) and not taken(wanted):
+        return wanted
+    return unique_key(base_key(metadata), taken)
+
+
+def _encode(record):
+    row = {}
+    for key, value in record.items():
+        if key in JSON_COLUMNS:
+            value = json.dumps(value, ensure_ascii=False)
+        row[key] = value
+    return row
+
+
+def _clean_tags(tags):
+    """Return tags stripped, without empties or duplicates, in first-seen order."""
+    if isinstance(tags, str) or not all(isinstance(t, str) for t in tags):
+        raise StoreError("tags must be a list of strings")
+    seen = {}
+    for tag in tags:
+        tag = " ".join(tag.split())
+        if tag and tag.casefold() not in seen:
+            seen[tag.casefold()] = tag
+    return list(seen.values())
+
+
+def _join_notes(first, second):
+    """Return both notes, never dropping either; a note already contained is not repeated."""
+    first, second = (first or "").strip(), (second or "").strip()
+    if not second or second in first:
+        return first
+    if not first or first in second:
+        return second
+    return f"{first}\n\n{second}"
+
+
+def _fts_query(query):
+    """Quote each word so that user text (hyphens, colons) is never FTS syntax."""
+    words = query.split()
+    return " ".join('"' + w.replace('"', '""') + '"' for w in words) or '""'
