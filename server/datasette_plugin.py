@@ -1,0 +1,1 @@
+"""papershelf's Datasette plugin (placeholder until the Datasette issue lands)."""
