@@ -138,8 +138,11 @@ def stats(app, as_json):
 @click.option("--datasette-port", default=5179, show_default=True)
 @click.option("--no-datasette", is_flag=True, help="Start the API only.")
 @click.option("--threads", default=8, show_default=True, help="API worker threads.")
+@click.option("--offline", is_flag=True, help="Never use the network to fill missing fields.")
+@click.option("--auto-export", "auto_export", multiple=True, metavar="KIND:PATH",
+              help="Keep an export up to date, e.g. bibtex:~/thesis/refs.bib (repeatable).")
 @pass_app
-def serve(app, port, datasette_port, no_datasette, threads):
+def serve(app, port, datasette_port, no_datasette, threads, offline, auto_export):
     """Start the API on 127.0.0.1 and Datasette beside it; Ctrl-C stops both.
 
     Example: papershelf serve
@@ -147,7 +150,7 @@ def serve(app, port, datasette_port, no_datasette, threads):
     from server.serve import run
 
     run(app.db_path, port=port, datasette_port=None if no_datasette else datasette_port,
-        threads=threads)
+        threads=threads, enrich=not offline, auto_export=auto_export)
 
 
 def _print_paper(paper, as_json):

@@ -1,0 +1,78 @@
+"""The Flask application factory for the local HTTP API."""
+
+import threading
+
+from flask import Flask, g, jsonify
+from flask_cors import CORS
+from werkzeug.exceptions import HTTPException
+
+from server import paths, security
+from server.schema import connect, open_db
+
+MAX_BODY_BYTES = 10 * 1024 * 1024
+DEFAULT_PORT = 5178
+
+
+def create_app(config=None):
+    """Build the API app; config may set DB_PATH, TOKEN, PORT, ENRICH, MAX_CONTENT_LENGTH."""
+    app = Flask(__name__)
+    app.config.update(PORT=DEFAULT_PORT, ENRICH=True, MAX_CONTENT_LENGTH=MAX_BODY_BYTES)
+    app.json.sort_keys = False  # the paper object reads best in its documented order
+    app.config.update(config or {})
+    app.config.setdefault("DB_PATH", str(paths.default_db_path()))
+    if not app.config.get("TOKEN"):
+        app.config["TOKEN"] = paths.read_or_create_token()
+    app.config["ALLOWED_HOSTS"] = security.allowed_hosts(app.config["PORT"])
+    open_db(app.config["DB_PATH"]).close()  # migrate once, before any request
+
+    CORS(app, resources={r"/api/*": {"origins": [security.EXTENSION_ORIGIN.pattern]}},
+         allow_headers=["Authorization", "Content-Type"],
+         methods=["GET", "POST", "PATCH", "DELETE", "OPTIONS"], max_age=600)
+    app.before_request(security.check_request)
+    app.register_error_handler(HTTPException, _json_error)
+    app.register_error_handler(Exception, _unexpected_error)
+
+    from server.api import api
+
+    app.register_blueprint(api)
+    app.extensions["papershelf_connections"] = _Connections(app.config["DB_PATH"])
+    app.teardown_appcontext(lambda exc: g.pop("db", None))
+    return app
+
+
+def get_db():
+    """Return this thread's connection to the app's database."""
+    from flask import current_app
+
+    if "db" not in g:
+        g.db = current_app.extensions["papershelf_connections"].get()
+    return g.db
+
+
+class _Connections:
+    """One SQLite connection per server thread, reused across requests (opening costs ~1 ms)."""
+
+    def __init__(self, path):
+        self.path = path
+        self.local = threading.local()
+
+    def get(self):
+        db = getattr(self.local, "db", None)
+        if db is None:
+            db = self.local.db = connect(self.path)
+        return db
+
+
+def _json_error(error):
+    description = error.description
+    if error.code == 413:
+        description = f"request body too large (limit {MAX_BODY_BYTES // (1024 * 1024)} MB)"
+    return jsonify(error=description), error.code
+
+
+def _unexpected_error(error):
+    # Anything a client sends is validated before it reaches here; this is a bug.
+    import logging
+
+    logging.getLogger("papershelf").exception("unexpected error")
+    return jsonify(error=f"internal error: {type(error).__name__}"), 500

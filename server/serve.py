@@ -1,0 +1,83 @@
+"""`papershelf serve`: the API under waitress and Datasette beside it, both stopped together."""
+
+import signal
+import subprocess
+import sys
+
+import click
+from waitress import create_server
+
+from server import paths
+from server.app import create_app
+
+WAITRESS_BODY_CAP = 64 * 1024 * 1024
+
+
+def run(db_path, port, datasette_port=None, threads=8, enrich=True, auto_export=()):
+    """Serve the API on 127.0.0.1:port until Ctrl-C (or SIGTERM); Datasette too unless None."""
+    app = create_app({"DB_PATH": str(db_path), "PORT": port, "ENRICH": enrich})
+    try:
+        server = create_server(app, host="127.0.0.1", port=port, threads=threads,
+                               # Flask answers oversize bodies with a JSON 413 from the
+                               # Content-Length alone; waitress' cap only guards the disk.
+                               max_request_body_size=WAITRESS_BODY_CAP,
+                               ident="papershelf")
+    except OSError as exc:
+        raise click.ClickException(
+            f"cannot listen on 127.0.0.1:{port} ({exc.strerror}): is papershelf already"
+            " running? Choose another port with --port")
+    datasette = _start_datasette(db_path, datasette_port) if datasette_port else None
+    exporter = _start_auto_export(db_path, auto_export)
+    # Tests and service managers stop us with SIGTERM: shut down as cleanly as on Ctrl-C.
+    signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)
+    click.echo(f"papershelf API   http://127.0.0.1:{port}/api/ping")
+    if datasette:
+        click.echo(f"Datasette        http://127.0.0.1:{datasette_port}/")
+    click.echo(f"database         {db_path}")
+    click.echo(f"API token in     {paths.token_path()}  (print it: papershelf token)")
+    click.echo("Press Ctrl-C to stop.", err=True)
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.close()
+        if exporter is not None:
+            exporter.stop()
+        if datasette is not None:
+            _stop(datasette)
+        click.echo("papershelf stopped.", err=True)
+
+
+def _start_datasette(db_path, port):
+    from server.datasette_launch import datasette_argv
+
+    return subprocess.Popen(datasette_argv(db_path, port), stdin=subprocess.DEVNULL)
+
+
+def _start_auto_export(db_path, targets):
+    if not targets:
+        return None
+    from exports import autoexport
+
+    exporter = autoexport.from_serve_options(db_path, targets)
+    if exporter is not None:
+        exporter.start()
+    return exporter
+
+
+def _stop(process, timeout=10):
+    process.terminate()
+    try:
+        process.wait(timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+def _raise_keyboard_interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
+if __name__ == "__main__":
+    sys.exit("run `papershelf serve`")

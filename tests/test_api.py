@@ -1,0 +1,199 @@
+"""The HTTP API through Flask's test client: every route, every status, every security check."""
+
+import pytest
+
+from server.app import create_app
+
+PORT = 5178
+BASE = f"http://127.0.0.1:{PORT}"
+TOKEN = "test-token-0123456789"
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
+ARXIV_URL = "https://arxiv.org/abs/1706.03762v7"
+
+
+@pytest.fixture
+def app(db_path, home):
+    return create_app({"DB_PATH": str(db_path), "TOKEN": TOKEN, "PORT": PORT, "ENRICH": False})
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def arxiv_html(pages_dir):
+    return (pages_dir / "arxiv_abs_1706.03762v7_2026.html").read_text(encoding="utf-8")
+
+
+def post(client, path, body, headers=None):
+    return client.post(path, json=body, base_url=BASE, headers={**AUTH, **(headers or {})})
+
+
+def clip(client, html, url=ARXIV_URL, **extra):
+    return post(client, "/api/clip", {"url": url, "html": html, **extra})
+
+
+def test_ping_needs_no_token(client):
+    response = client.get("/api/ping", base_url=BASE)
+    assert (response.status_code, response.json) == (200, {"app": "papershelf", "version": "0.1.0"})
+
+
+def test_clip_stores_then_reports_unchanged_and_updated(client, arxiv_html):
+    first = clip(client, arxiv_html, tags=["nlp"], note="to read")
+    assert first.status_code == 201 and first.json["status"] == "created"
+    paper = first.json["paper"]
+    assert (paper["title"], len(paper["authors"]), paper["arxiv_id"], paper["tags"], paper["note"]) == (
+        "Attention Is All You Need", 8, "1706.03762", ["nlp"], "to read")
+    assert list(paper)[:3] == ["id", "citekey", "title"]
+    again = clip(client, arxiv_html)
+    assert (again.status_code, again.json["status"], again.json["paper"]["id"]) == (200, "unchanged", paper["id"])
+    tagged = clip(client, arxiv_html, url="https://arxiv.org/abs/1706.03762v1", tags=["seminal"])
+    assert (tagged.status_code, tagged.json["status"], tagged.json["paper"]["tags"]) == (
+        200, "updated", ["nlp", "seminal"])
+
+
+def test_clip_of_a_page_without_a_paper_is_not_a_server_error(client):
+    response = clip(client, "")
+    assert response.status_code in (200, 201, 422)
+    if response.status_code == 422:
+        assert response.json["error"]
+
+
+@pytest.mark.parametrize("body, status", [
+    ({}, 400), ({"url": "ftp://x"}, 400), ({"url": 5}, 400), ({"url": ARXIV_URL, "html": 3}, 400),
+    ({"url": ARXIV_URL, "tags": "nlp"}, 400), ({"url": ARXIV_URL, "tags": [1]}, 400),
+])
+def test_clip_validates_its_body(client, body, status):
+    response = post(client, "/api/clip", body)
+    assert response.status_code == status and response.json["error"]
+
+
+def test_body_that_is_not_json_is_a_400(client):
+    response = client.post("/api/clip", data="{not json", base_url=BASE,
+                           headers={**AUTH, "Content-Type": "application/json"})
+    assert (response.status_code, response.json) == (400, {"error": "the body must be a JSON object"})
+
+
+def test_papers_saves_one_or_many_in_one_transaction(client):
+    one = post(client, "/api/papers", {"title": "Paper A", "authors": ["Ada Lovelace"], "year": 1843})
+    assert one.status_code == 200 and [r["status"] for r in one.json["results"]] == ["created"]
+    many = post(client, "/api/papers", {"papers": [
+        {"title": "Paper A", "authors": ["Ada Lovelace"], "year": 1843, "tags": ["math"]},
+        {"title": "Paper B", "arxiv_id": "2407.07061"}]})
+    assert [r["status"] for r in many.json["results"]] == ["updated", "created"]
+    bad = post(client, "/api/papers", {"papers": [{"title": "Paper C"}, {"title": ""}]})
+    assert (bad.status_code, bad.json) == (422, {"error": "papers[1] has no title"})
+    listed = client.get("/api/papers", base_url=BASE, headers=AUTH).json["papers"]
+    assert sorted(p["title"] for p in listed) == ["Paper A", "Paper B"]
+
+
+def test_lookup_get_patch_delete(client, arxiv_html):
+    paper = clip(client, arxiv_html).json["paper"]
+    for query in ("arxiv=1706.03762v2", "doi=none", f"url={ARXIV_URL}"):
+        response = client.get(f"/api/papers/lookup?{query}", base_url=BASE, headers=AUTH)
+        assert response.status_code == 200
+    found = client.get("/api/papers/lookup?arxiv=1706.03762v2", base_url=BASE, headers=AUTH).json
+    assert (found["found"], found["paper"]["id"]) == (True, paper["id"])
+    assert client.get("/api/papers/lookup?doi=10.1000/none", base_url=BASE, headers=AUTH).json == {"found": False}
+    assert client.get("/api/papers/lookup", base_url=BASE, headers=AUTH).status_code == 400
+
+    patched = client.patch(f"/api/papers/{paper['id']}", json={"tags": ["x"], "note": "n", "status": "read"},
+                           base_url=BASE, headers=AUTH)
+    assert (patched.status_code, patched.json["tags"], patched.json["note"], patched.json["status"]) == (
+        200, ["x"], "n", "read")
+    assert client.get(f"/api/papers/{paper['id']}", base_url=BASE, headers=AUTH).json["note"] == "n"
+    assert client.get("/api/tags", base_url=BASE, headers=AUTH).json == {"tags": [{"tag": "x", "papers": 1}]}
+
+    for body, status in (({"title": "new"}, 400), ({"status": "done"}, 422), ({"tags": "x"}, 400)):
+        response = client.patch(f"/api/papers/{paper['id']}", json=body, base_url=BASE, headers=AUTH)
+        assert response.status_code == status and response.json["error"]
+    assert client.patch("/api/papers/999", json={"note": "x"}, base_url=BASE, headers=AUTH).status_code == 404
+
+    deleted = client.delete(f"/api/papers/{paper['id']}", base_url=BASE, headers=AUTH)
+    assert (deleted.status_code, deleted.json) == (200, {"deleted": paper["id"]})
+    assert client.get(f"/api/papers/{paper['id']}", base_url=BASE, headers=AUTH).status_code == 404
+    assert client.delete(f"/api/papers/{paper['id']}", base_url=BASE, headers=AUTH).status_code == 404
+
+
+def test_unknown_route_and_method_are_json(client):
+    missing = client.get("/api/nothing", base_url=BASE, headers=AUTH)
+    wrong = client.put("/api/papers/1", json={}, base_url=BASE, headers=AUTH)
+    assert (missing.status_code, wrong.status_code) == (404, 405)
+    assert missing.json["error"] and wrong.json["error"]
+
+
+# --- security -------------------------------------------------------------
+
+@pytest.mark.parametrize("headers", [{}, {"Authorization": "Bearer wrong"}, {"Authorization": TOKEN},
+                                     {"Authorization": f"Basic {TOKEN}"}])
+def test_every_route_but_ping_needs_the_token(client, headers):
+    for method, path in (("get", "/api/papers/1"), ("get", "/api/papers/lookup?arxiv=1"),
+                         ("post", "/api/clip"), ("delete", "/api/papers/1"), ("get", "/api/tags")):
+        response = getattr(client, method)(path, base_url=BASE, headers=headers, json={})
+        assert response.status_code == 401, (method, path)
+        assert "papershelf token" in response.json["error"]
+
+
+@pytest.mark.parametrize("host", ["evil.example", f"evil.example:{PORT}", "127.0.0.1:9999",
+                                  "localhost", f"127.0.0.2:{PORT}", ""])
+def test_foreign_host_header_is_refused(client, host):
+    response = client.get("/api/ping", headers={"Host": host})
+    assert response.status_code == 403 and "not allowed" in response.json["error"]
+
+
+@pytest.mark.parametrize("host", [f"127.0.0.1:{PORT}", f"localhost:{PORT}", f"[::1]:{PORT}"])
+def test_loopback_host_headers_are_accepted(client, host):
+    assert client.get("/api/ping", headers={"Host": host}).status_code == 200
+
+
+def test_web_page_origin_gets_no_cors_and_cannot_write(client, arxiv_html, db):
+    preflight = client.options("/api/clip", base_url=BASE, headers={
+        "Origin": "https://evil.example", "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "authorization, content-type"})
+    assert preflight.status_code == 403
+    assert not [h for h in preflight.headers.keys() if h.lower().startswith("access-control-allow")]
+    write = post(client, "/api/clip", {"url": ARXIV_URL, "html": arxiv_html},
+                 headers={"Origin": "https://evil.example"})
+    assert write.status_code == 403 and "access-control-allow-origin" not in {
+        h.lower() for h in write.headers.keys()}
+    assert db["papers"].count == 0
+
+
+def test_extension_origin_gets_cors(client):
+    origin = "chrome-extension://abcdefghijklmnopabcdefghijklmnop"
+    preflight = client.options("/api/clip", base_url=BASE, headers={
+        "Origin": origin, "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "authorization, content-type"})
+    assert preflight.status_code == 200
+    assert preflight.headers["Access-Control-Allow-Origin"] == origin
+    assert "authorization" in preflight.headers["Access-Control-Allow-Headers"].lower()
+    ping = client.get("/api/ping", base_url=BASE, headers={"Origin": "moz-extension://1234-abcd"})
+    assert ping.headers["Access-Control-Allow-Origin"] == "moz-extension://1234-abcd"
+
+
+@pytest.mark.parametrize("content_type, data", [
+    ("text/plain", '{"url": "https://arxiv.org/abs/1706.03762"}'),
+    ("application/x-www-form-urlencoded", "url=https%3A%2F%2Farxiv.org%2Fabs%2F1706.03762"),
+    ("multipart/form-data; boundary=x", "--x\r\nContent-Disposition: form-data; name=url\r\n\r\nu\r\n--x--"),
+])
+def test_form_posts_are_refused(client, content_type, data, db):
+    response = client.post("/api/clip", data=data, base_url=BASE,
+                           headers={**AUTH, "Content-Type": content_type})
+    assert response.status_code == 415 and response.json["error"]
+    assert db["papers"].count == 0
+
+
+def test_body_over_the_limit_is_413(app, client):
+    app.config["MAX_CONTENT_LENGTH"] = 1024
+    response = clip(client, "x" * 2048)
+    assert response.status_code == 413 and "too large" in response.json["error"]
+
+
+def test_token_file_is_created_owner_only(tmp_path, monkeypatch):
+    monkeypatch.setenv("PAPERSHELF_HOME", str(tmp_path))
+    from server import paths
+
+    token = paths.read_or_create_token()
+    assert len(token) >= 32 and paths.read_or_create_token() == token
+    assert (tmp_path / "token").stat().st_mode & 0o777 == 0o600
