@@ -1,0 +1,102 @@
+"""`papershelf serve` for real: a waitress process on 127.0.0.1, concurrent clients, shutdown."""
+
+import concurrent.futures
+import http.client
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+
+from tests.servers import free_port, running_papershelf
+
+THREADS, CLIPS_PER_THREAD = 8, 25
+
+
+def test_clip_lookup_patch_over_http(home, pages_dir):
+    html = (pages_dir / "arxiv_abs_1706.03762v7_2026.html").read_text()
+    with running_papershelf(home) as server:
+        status, body = server.request("POST", "/api/clip",
+                                      {"url": "https://arxiv.org/abs/1706.03762v7", "html": html})
+        assert (status, body["status"], body["paper"]["citekey"]) == (201, "created", "vaswani2017attention")
+        status, found = server.request("GET", "/api/papers/lookup?url=https://arxiv.org/pdf/1706.03762")
+        assert (status, found["found"]) == (200, True)
+        status, patched = server.request("PATCH", f"/api/papers/{body['paper']['id']}",
+                                         {"tags": ["nlp"], "note": "good"})
+        assert (status, patched["tags"], patched["note"]) == (200, ["nlp"], "good")
+        status, _ = server.request("GET", "/api/papers/1", headers={"Authorization": "Bearer nope"})
+        assert status == 401
+        status, refused = server.request("GET", "/api/ping", headers={"Host": f"evil.example:{server.port}"})
+        assert status == 403
+
+
+def listening_addresses(port):
+    """Return the local IPv4 addresses with a socket listening on port (from /proc/net/tcp)."""
+    addresses = []
+    with open("/proc/net/tcp") as table:
+        lines = table.read().splitlines()[1:]
+    for line in lines:
+        local, state = line.split()[1], line.split()[3]
+        address, local_port = local.split(":")
+        if state == "0A" and int(local_port, 16) == port:
+            addresses.append(".".join(str(int(address[i:i + 2], 16)) for i in (6, 4, 2, 0)))
+    return addresses
+
+
+def test_server_listens_on_loopback_only(home):
+    with running_papershelf(home) as server:
+        assert listening_addresses(server.port) == ["127.0.0.1"]
+
+
+def test_concurrent_clients_store_every_clip_without_errors(home):
+    def clip(worker):
+        statuses = []
+        for n in range(CLIPS_PER_THREAD):
+            arxiv = f"2401.{worker:02d}{n:03d}"
+            html = (f'<html><head><meta name="citation_title" content="Paper {worker}-{n}">'
+                    f'<meta name="citation_author" content="Author {worker}">'
+                    f'<meta name="citation_arxiv_id" content="{arxiv}"></head></html>')
+            statuses.append(server.request("POST", "/api/clip",
+                                           {"url": f"https://arxiv.org/abs/{arxiv}", "html": html})[0])
+        return statuses
+
+    with running_papershelf(home) as server:
+        with concurrent.futures.ThreadPoolExecutor(THREADS) as pool:
+            statuses = [s for batch in pool.map(clip, range(THREADS)) for s in batch]
+        log = server.log_path.read_text()
+    assert statuses == [201] * THREADS * CLIPS_PER_THREAD
+    assert "locked" not in log and "Traceback" not in log
+    count = sqlite3.connect(home / "papershelf.db").execute("select count(*) from papers").fetchone()[0]
+    assert count == THREADS * CLIPS_PER_THREAD
+
+
+def test_sigint_stops_the_server_cleanly(home):
+    port = free_port()
+    process = subprocess.Popen([sys.executable, "-m", "server.cli", "serve", "--no-datasette", "--offline",
+                                "--port", str(port)], env={"PAPERSHELF_HOME": str(home)},
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
+        try:
+            connection.request("GET", "/api/ping", headers={"Host": f"127.0.0.1:{port}"})
+            if connection.getresponse().status == 200:
+                break
+        except OSError:
+            time.sleep(0.1)
+        finally:
+            connection.close()
+    process.send_signal(signal.SIGINT)
+    stdout, stderr = process.communicate(timeout=15)
+    assert process.returncode == 0
+    assert f"http://127.0.0.1:{port}" in stdout and str(home / "token") in stdout
+    assert "stopped" in stderr and "Traceback" not in stderr
+
+
+def test_port_in_use_is_a_one_line_error(home):
+    with running_papershelf(home) as server:
+        result = subprocess.run([sys.executable, "-m", "server.cli", "serve", "--no-datasette",
+                                 "--port", str(server.port)], env={"PAPERSHELF_HOME": str(home)},
+                                capture_output=True, text=True, timeout=30)
+    assert result.returncode != 0
+    assert result.stderr.strip().splitlines()[-1].startswith("Error: cannot listen on 127.0.0.1")
