@@ -87,7 +87,7 @@ def clean_metadata(fields):
     if arxiv_id:
         paper["arxiv_id"] = arxiv_id
         version = paper.get("arxiv_version") or version
-        if version:
+        if version and str(version).isdigit():
             paper["arxiv_version"] = int(version)
     if paper.get("doi"):
         doi = normalize_doi(paper["doi"])

@@ -17,6 +17,13 @@ from server.schema import JSON_COLUMNS
 
 STATUSES = ("unread", "reading", "read")
 READER_FIELDS = ("tags", "note", "status")
+# The types a client may send for each field of a paper object (None is always allowed).
+FIELD_TYPES = {
+    **{key: str for key in ("title", "abstract", "published", "arxiv_id", "arxiv_category", "doi",
+                            "url", "pdf_url", "code_url", "venue", "entry_type", "source", "note",
+                            "status", "citekey")},
+    "year": (int, str), "arxiv_version": (int, str), "authors": list, "tags": list, "extra": dict,
+}
 
 
 @dataclass
@@ -114,10 +121,11 @@ def save_paper(db, fields, tags=(), note=None, clip=None):
     note, status. clip: optional provenance {"url", "extractor", "fields"} recorded
     in the clips table.
     """
+    check_types(fields)
     metadata = identity.clean_metadata(fields)
     if not metadata.get("title"):
         raise StoreError("a paper needs a title")
-    tags = _clean_tags(list(fields.get("tags") or []) + list(tags or []))
+    tags = _clean_tags([*(fields.get("tags") or []), *tags])
     note = _join_notes(fields.get("note"), note)
     status = fields.get("status")
     if status is not None and status not in STATUSES:
@@ -133,10 +141,30 @@ def save_paper(db, fields, tags=(), note=None, clip=None):
     return result
 
 
+def check_types(fields):
+    """Raise StoreError unless every known field of a paper object has an acceptable type."""
+    for key, kinds in FIELD_TYPES.items():
+        value = fields.get(key)
+        if value is None:
+            continue
+        if not isinstance(value, kinds) or isinstance(value, bool):
+            raise StoreError(f"{key} has the wrong type ({type(value).__name__})")
+        if key in ("year", "arxiv_version") and not str(value).strip()[:4].isdigit():
+            raise StoreError(f"{key} must be a whole number")
+        if key in ("authors", "tags") and not all(isinstance(v, str) for v in value):
+            raise StoreError(f"{key} must be a list of strings")
+
+
 def save_papers(db, items):
     """Store many papers in one transaction; return their SaveResults in order."""
+    results = []
     with write_transaction(db):
-        return [save_paper(db, item) for item in items]
+        for i, item in enumerate(items):
+            try:
+                results.append(save_paper(db, item))
+            except StoreError as exc:
+                raise StoreError(f"papers[{i}]: {exc}") from None
+    return results
 
 
 def update_paper(db, paper_id, tags=None, note=None, status=None):
