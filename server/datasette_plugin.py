@@ -1,1 +1,398 @@
-"""papershelf's Datasette plugin (placeholder until the Datasette issue lands)."""
+"""papershelf's Datasette plugin: a private, readable library view that exports any view as BibTeX.
+
+- asgi_wrapper: answers only requests whose Host is a loopback name on the port the
+  server listens on (DNS rebinding protection: Datasette itself never checks Host).
+- render_cell: arXiv ids, DOIs, PDF/code/page URLs as links; authors and tags (JSON
+  arrays) as lists whose items filter the papers table.
+- `.bib` output renderer on table, row and query pages. Column contract: the rows name
+  papers through a `citekey` or `paper_id` column (or are rows of the papers table, `id`).
+  A table page exports the WHOLE filtered result, not only the page shown; otherwise 400.
+- get_metadata: gives the shipped library metadata to a papershelf database of any file
+  name (Datasette keys metadata by database name, i.e. the file's stem).
+"""
+
+import json
+import re
+import weakref
+from functools import lru_cache
+from pathlib import Path
+from urllib.parse import quote, urlencode, urlsplit
+
+import yaml
+from datasette import hookimpl
+from datasette.database import QueryInterrupted
+from datasette.utils.asgi import Response
+from datasette.views.base import DatasetteError
+from markupsafe import Markup, escape
+
+from server.identity import normalize_title
+from server.store import row_to_paper
+
+METADATA_PATH = Path(__file__).with_name("datasette_metadata.yml")
+LIBRARY_BLOCK = "papershelf"  # the database block of the shipped metadata
+LOOPBACK_NAMES = {"127.0.0.1", "localhost", "[::1]"}
+# Query-string arguments of a table page that choose the page or its look, not the rows.
+NOT_FILTERS = {"_next", "_size", "_shape", "_col", "_nocol", "_labels", "_label", "_facet",
+               "_facet_array", "_facet_date", "_nocount", "_nofacet", "_nosuggest", "_dl",
+               "_json", "_trace", "_timelimit"}
+LOAD_CHUNK = 500
+AUTHORS_SHOWN = 6
+ABSTRACT_SHOWN = 220
+BIB_COLUMNS_MESSAGE = (
+    "BibTeX export needs rows of papers: a citekey or paper_id column, "
+    "or the papers table itself")
+
+
+# --- privacy: refuse foreign Host headers --------------------------------------------
+
+
+@hookimpl
+def asgi_wrapper(datasette):
+    def wrap(app):
+        async def only_loopback_hosts(scope, receive, send):
+            if scope["type"] in ("http", "websocket") and not host_allowed(scope):
+                await _refuse(scope, send)
+                return
+            await app(scope, receive, send)
+
+        return only_loopback_hosts
+
+    return wrap
+
+
+def host_allowed(scope):
+    """Return True when the request's Host is a loopback name with the port being served."""
+    headers = dict(scope.get("headers") or [])
+    host = headers.get(b"host", b"").decode("latin-1")
+    parsed = split_host(host)
+    if parsed is None:
+        return False
+    name, port = parsed
+    server = scope.get("server") or (None, None)
+    served_port = server[1]
+    return name in LOOPBACK_NAMES and port == (None if served_port in (None, 80) else served_port)
+
+
+def split_host(host):
+    """Return (lower-case name, port or None) of a Host header value, or None if malformed."""
+    host = host.strip().lower()
+    if host.startswith("["):
+        name, bracket, rest = host.partition("]")
+        name, port_text = name + bracket, rest
+        if port_text and not port_text.startswith(":"):
+            return None
+        port_text = port_text[1:]
+    else:
+        name, _, port_text = host.partition(":")
+    if not name:
+        return None
+    if not port_text:
+        return name, None
+    if not port_text.isdigit():
+        return None
+    return name, int(port_text)
+
+
+async def _refuse(scope, send):
+    body = (b"papershelf's Datasette answers only to http://127.0.0.1, localhost or [::1]"
+            b" on its own port; this request named another host.\n")
+    if scope["type"] == "websocket":
+        await send({"type": "websocket.close", "code": 1008})
+        return
+    await send({"type": "http.response.start", "status": 403,
+                "headers": [(b"content-type", b"text/plain; charset=utf-8"),
+                            (b"content-length", str(len(body)).encode())]})
+    await send({"type": "http.response.body", "body": body})
+
+
+# --- metadata for a library database of any name --------------------------------------
+
+
+@lru_cache(maxsize=1)
+def shipped_metadata():
+    """Return the metadata shipped with the package (title, tables, canned queries)."""
+    return yaml.safe_load(METADATA_PATH.read_text(encoding="utf-8"))
+
+
+# Datasette instance -> names of its databases that hold a papershelf library.
+_library_databases = weakref.WeakKeyDictionary()
+
+
+@hookimpl
+def startup(datasette):
+    async def find_libraries():
+        names = []
+        for name, database in datasette.databases.items():
+            if name.startswith("_"):
+                continue
+            tables = set(await database.table_names())
+            if {"papers", "papers_fts", "paper_authors", "paper_tags"} <= tables:
+                names.append(name)
+        _library_databases[datasette] = names
+
+    return find_libraries
+
+
+@hookimpl
+def get_metadata(datasette, key, database, table):
+    block = shipped_metadata()["databases"][LIBRARY_BLOCK]
+    names = _library_databases.get(datasette, ())
+    return {"databases": {name: block for name in names if name != LIBRARY_BLOCK}}
+
+
+@hookimpl
+def prepare_connection(conn):
+    # The "duplicates suspected" canned query compares titles the way the store does.
+    conn.create_function("papershelf_normalize_title", 1, normalize_title, deterministic=True)
+
+
+# --- cells ---------------------------------------------------------------------------
+
+
+@hookimpl
+def render_cell(row, value, column, table, database, datasette):
+    if table not in (None, "papers") or value in (None, ""):
+        return None
+    renderer = CELL_RENDERERS.get(column)
+    if renderer is None:
+        return None
+    return renderer(value, row=row, database=database, datasette=datasette)
+
+
+def _link(href, label, title=None):
+    title_attr = Markup(' title="{}"').format(title) if title else ""
+    return Markup('<a href="{}"{}>{}</a>').format(href, title_attr, label)
+
+
+def _web_url(value):
+    """Return value when it is an http(s) URL (never a javascript: link), else None."""
+    text = str(value).strip()
+    return text if urlsplit(text).scheme in ("http", "https") else None
+
+
+def _json_list(value):
+    if not isinstance(value, str) or not value.startswith("["):
+        return None
+    try:
+        items = json.loads(value)
+    except ValueError:
+        return None
+    if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
+        return None
+    return items
+
+
+def _filter_url(datasette, database, column, item):
+    base = datasette.urls.table(database, "papers")
+    return f"{base}?{urlencode({f'{column}__arraycontains': item})}"
+
+
+def render_title(value, row, **_):
+    url = _web_url(_row_value(row, "url") or "")
+    text = Markup("<strong>{}</strong>").format(value)
+    return _link(url, text) if url else text
+
+
+def render_authors(value, row, database, datasette):
+    authors = _json_list(value)
+    if authors is None:
+        return None
+    if not authors:
+        return Markup("")
+    items = [Markup("<li>{}</li>").format(_link(_filter_url(datasette, database, "authors", a), a))
+             for a in authors]
+    shown, rest = items[:AUTHORS_SHOWN], items[AUTHORS_SHOWN:]
+    if rest:
+        shown.append(Markup('<li><details><summary>and {} more</summary>'
+                            '<ul style="margin:0;padding-left:1.1em">{}</ul></details></li>')
+                     .format(len(rest), Markup("").join(rest)))
+    return Markup('<ul class="papershelf-authors" style="margin:0;padding-left:1.1em">{}</ul>'
+                  ).format(Markup("").join(shown))
+
+
+def render_tags(value, row, database, datasette):
+    tags = _json_list(value)
+    if tags is None:
+        return None
+    pill = ('<a class="papershelf-tag" href="{}" style="display:inline-block;margin:1px 2px;'
+            'padding:0 6px;border-radius:8px;background:#e8eef7;white-space:nowrap">{}</a>')
+    return Markup('<span class="papershelf-tags">{}</span>').format(Markup(" ").join(
+        Markup(pill).format(_filter_url(datasette, database, "tags", tag), tag) for tag in tags))
+
+
+def render_arxiv(value, **_):
+    return _link(f"https://arxiv.org/abs/{quote(str(value), safe='/.')}", f"arXiv:{value}")
+
+
+def render_doi(value, **_):
+    return _link(f"https://doi.org/{quote(str(value), safe='/:;()._-')}", value)
+
+
+def _url_renderer(label_for):
+    def render(value, **_):
+        url = _web_url(value)
+        return _link(url, label_for(url), title=url) if url else None
+    return render
+
+
+def _short_location(url):
+    parts = urlsplit(url)
+    return (parts.netloc + parts.path).rstrip("/")
+
+
+def render_abstract(value, **_):
+    text = str(value)
+    if len(text) <= ABSTRACT_SHOWN:
+        return None
+    cut = text.rfind(" ", 0, ABSTRACT_SHOWN)
+    cut = cut if cut > 0 else ABSTRACT_SHOWN
+    return Markup("<details><summary>{}…</summary>{}</details>").format(text[:cut], text[cut:])
+
+
+def render_extra(value, **_):
+    try:
+        extra = json.loads(value)
+    except (TypeError, ValueError):
+        return None
+    if not isinstance(extra, dict):
+        return None
+    return Markup("<br>").join(
+        Markup("<small>{}: {}</small>").format(k, v if isinstance(v, str) else json.dumps(v))
+        for k, v in extra.items())
+
+
+def _row_value(row, column):
+    try:
+        return row[column]
+    except (IndexError, KeyError):
+        return None
+
+
+CELL_RENDERERS = {
+    "title": render_title,
+    "authors": render_authors,
+    "tags": render_tags,
+    "arxiv_id": render_arxiv,
+    "doi": render_doi,
+    "pdf_url": _url_renderer(lambda url: "PDF"),
+    "code_url": _url_renderer(_short_location),
+    "url": _url_renderer(lambda url: urlsplit(url).netloc),
+    "abstract": render_abstract,
+    "extra": render_extra,
+}
+
+
+# --- .bib: any view of papers, whole -----------------------------------------------------
+
+
+@hookimpl
+def register_output_renderer(datasette):
+    return {"extension": "bib", "render": render_bib, "can_render": can_render_bib}
+
+
+def paper_reference(columns, table):
+    """Return the column that names papers in these rows, or None when they do not."""
+    if "citekey" in columns:
+        return "citekey"
+    if "paper_id" in columns:
+        return "paper_id"
+    if table == "papers" and "id" in columns:
+        return "id"
+    return None
+
+
+def can_render_bib(columns, table):
+    return paper_reference(columns, table) is not None
+
+
+async def render_bib(datasette, request, columns, rows, sql, query_name, database, table,
+                     view_name, data):
+    if paper_reference(columns, table) is None:
+        raise DatasetteError(BIB_COLUMNS_MESSAGE, status=400)
+    if view_name == "table" and table and not query_name:
+        column, refs = await _whole_table_view(datasette, request, database, table)
+    else:
+        if data.get("truncated"):
+            rows = await _rerun_without_limit(datasette, database, sql, data)
+        column = paper_reference(columns, table)
+        refs = [row[column] for row in rows]
+    papers = await _load_papers(datasette.get_database(database), column, refs)
+    headers = {}
+    if request.args.get("_dl"):
+        headers["content-disposition"] = f'attachment; filename="{table or query_name or database}.bib"'
+    return Response(_render_bibtex(papers), content_type="text/plain; charset=utf-8",
+                    headers=headers)
+
+
+async def _whole_table_view(datasette, request, database, table):
+    """Page through the table's JSON with the same filters; return (column, references)."""
+    args = [(k, v) for k in request.args for v in request.args.getlist(k) if k not in NOT_FILTERS]
+    args += [("_shape", "objects"), ("_size", "max"), ("_nocount", "1"), ("_nofacet", "1"),
+             ("_nosuggest", "1")]
+    if table == "papers":
+        args.append(("_col", "citekey"))  # the id comes along as the primary key
+    path = datasette.urls.table(database, table, format="json")
+    refs, column, next_token = [], None, None
+    while True:
+        page_args = args + ([("_next", next_token)] if next_token else [])
+        response = await datasette.client.get(f"{path}?{urlencode(page_args)}",
+                                              cookies=request.cookies)
+        page = response.json()
+        if response.status_code != 200:
+            raise DatasetteError(page.get("error") or "could not read the table", status=400)
+        column = column or paper_reference(page.get("columns") or [], table)
+        if column is None:
+            raise DatasetteError(BIB_COLUMNS_MESSAGE, status=400)
+        refs.extend(row[column] for row in page["rows"])
+        next_token = page.get("next")
+        if not next_token:
+            return column, refs
+
+
+async def _rerun_without_limit(datasette, database, sql, data):
+    params = (data.get("query") or {}).get("params") or {}
+    try:
+        results = await datasette.get_database(database).execute(sql, params, truncate=False)
+    except QueryInterrupted:
+        raise DatasetteError("the query took too long to export in full", status=400)
+    return results.rows
+
+
+async def _load_papers(db, column, refs):
+    """Return the stored papers named by refs, in their order, each once."""
+    wanted = list(dict.fromkeys(r for r in refs if r is not None))
+    by_ref = {}
+    key_column = "id" if column == "paper_id" else column
+    for start in range(0, len(wanted), LOAD_CHUNK):
+        chunk = wanted[start:start + LOAD_CHUNK]
+        marks = ", ".join("?" for _ in chunk)
+        results = await db.execute(
+            f"select * from papers where {key_column} in ({marks})", chunk)
+        for row in results.rows:
+            by_ref[row[key_column]] = row_to_paper(dict(row))
+    return [by_ref[r] for r in wanted if r in by_ref]
+
+
+def _render_bibtex(papers):
+    try:
+        from exports.bibtex import render_bibtex
+    except ImportError:  # the BibTeX exporter has not landed yet
+        return _minimal_bibtex(papers)
+    return render_bibtex(papers, mode="bibtex")
+
+
+def _minimal_bibtex(papers):
+    """Render the few fields every entry needs; exports.bibtex replaces this."""
+    def braced(value):
+        return "{" + re.sub(r"[{}\\]", "", str(value)) + "}"
+
+    entries = []
+    for paper in papers:
+        kind = paper.get("entry_type") if paper.get("entry_type") in (
+            "article", "inproceedings") else "misc"
+        fields = {"title": paper["title"], "author": " and ".join(paper["authors"]),
+                  "year": paper.get("year"), "doi": paper.get("doi"),
+                  "eprint": paper.get("arxiv_id"), "url": paper.get("url")}
+        lines = [f"  {name} = {braced(value)}," for name, value in fields.items() if value]
+        entries.append(f"@{kind}{{{paper['citekey']},\n" + "\n".join(lines) + "\n}\n")
+    return "\n".join(entries)
