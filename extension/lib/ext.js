@@ -1,0 +1,2 @@
+// Firefox exposes the promise-based `browser` namespace; Chromium exposes `chrome`.
+export const ext = globalThis.browser ?? globalThis.chrome;

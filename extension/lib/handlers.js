@@ -1,0 +1,130 @@
+// What the background does for each message: clip a tab, save picked papers, edit, queue.
+import { isRetryable } from "./api.js";
+import { CaptureError } from "./capture.js";
+import { clipOutcome, errorOutcome, papersToSave } from "./messages.js";
+import { summarize } from "./queue.js";
+
+// A second request for the same tab and URL within this time gets the first one's answer
+// (the context menu clips, then opens the popup, which asks again).
+export const RECENT_MS = 15000;
+
+/**
+ * Return the message handlers, built on injected parts:
+ * queue (queue.js), getClient() (api.js client for the current settings),
+ * tabUrl(tabId), capture(tabId) (capture.js), onSaved(tabId, paper), onServerUp().
+ */
+export function createHandlers({ queue, getClient, tabUrl, capture, onSaved = () => {}, onServerUp = () => {}, now = Date.now }) {
+  const recent = new Map();
+
+  async function clip({ tabId }) {
+    const key = `${tabId} ${await tabUrl(tabId)}`;
+    const previous = recent.get(key);
+    if (previous && now() - previous.at < RECENT_MS) return previous.outcome;
+    const outcome = captureAndSend(tabId);
+    recent.set(key, { at: now(), outcome });
+    return outcome;
+  }
+
+  async function captureAndSend(tabId) {
+    let request;
+    try {
+      request = await capture(tabId);
+    } catch (error) {
+      if (error instanceof CaptureError) return { kind: "error", errorKind: "capture", message: error.message };
+      throw error;
+    }
+    return sendClip(tabId, request);
+  }
+
+  async function sendClip(tabId, request) {
+    const client = await getClient();
+    try {
+      const response = await client.clip(request);
+      const outcome = clipOutcome(response.data);
+      if (outcome.kind === "saved") onSaved(tabId, outcome.paper);
+      onServerUp();
+      return { ...outcome, request: outcome.kind === "listing" ? { url: request.url, title: request.title } : undefined };
+    } catch (error) {
+      if (!isRetryable(error)) return errorOutcome(error, client.base);
+      return queued(await queue.add({ path: "/api/clip", body: request }, error.message), error, client.base);
+    }
+  }
+
+  async function queued(item, error, base) {
+    const waiting = (await queue.read()).filter((entry) => entry.state === "pending").length;
+    return { kind: "queued", id: item.id, waiting, reason: errorOutcome(error, base).message, errorKind: error.kind };
+  }
+
+  async function saveCandidates({ papers, tags = [], queuedId }) {
+    const body = { papers: papersToSave(papers, tags) };
+    const client = await getClient();
+    try {
+      const response = await client.savePapers(body.papers);
+      if (queuedId) await queue.remove(queuedId);
+      onServerUp();
+      return { kind: "saved-many", results: response.data.results ?? [] };
+    } catch (error) {
+      if (!isRetryable(error)) return errorOutcome(error, client.base);
+      const item = await queue.add({ path: "/api/papers", body }, error.message);
+      if (queuedId) await queue.remove(queuedId); // the choice replaces the listing it came from
+      return queued(item, error, client.base);
+    }
+  }
+
+  async function updatePaper({ id, tags, note }) {
+    const changes = {};
+    if (Array.isArray(tags)) changes.tags = tags;
+    if (typeof note === "string") changes.note = note;
+    const client = await getClient();
+    try {
+      const response = await client.updatePaper(id, changes);
+      return { kind: "updated", paper: response.data.paper ?? response.data };
+    } catch (error) {
+      if (!isRetryable(error)) return errorOutcome(error, client.base);
+      // Keep the reader's words: send them with the PATCH's body later.
+      const item = await queue.add({ method: "PATCH", path: `/api/papers/${encodeURIComponent(id)}`, body: changes }, error.message);
+      return queued(item, error, client.base);
+    }
+  }
+
+  async function updateQueued({ id, tags, note }) {
+    const item = await queue.update(id, (old) => ({
+      ...old,
+      body: { ...old.body, ...(Array.isArray(tags) ? { tags } : {}), ...(typeof note === "string" ? { note } : {}) },
+    }));
+    return item ? { kind: "updated-queued", id } : { kind: "error", errorKind: "gone", message: "This clip has already been sent." };
+  }
+
+  async function tags() {
+    try {
+      const response = await (await getClient()).tags();
+      return { kind: "tags", tags: (response.data.tags ?? []).map((entry) => entry.tag ?? entry) };
+    } catch {
+      return { kind: "tags", tags: [] }; // completion is a convenience: no server, no suggestions
+    }
+  }
+
+  async function queueSummary() {
+    return { kind: "queue", items: summarize(await queue.read()) };
+  }
+
+  async function dismissQueued({ id }) {
+    return { kind: "dismissed", removed: await queue.remove(id) };
+  }
+
+  return {
+    clip,
+    "save-candidates": saveCandidates,
+    "update-paper": updatePaper,
+    "update-queued": updateQueued,
+    "dismiss-queued": dismissQueued,
+    tags,
+    queue: queueSummary,
+    drain: async () => ({ kind: "drained", ...(await drainReport()) }),
+  };
+
+  async function drainReport() {
+    const report = await queue.drain(async (item) => (await getClient()).send(item));
+    return { sent: report.sent.length, failed: report.failed.length, stopped: report.stopped?.message ?? "" };
+  }
+}
