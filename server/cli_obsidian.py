@@ -1,4 +1,46 @@
-"""CLI commands of this area, registered by server.cli (placeholder until the area lands)."""
+"""CLI commands of the Obsidian area, registered by server.cli under `papershelf export`."""
+
+import sys
+
+import click
+
+from exports.obsidian import ObsidianExportError, export_obsidian
+
+
+@click.command(name="obsidian")
+@click.argument("vault_dir", type=click.Path(exists=True, file_okay=False))
+@click.option("--folder", default="Papers", show_default=True,
+              help="Folder inside the vault that holds the notes.")
+@click.option("--tag", help="Only papers with this tag.")
+@click.option("--where", help="Only papers matching this SQL condition on the papers table.")
+@click.option("--template", type=click.Path(exists=True, dir_okay=False),
+              help="A Jinja2 note template to use instead of the default one.")
+@click.pass_obj
+def obsidian(app, vault_dir, folder, tag, where, template):
+    """Write a literature note per paper, and index notes, into an Obsidian vault.
+
+    Text you write in a note outside the %% papershelf %% regions is kept on
+    every re-export; notes whose paper is unchanged are not rewritten.
+
+    Example: papershelf export obsidian ~/Vault --folder Papers --tag nlp
+    """
+    progress = _progress_bar if sys.stderr.isatty() else None
+    try:
+        report = export_obsidian(app.db, vault_dir, folder=folder, tag=tag, where=where,
+                                 template=template, progress=progress)
+    except ObsidianExportError as exc:
+        raise click.ClickException(str(exc))
+    for path in report.orphaned:
+        click.echo(f"orphaned (paper no longer in the library, note kept): {path}", err=True)
+    for path, reason in report.skipped:
+        click.echo(f"skipped (left as it was): {path}: {reason}", err=True)
+    click.echo(report.summary())
+
+
+def _progress_bar(papers):
+    with click.progressbar(papers, label="Writing notes", file=sys.stderr) as bar:
+        yield from bar
+
 
 COMMANDS = []  # click commands added to the top-level `papershelf` group
-EXPORT_COMMANDS = []  # click commands added under `papershelf export`
+EXPORT_COMMANDS = [obsidian]  # click commands added under `papershelf export`
