@@ -12,7 +12,6 @@
 """
 
 import json
-import re
 import weakref
 from functools import lru_cache
 from pathlib import Path
@@ -25,6 +24,7 @@ from datasette.utils.asgi import Response
 from datasette.views.base import DatasetteError
 from markupsafe import Markup, escape
 
+from exports.bibtex import render_bibtex
 from server.identity import normalize_title
 from server.store import row_to_paper
 
@@ -320,7 +320,7 @@ async def render_bib(datasette, request, columns, rows, sql, query_name, databas
     headers = {}
     if request.args.get("_dl"):
         headers["content-disposition"] = f'attachment; filename="{table or query_name or database}.bib"'
-    return Response(_render_bibtex(papers), content_type="text/plain; charset=utf-8",
+    return Response(render_bibtex(papers, mode="bibtex"), content_type="text/plain; charset=utf-8",
                     headers=headers)
 
 
@@ -329,6 +329,12 @@ async def _whole_table_view(datasette, request, database, table):
     args = [(k, v) for k in request.args for v in request.args.getlist(k) if k not in NOT_FILTERS]
     args += [("_shape", "objects"), ("_size", "max"), ("_nocount", "1"), ("_nofacet", "1"),
              ("_nosuggest", "1")]
+    # Export order does not matter, but paging does: Datasette 0.65 pages a sort with tied
+    # values wrongly, so read in primary-key order instead of the view's sort.
+    pks = await datasette.get_database(database).primary_keys(table)
+    args = [(k, v) for k, v in args if k not in ("_sort", "_sort_desc")]
+    if len(pks) == 1:
+        args.append(("_sort", pks[0]))
     if table == "papers":
         args.append(("_col", "citekey"))  # the id comes along as the primary key
     path = datasette.urls.table(database, table, format="json")
@@ -371,28 +377,3 @@ async def _load_papers(db, column, refs):
         for row in results.rows:
             by_ref[row[key_column]] = row_to_paper(dict(row))
     return [by_ref[r] for r in wanted if r in by_ref]
-
-
-def _render_bibtex(papers):
-    try:
-        from exports.bibtex import render_bibtex
-    except ImportError:  # the BibTeX exporter has not landed yet
-        return _minimal_bibtex(papers)
-    return render_bibtex(papers, mode="bibtex")
-
-
-def _minimal_bibtex(papers):
-    """Render the few fields every entry needs; exports.bibtex replaces this."""
-    def braced(value):
-        return "{" + re.sub(r"[{}\\]", "", str(value)) + "}"
-
-    entries = []
-    for paper in papers:
-        kind = paper.get("entry_type") if paper.get("entry_type") in (
-            "article", "inproceedings") else "misc"
-        fields = {"title": paper["title"], "author": " and ".join(paper["authors"]),
-                  "year": paper.get("year"), "doi": paper.get("doi"),
-                  "eprint": paper.get("arxiv_id"), "url": paper.get("url")}
-        lines = [f"  {name} = {braced(value)}," for name, value in fields.items() if value]
-        entries.append(f"@{kind}{{{paper['citekey']},\n" + "\n".join(lines) + "\n}\n")
-    return "\n".join(entries)
