@@ -83,6 +83,7 @@ class _LatexTable(dict):
 
 _TEXT_TABLE = {ord(c): v for c, v in _SPECIALS.items()}
 _LATEX_TABLE = _LatexTable(_TEXT_TABLE)
+_UNICODE_TABLE = _LatexTable()  # non-ASCII only: for LaTeX kept as the source wrote it
 
 
 def _latex_char(char):
@@ -108,20 +109,30 @@ def escape(text, mode="bibtex"):
     return text.translate(table)
 
 
-def escape_title(text, mode="bibtex"):
-    """Return a title escaped, $math$ kept as written, acronyms and mixed-case words braced."""
+def escape_text(text, mode="bibtex", protect=False):
+    """Return a text field escaped with $math$ kept as written; protect braces acronyms."""
     if "$" not in text:
-        return _PROTECT.sub(r"{\g<0>}", escape(text, mode))
+        return _escape_plain(text, mode, protect)
     out, last = [], 0
     for match in _MATH.finditer(text):
         math = match.group(0)
         if math.count("{") != math.count("}"):
             continue  # unbalanced braces would break the entry: treat as text
-        out.append(_PROTECT.sub(r"{\g<0>}", escape(text[last:match.start()], mode)))
-        out.append(math)
+        out.append(_escape_plain(text[last:match.start()], mode, protect))
+        out.append(math if mode == "biblatex" else math.translate(_UNICODE_TABLE))
         last = match.end()
-    out.append(_PROTECT.sub(r"{\g<0>}", escape(text[last:], mode)))
+    out.append(_escape_plain(text[last:], mode, protect))
     return "".join(out)
+
+
+def _escape_plain(text, mode, protect):
+    out = escape(text, mode)
+    return _PROTECT.sub(r"{\g<0>}", out) if protect else out
+
+
+def escape_title(text, mode="bibtex"):
+    """Return a title escaped, $math$ kept as written, acronyms and mixed-case words braced."""
+    return escape_text(text, mode, protect=True)
 
 
 def format_name(name, mode="bibtex"):
@@ -167,13 +178,17 @@ def entry_fields(paper, mode="bibtex"):
     """Return the (name, value-as-written) pairs of a paper's entry, in output order."""
     kind = entry_type(paper, mode)
     extra = paper.get("extra") or {}
+    sources = extra.get("_latex") or {}
     fields = {}
     if paper.get("authors"):
-        fields["author"] = "{" + " and ".join(format_name(a, mode) for a in paper["authors"]) + "}"
+        fields["author"] = _source(sources, "authors", paper["authors"], mode) or (
+            "{" + " and ".join(format_name(a, mode) for a in paper["authors"]) + "}")
     if paper.get("title"):
-        fields["title"] = "{" + escape_title(paper["title"], mode) + "}"
+        fields["title"] = _source(sources, "title", paper["title"], mode) or (
+            "{" + escape_title(paper["title"], mode) + "}")
     if paper.get("venue") and kind in VENUE_FIELDS:
-        fields[VENUE_FIELDS[kind][mode == "biblatex"]] = "{" + escape(paper["venue"], mode) + "}"
+        fields[VENUE_FIELDS[kind][mode == "biblatex"]] = _source(
+            sources, "venue", paper["venue"], mode) or "{" + escape_text(paper["venue"], mode) + "}"
     if paper.get("year"):
         fields["year"] = "{%d}" % paper["year"]
     month = _month(paper.get("published"), paper.get("year"))
@@ -196,18 +211,27 @@ def entry_fields(paper, mode="bibtex"):
     if paper.get("url"):
         fields["url"] = "{" + _safe_url(paper["url"]) + "}"
     if paper.get("abstract"):
-        fields["abstract"] = "{" + escape(paper["abstract"], mode) + "}"
+        fields["abstract"] = _source(sources, "abstract", paper["abstract"], mode) or (
+            "{" + escape_text(paper["abstract"], mode) + "}")
     taken = {name.lower() for name in fields}
     for name in sorted(extra):
         if name in taken or name in NOT_BIBLIOGRAPHIC or not _FIELD_NAME.match(name):
             continue
-        value = _extra_value(name, extra[name], mode)
+        value = _source(sources, name, extra[name], mode) or _extra_value(name, extra[name], mode)
         if value is not None:
             fields[name] = value
     return fields
 
 
-_NAME_LIST_FIELDS = frozenset({"editor", "translator", "bookauthor", "annotator", "commentator",
+def _source(sources, name, value, mode):
+    """Return the LaTeX an import read for this field, while the field still holds what it gave."""
+    source = sources.get(name)
+    if not source or source[1] != value or not isinstance(source[0], str):
+        return None
+    return "{" + (source[0] if mode == "biblatex" else source[0].translate(_UNICODE_TABLE)) + "}"
+
+
+NAME_LIST_FIELDS = frozenset({"editor", "translator", "bookauthor", "annotator", "commentator",
                                "editora", "editorb", "editorc", "afterword", "foreword",
                                "introduction", "holder"})
 _VERBATIM_FIELDS = frozenset({"doi", "url", "eprint", "file", "pdf", "isbn", "issn", "urldate"})
@@ -221,17 +245,17 @@ def _extra_value(name, value, mode):
     if isinstance(value, list):
         if not all(isinstance(v, str) for v in value):
             return None
-        if name in _NAME_LIST_FIELDS:
+        if name in NAME_LIST_FIELDS:
             return "{" + " and ".join(format_name(v, mode) for v in value) + "}"
         value = ", ".join(value)
     if not isinstance(value, str):
         return None
     if name in _VERBATIM_FIELDS:
         return "{" + _safe_url(value) + "}"
-    if name in _NAME_LIST_FIELDS:
+    if name in NAME_LIST_FIELDS:
         names = [n.strip() for n in re.split(r"\s+and\s+", value) if n.strip()]
         return "{" + " and ".join(format_name(n, mode) for n in names) + "}"
-    return "{" + escape(value, mode) + "}"
+    return "{" + escape_text(value, mode) + "}"
 
 
 def _month(published, year):

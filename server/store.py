@@ -155,6 +155,30 @@ def check_types(fields):
             raise StoreError(f"{key} must be a list of strings")
 
 
+def merge_paper(db, existing, fields, tags=()):
+    """Merge fields into a stored paper known to be the same one; return a SaveResult."""
+    check_types(fields)
+    metadata = identity.clean_metadata(fields)
+    with write_transaction(db):
+        return _merge_into(db, existing, metadata, _clean_tags(list(tags or [])), None)
+
+
+def create_paper(db, fields, tags=()):
+    """Store fields as a new paper even when a stored one looks the same; return a SaveResult.
+
+    For an importer that knows better: two entries of one .bib file with the same
+    title, first author and year but different volume or pages are two papers.
+    """
+    check_types(fields)
+    metadata = identity.clean_metadata(fields)
+    if not metadata.get("title"):
+        raise StoreError("a paper needs a title")
+    tags = _clean_tags(list(fields.get("tags") or []) + list(tags or []))
+    with write_transaction(db):
+        return _create(db, metadata, tags, _join_notes(fields.get("note"), None),
+                       fields.get("status") or "unread", fields.get("citekey"))
+
+
 def save_papers(db, items):
     """Store many papers in one transaction; return their SaveResults in order."""
     results = []

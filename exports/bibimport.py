@@ -1,0 +1,431 @@
+"""Import .bib files (bibtexparser 2) and papershelf JSON into the store, merging duplicates.
+
+Entries are written in batches, one transaction per batch and a savepoint per paper,
+so an import killed halfway leaves every paper whole or absent, and running it again
+merges what is already there through the store's identity rules.
+"""
+
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import bibtexparser
+from bibtexparser.middlewares.names import parse_single_name_into_parts, split_multiple_persons_names
+from bibtexparser.model import DuplicateBlockKeyBlock, DuplicateFieldKeyBlock, Entry, String
+
+from exports import latex
+from exports.bibtex import NAME_LIST_FIELDS, VENUE_FIELDS, is_corporate
+from server import identity, store
+
+BATCH_SIZE = 500
+MONTH_NAMES = {name: i for i, names in enumerate(
+    [("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"), ("may",),
+     ("jun", "june"), ("jul", "july"), ("aug", "august"), ("sep", "sept", "september"),
+     ("oct", "october"), ("nov", "november"), ("dec", "december")], start=1) for name in names}
+BUILTIN_STRINGS = {name: name for name in MONTH_NAMES if len(name) == 3}
+# Fields that are identifiers or addresses: never LaTeX-decoded.
+VERBATIM_FIELDS = frozenset({"url", "doi", "eprint", "file", "pdf", "isbn", "issn", "urldate",
+                             "urlraw", "verba", "verbb", "verbc", "pdf_url"})
+# BibTeX fields the paper object holds itself; every other field goes to extra.
+MAPPED_FIELDS = frozenset({"title", "author", "year", "month", "date", "doi", "url", "abstract",
+                           "crossref"})
+ARXIV_PREFIXES = frozenset({"arxiv"})
+_ISO_DATE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?\Z")
+
+
+@dataclass
+class ImportReport:
+    created: int = 0
+    merged: int = 0  # merged into a paper already stored (changed or not)
+    failed: list = field(default_factory=list)  # (line, key or "", reason)
+    warnings: list = field(default_factory=list)  # (line, key, what was odd but imported)
+    keys: dict = field(default_factory=dict)  # key in the file -> key in the library
+
+    @property
+    def total(self):
+        return self.created + self.merged + len(self.failed)
+
+
+def import_file(db, path, tags=(), progress=None):
+    """Import a .bib or papershelf JSON file; return an ImportReport."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        text = path.read_text(encoding="latin-1")  # old .bib files are often Latin-1
+    if path.suffix.lower() == ".json" or text.lstrip().startswith("{"):
+        return import_json(db, json.loads(text), tags=tags, progress=progress)
+    return import_bibtex(db, text, tags=tags, progress=progress)
+
+
+def import_bibtex(db, text, tags=(), progress=None):
+    """Import BibTeX text; return an ImportReport."""
+    report = ImportReport()
+    items = parse_bibtex(text, report)
+    _store_items(db, items, tags, report, progress)
+    return report
+
+
+def parse_bibtex(text, report):
+    """Return [(line, key, paper fields)] for every entry; record failures on report."""
+    library = bibtexparser.parse_string(text, parse_stack=[])
+    strings = dict(BUILTIN_STRINGS)
+    for block in library.blocks:
+        if isinstance(block, String):
+            strings[block.key.lower()] = resolve_value(block.value, strings)
+    entries, seen_raw = [], set()
+    for block in library.blocks:
+        if isinstance(block, Entry):
+            entry = block
+        elif isinstance(block, DuplicateBlockKeyBlock):
+            entry = block.ignore_error_block
+            if entry.raw in seen_raw:
+                report.merged += 1  # the same entry twice: nothing more to store
+                continue
+        elif isinstance(block, DuplicateFieldKeyBlock):
+            entry = block.ignore_error_block
+            report.warnings.append((_line(block), entry.key, "duplicate field "
+                                    + ", ".join(sorted(block.duplicate_keys)) + ": first kept"))
+        elif hasattr(block, "error"):
+            report.failed.append((_line(block), _failed_key(block), str(block.error)))
+            continue
+        else:
+            continue  # comments, preambles
+        seen_raw.add(entry.raw)
+        entries.append(entry)
+    resolved = [(e, _resolve_fields(e, strings)) for e in entries]
+    by_key = {e.key.lower(): values for e, values in resolved}
+    items = []
+    for entry, values in resolved:
+        _inherit_crossref(values, by_key)
+        try:
+            items.append((_line(entry), entry.key, entry_to_fields(entry.entry_type, entry.key,
+                                                                   values)))
+        except ValueError as exc:
+            report.failed.append((_line(entry), entry.key, str(exc)))
+    return items
+
+
+def resolve_value(value, strings):
+    """Return a raw field value with @string macros and # concatenation resolved (braces kept)."""
+    if isinstance(value, int):
+        return str(value)
+    value = value.strip()
+    if value[:1] == "{" and value[-1:] == "}" and _balanced_inner(value):
+        return value[1:-1]
+    if value[:1] == '"' and value[-1:] == '"' and "#" not in value[1:-1].replace('\\#', ""):
+        return value[1:-1]
+    return "".join(_resolve_part(p, strings) for p in _split_concatenation(value))
+
+
+def _resolve_part(part, strings):
+    part = part.strip()
+    if part[:1] in '{"':
+        return part[1:-1]
+    if part.isdigit():
+        return part
+    try:
+        return strings[part.lower()]
+    except KeyError:
+        raise ValueError(f"undefined string macro {part!r}") from None
+
+
+def _split_concatenation(value):
+    """Split `a # "b" # {c}` at the # signs that are outside braces and quotes."""
+    parts, depth, quoted, start = [], 0, False, 0
+    for i, char in enumerate(value):
+        if char == "{":
+            depth += 1
+        elif char == "}":
+            depth -= 1
+        elif char == '"' and depth == 0:
+            quoted = not quoted
+        elif char == "#" and depth == 0 and not quoted:
+            parts.append(value[start:i])
+            start = i + 1
+    parts.append(value[start:])
+    return parts
+
+
+def _balanced_inner(value):
+    """Return True when the outer braces of value enclose it whole ({a} # {b} does not)."""
+    depth = 0
+    for i, char in enumerate(value):
+        if char == "{":
+            depth += 1
+        elif char == "}":
+            depth -= 1
+            if depth == 0 and i != len(value) - 1:
+                return False
+    return depth == 0
+
+
+def _resolve_fields(entry, strings):
+    values = {}
+    for item in entry.fields:
+        name = item.key.lower()
+        if name in values:
+            continue  # BibTeX keeps the first of duplicate fields
+        try:
+            values[name] = resolve_value(item.value, strings)
+        except ValueError as exc:
+            values.setdefault("__errors__", []).append(f"{name}: {exc}")
+    return values
+
+
+def _inherit_crossref(values, by_key):
+    """Copy the fields a crossref'd parent holds and the child lacks (as BibTeX does)."""
+    parent_key = values.pop("crossref", None)
+    if not parent_key:
+        return
+    parent = by_key.get(parent_key.strip().lower())
+    if parent is None:
+        return
+    for name, value in parent.items():
+        if name not in values and not name.startswith("__"):
+            values[name] = value
+    if "booktitle" not in values and "title" in parent:
+        values["booktitle"] = parent["title"]  # biblatex's rule for @inproceedings in @proceedings
+
+
+def entry_to_fields(entry_type, key, values):
+    """Return the store fields (paper object shape) for one resolved BibTeX entry."""
+    if "__errors__" in values:
+        raise ValueError("; ".join(values["__errors__"]))
+    kind = entry_type.lower()
+    fields, extra, sources = {"citekey": key}, {}, {}
+    title, lossless = latex.decode(values.get("title", ""))
+    if not title:
+        raise ValueError("entry has no title")
+    fields["title"] = title
+    if not lossless:
+        sources["title"] = [values["title"], title]
+    if values.get("author"):
+        authors, exact = split_names(values["author"])
+        fields["authors"] = authors
+        if not exact:
+            sources["authors"] = [values["author"], authors]
+    _read_date(values, fields, extra)
+    for name in ("doi", "url"):
+        if values.get(name):
+            fields[name] = " ".join(values[name].split())
+    if fields.get("doi") and not identity.normalize_doi(fields["doi"]):
+        extra["doi"] = fields.pop("doi")
+    if values.get("abstract"):
+        fields["abstract"], lossless = latex.decode(values["abstract"])
+        if not lossless:
+            sources["abstract"] = [values["abstract"], fields["abstract"]]
+    _read_arxiv(values, fields, extra)
+    venue_field = _venue_field(kind, values)
+    for name, raw in values.items():
+        if name in MAPPED_FIELDS or name in fields or name in extra or name == venue_field:
+            continue
+        if name in VERBATIM_FIELDS:
+            extra[name] = " ".join(raw.split())
+            continue
+        if name in NAME_LIST_FIELDS:
+            extra[name], exact = split_names(raw)
+            if not exact:
+                sources[name] = [raw, extra[name]]
+            continue
+        text, lossless = latex.decode(raw)
+        extra[name] = text
+        if not lossless:
+            sources[name] = [raw, text]
+    if venue_field:
+        fields["venue"], lossless = latex.decode(values[venue_field])
+        if not lossless:
+            sources["venue"] = [values[venue_field], fields["venue"]]
+    fields["entry_type"] = _paper_type(kind, fields)
+    if sources:
+        extra["_latex"] = sources
+    if extra:
+        fields["extra"] = extra
+    return fields
+
+
+def _venue_field(kind, values):
+    if kind not in VENUE_FIELDS:
+        return None
+    for name in VENUE_FIELDS[kind]:
+        if values.get(name):
+            return name
+    return None
+
+
+def _paper_type(kind, fields):
+    if kind in ("misc", "online", "electronic", "www", "unpublished") and fields.get("arxiv_id"):
+        return "preprint"
+    return kind
+
+
+def _read_date(values, fields, extra):
+    """Fill year and published from year/month or a biblatex date; keep what does not fit."""
+    year = values.get("year", "").strip()
+    date = values.get("date", "").strip()
+    match = _ISO_DATE.match(date) if date else None
+    if match:
+        fields["year"] = int(match.group(1))
+        fields["published"] = date
+        if year and year != match.group(1):
+            extra["year"] = year
+    elif date:
+        extra["date"] = date
+    if "year" not in fields and year:
+        if year.isdigit() and len(year) == 4:
+            fields["year"] = int(year)
+        else:
+            extra["year"] = latex.decode(year)[0]
+    month = values.get("month", "").strip()
+    if month and not match:
+        number = _month_number(month)
+        if number and fields.get("year"):
+            fields["published"] = f"{fields['year']:04d}-{number:02d}"
+        else:
+            extra["month"] = latex.decode(month)[0]
+    elif month and match and not match.group(2):
+        extra["month"] = latex.decode(month)[0]
+
+
+def _month_number(value):
+    value = value.strip().lower().rstrip(".")
+    if value.isdigit() and 1 <= int(value) <= 12:
+        return int(value)
+    return MONTH_NAMES.get(value)
+
+
+def _read_arxiv(values, fields, extra):
+    prefix = (values.get("archiveprefix") or values.get("eprinttype") or "").strip().lower()
+    eprint = (values.get("eprint") or "").strip()
+    if not eprint or prefix not in ARXIV_PREFIXES:
+        return
+    arxiv_id, version = identity.split_arxiv_id(eprint)
+    if not arxiv_id:
+        return
+    fields["arxiv_id"] = eprint  # the store splits off the version
+    category = (values.get("primaryclass") or values.get("eprintclass") or "").strip()
+    if category:
+        fields["arxiv_category"] = category
+    for name in ("eprint", "archiveprefix", "eprinttype", "primaryclass", "eprintclass"):
+        values.pop(name, None)
+
+
+def split_names(raw):
+    """Return (["Given Family" or "von Family, Jr, Given", ...], exact) for a BibTeX name list.
+
+    exact is False when writing the names back would not give the same name parts
+    (an organisation in braces, a macro that was dropped); the importer then keeps the
+    original text so that an unchanged paper exports as it came in.
+    """
+    names, exact = [], True
+    for person in split_multiple_persons_names(raw):
+        parts = parse_single_name_into_parts(person, strict=False)
+        first, von, last, jr = (_decode_words(p) for p in (parts.first, parts.von, parts.last,
+                                                            parts.jr))
+        exact = exact and all(p[1] for p in (first, von, last, jr))
+        first, von, last, jr = first[0], von[0], last[0], jr[0]
+        if not last:
+            continue
+        if not first and not von and not jr and " " in last:
+            names.append(last)  # a braced whole: an organisation
+            exact = exact and is_corporate(last)
+        elif " " in last or jr or (first and first[:1].islower()):
+            family = " ".join(p for p in (von, last) if p)
+            names.append(", ".join(p for p in (family, jr, first) if p))
+        else:
+            names.append(" ".join(p for p in (first, von, last) if p))
+    return names, exact
+
+
+def _decode_words(words):
+    text, lossless = latex.decode(" ".join(words))
+    return text, lossless
+
+
+def _line(block):
+    return (block.start_line or 0) + 1
+
+
+def _failed_key(block):
+    match = re.match(r"\s*@\w+\s*[{(]\s*([^,\s]+)", block.raw or "")
+    return match.group(1) if match else ""
+
+
+def _store_items(db, items, tags, report, progress):
+    """Save items in batches: one transaction each, one savepoint per paper."""
+    for start in range(0, len(items), BATCH_SIZE):
+        batch = items[start:start + BATCH_SIZE]
+        with store.write_transaction(db):
+            for line, key, fields in batch:
+                _save_one(db, line, key, fields, tags, report)
+        if progress is not None:
+            progress(len(batch))
+
+
+def _save_one(db, line, key, fields, tags, report):
+    try:
+        result = _save_entry(db, key, fields, tags)
+    except store.StoreError as exc:
+        report.failed.append((line, key, str(exc)))
+        return
+    if result.status == "created":
+        report.created += 1
+    else:
+        report.merged += 1
+    report.keys[key] = result.paper["citekey"]
+
+
+def _save_entry(db, key, fields, tags):
+    """Store one entry: merge into the paper it is, or create it."""
+    earlier = _same_key_same_title(db, key, fields)
+    if earlier is not None:  # stored by an earlier run of this import (or the same paper)
+        return store.merge_paper(db, earlier, fields, tags=tags)
+    metadata = identity.clean_metadata(fields)
+    existing = store.find_existing(db, metadata)
+    if existing is not None and _conflicts(existing, metadata):
+        return store.create_paper(db, fields, tags=tags)
+    return store.save_paper(db, fields, tags=tags)
+
+
+# Details that tell two same-titled entries apart (the March and the June "Editorial").
+_DISTINGUISHING_EXTRA = ("volume", "number", "issue", "pages", "chapter", "edition", "part")
+
+
+def _conflicts(existing, metadata):
+    """Return True when existing matched only by title/author/year and differs in a detail."""
+    for name in ("arxiv_id", "doi"):
+        if existing.get(name) and existing.get(name) == metadata.get(name):
+            return False  # the same identifier: the same paper
+    pairs = [(existing.get("doi"), metadata.get("doi")),
+             (existing.get("arxiv_id"), metadata.get("arxiv_id")),
+             (identity.normalize_title(existing.get("venue")),
+              identity.normalize_title(metadata.get("venue")))]
+    old, new = existing.get("extra") or {}, metadata.get("extra") or {}
+    pairs.extend((str(old.get(n) or ""), str(new.get(n) or "")) for n in _DISTINGUISHING_EXTRA)
+    return any(a and b and a != b for a, b in pairs)
+
+
+def _same_key_same_title(db, key, fields):
+    """Return the stored paper with this key and this title, or None."""
+    paper = store.get_paper_by_citekey(db, key) if key else None
+    if paper and identity.normalize_title(paper["title"]) == identity.normalize_title(
+            fields.get("title")):
+        return paper
+    return None
+
+
+def import_json(db, data, tags=(), progress=None):
+    """Import papershelf JSON ({"papers": [...]} or a list of paper objects)."""
+    papers = data.get("papers") if isinstance(data, dict) else data
+    if not isinstance(papers, list):
+        raise ValueError('a JSON import holds {"papers": [...]}')
+    report = ImportReport()
+    items = []
+    for i, paper in enumerate(papers, start=1):
+        if not isinstance(paper, dict):
+            report.failed.append((i, "", "not a paper object"))
+            continue
+        items.append((i, paper.get("citekey") or "", dict(paper)))
+    _store_items(db, items, tags, report, progress)
+    return report
