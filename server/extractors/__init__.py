@@ -1,14 +1,13 @@
 """The extractor registry: turn a page (URL + HTML) into zero, one or many papers.
 
-Each extractor is a module with `matches(url) -> bool` and
-`extract(url, html) -> Extraction`; the first whose URL test matches is tried,
-and the generic extractor is the fallback. extract() never raises: any failure
-of a site extractor falls back to the next one.
+Each site extractor is a module with `matches(url) -> bool` and
+`extract(url, html) -> Extraction`. The first site extractor whose URL test
+matches is tried; when it finds nothing (or fails) the generic extractor reads
+the page's metadata. A bot-check interstitial gives a clear error instead of a
+junk record. extract() never raises.
 """
 
 from dataclasses import dataclass, field
-
-from server.extractors import citation_meta
 
 
 @dataclass
@@ -19,21 +18,51 @@ class Extraction:
     error: str = ""  # why the page holds nothing to save (shown to the reader)
 
 
-# Site extractors first, most specific first; the generic one last.
-EXTRACTORS = [citation_meta]
+from server.extractors import (acl, arxiv, fields, generic, huggingface,  # noqa: E402
+                               htmltools, openreview, sciencedirect)
+
+# Site extractors, most specific first; the generic one is the fallback for all.
+EXTRACTORS = [arxiv, huggingface, openreview, acl, sciencedirect]
 
 
 def extract(url, html):
-    """Return the Extraction of the first extractor that finds something on the page."""
-    last = Extraction(error="no paper found on this page")
+    """Return the Extraction of the page: a site extractor's, else the generic one's."""
+    url = url if isinstance(url, str) else ""
+    html = html if isinstance(html, (str, bytes)) else ""
+    failure = ""
     for extractor in EXTRACTORS:
-        if not extractor.matches(url):
+        if not _safe_matches(extractor, url):
             continue
         try:
-            result = extractor.extract(url, html or "")
+            result = extractor.extract(url, html)
         except Exception as exc:  # a broken page must never break the clip
-            last = Extraction(error=f"could not read this page ({type(exc).__name__})")
-            continue
+            failure = f"could not read this page ({type(exc).__name__})"
+            break
         if result.papers or result.error:
-            return result
-    return last
+            return _finish(result)
+        break
+    try:
+        result = generic.extract(url, html)
+        readable = any(p.get("entry_type") != "webpage" for p in result.papers)
+        if not readable and htmltools.is_bot_check(htmltools.parse(html)):
+            return Extraction(extractor=generic.NAME, error=htmltools.BOT_CHECK_ERROR)
+    except Exception as exc:
+        return Extraction(error=failure or f"could not read this page ({type(exc).__name__})")
+    return _finish(result)
+
+
+def _safe_matches(extractor, url):
+    try:
+        return extractor.matches(url)
+    except Exception:
+        return False
+
+
+def _finish(result):
+    """Give every paper its year (from published) and the site it came from."""
+    for paper in result.papers:
+        if not paper.get("year"):
+            year = fields.year_of(paper.get("published"))
+            if year:
+                paper["year"] = year
+    return result

@@ -1,0 +1,231 @@
+"""arXiv: abstract pages, PDF and HTML URLs (from the URL alone), listing and search pages.
+
+The abstract page's visible layout is read first (it keeps `$…$` math and the
+version history), its `citation_*` tags second: a saved <head> alone still works.
+"""
+
+import re
+from urllib.parse import urlparse
+
+from server import identity
+from server.extractors import fields
+from server.extractors.htmltools import (by_class, first, parse, plain_text, read_meta, squash, text,
+                                         without_descriptor)
+
+NAME = "arxiv"
+ID = r"(?:\d{4}\.\d{4,5}|[a-z][a-z\-]*(?:\.[A-Za-z]{2})?/\d{7})(?:v\d+)?"
+_PAPER_PATH = re.compile(rf"^/(abs|pdf|html|format|src)/({ID})(?:\.pdf)?(?:/.*)?$")
+_LISTING_PATH = re.compile(r"^/(list|search|catchup|a)/")
+_HISTORY = re.compile(r"\[v(\d+)\]\s*(.*?)\s*\(")
+_CATEGORY = re.compile(r"\(([a-z\-]+(?:\.[A-Za-z\-]+)?)\)\s*$")
+
+
+def matches(url):
+    try:
+        hostname = urlparse(url or "").hostname or ""
+    except ValueError:
+        return False
+    return hostname == "arxiv.org" or hostname.endswith(".arxiv.org")
+
+
+def extract(url, html):
+    from server.extractors import Extraction
+
+    path = urlparse(url).path
+    if _LISTING_PATH.match(path):
+        root = parse(html)
+        candidates = listing(root, search="/search/" in path) if root is not None else []
+        if not candidates:
+            return Extraction(extractor=NAME, error="no papers found on this arXiv listing")
+        return Extraction(papers=candidates, listing=True, extractor=NAME)
+    match = _PAPER_PATH.match(path)
+    if not match:
+        return Extraction(extractor=NAME)
+    arxiv_id, version = identity.split_arxiv_id(match.group(2))
+    root = parse(html) if match.group(1) == "abs" else None
+    paper = abstract_page(root, arxiv_id, version) if root is not None else {}
+    paper = {**from_id(paper.get("arxiv_id") or arxiv_id, paper.get("arxiv_version") or version),
+             **paper}
+    return Extraction(papers=[fields.prune(paper)], extractor=NAME)
+
+
+def from_id(arxiv_id, version=None):
+    """Return the fields an arXiv id alone gives: the identifiers and the URLs."""
+    suffix = f"v{version}" if version else ""
+    return {
+        "arxiv_id": arxiv_id,
+        "arxiv_version": version,
+        "url": f"https://arxiv.org/abs/{arxiv_id}",
+        "pdf_url": f"https://arxiv.org/pdf/{arxiv_id}{suffix}",
+        "entry_type": "preprint",
+        "source": "arxiv.org",
+    }
+
+
+def month_of(arxiv_id):
+    """Return the YYYY-MM an arXiv id encodes (its first announcement month), or None."""
+    match = re.search(r"(?:^|/)(\d{2})(\d{2})[\d.]", arxiv_id or "")
+    if not match:
+        return None
+    yy, mm = int(match.group(1)), int(match.group(2))
+    if not 1 <= mm <= 12:
+        return None
+    return f"{1900 + yy if yy >= 91 else 2000 + yy}-{mm:02d}"
+
+
+def abstract_page(root, arxiv_id, version):
+    """Return the fields of an /abs/ page (body first, citation tags as fallback)."""
+    meta = read_meta(root)
+    arxiv_id = arxiv_id or identity.split_arxiv_id(first(meta, "citation_arxiv_id"))[0]
+    history = submission_history(root)
+    version = version or _page_version(root, meta, history)
+    body = _first(by_class(root, "div", "dateline"))
+    dateline = text(body)
+    v1_date = history.get(1) or fields.date(_after(dateline, "Submitted on"))
+    version_date = (history.get(version) if version else None) \
+        or fields.date(_after(dateline, "last revised")) \
+        or (v1_date if version == 1 else fields.date(first(meta, "citation_online_date")))
+    heading = _first(by_class(root, "h1", "title"))
+    title = without_descriptor(heading) if heading is not None else ""
+    authors = [text(a) for a in root.xpath("//div[contains(@class,'authors')]/a")]
+    abstract = _first(by_class(root, "blockquote", "abstract"))
+    paper = {
+        "arxiv_id": arxiv_id,
+        "arxiv_version": version,
+        "title": title or first(meta, "citation_title"),
+        "authors": authors or fields.authors(meta.get("citation_author", [])),
+        "abstract": (without_descriptor(abstract) if abstract is not None else None)
+        or first(meta, "citation_abstract"),
+        "published": v1_date or fields.date(first(meta, "citation_date")),
+        "arxiv_category": primary_category(root),
+        "doi": identity.normalize_doi(_cell(root, "doi")),
+        "extra": {
+            "version_date": version_date,
+            "comments": _cell(root, "comments") or None,
+            "journal_ref": _cell(root, "jref") or None,
+            "msc_class": _cell(root, "msc-classes") or None,
+            "acm_class": _cell(root, "acm-classes") or None,
+        },
+    }
+    paper["year"] = fields.year_of(paper["published"])
+    return fields.prune(paper)
+
+
+def submission_history(root):
+    """Return {version: YYYY-MM-DD} from the page's submission history."""
+    node = _first(by_class(root, "div", "submission-history"))
+    if node is None:
+        return {}
+    return {int(v): fields.date(d) for v, d in _HISTORY.findall(text(node)) if fields.date(d)}
+
+
+def _page_version(root, meta, history):
+    """Return the version the page shows: og:url, title, or the unlinked history entry."""
+    for value in (first(meta, "og:url"), root.findtext(".//title") or ""):
+        found = re.search(rf"({ID})", value or "")
+        if found:
+            _, version = identity.split_arxiv_id(found.group(1))
+            if version:
+                return version
+    node = _first(by_class(root, "div", "submission-history"))
+    if node is not None:
+        for strong in node.iter("strong"):
+            found = re.fullmatch(r"\[v(\d+)\]", plain_text(strong))
+            if found and strong.find("a") is None:
+                return int(found.group(1))
+    return max(history) if history else None
+
+
+def primary_category(root):
+    """Return the primary category, e.g. "cs.CL", from the Subjects row or the Cite-as line."""
+    span = _first(by_class(root, "span", "primary-subject"))
+    found = _CATEGORY.search(text(span)) if span is not None else None
+    if found:
+        return found.group(1)
+    cite = _first(by_class(root, "td", "arxivid"))
+    found = re.search(r"\[([a-z\-]+(?:\.[A-Za-z\-]+)?)\]", text(cite)) if cite is not None else None
+    return found.group(1) if found else None
+
+
+def listing(root, search=False):
+    """Return candidate papers of a /list/ (dt/dd pairs) or /search/ (li.arxiv-result) page."""
+    if search:
+        candidates = [_search_entry(li) for li in by_class(root, "li", "arxiv-result")]
+    else:
+        candidates = [_list_entry(dt) for dt in root.iter("dt")]
+    seen, unique = set(), []
+    for candidate in candidates:
+        if candidate and candidate.get("title") and candidate["arxiv_id"] not in seen:
+            seen.add(candidate["arxiv_id"])
+            unique.append(candidate)
+    return unique
+
+
+def _list_entry(dt):
+    link = next((a for a in dt.iter("a") if "/abs/" in (a.get("href") or "")), None)
+    if link is None:
+        return None
+    arxiv_id, version = identity.split_arxiv_id(link.get("href").rsplit("/abs/", 1)[-1])
+    dd = dt.getnext()
+    if not arxiv_id or dd is None or dd.tag != "dd":
+        return None
+    paper = {**from_id(arxiv_id, version), "published": month_of(arxiv_id), "extra": {}}
+    # One pass over the entry's blocks, dispatching on their class (fast on 1,000-entry lists).
+    for node in dd.iter("div", "p"):
+        classes = (node.get("class") or "").split()
+        if "list-title" in classes:
+            paper["title"] = without_descriptor(node)
+        elif "list-authors" in classes:
+            paper["authors"] = [text(a) for a in node.iter("a")]
+        elif "list-comments" in classes:
+            paper["extra"]["comments"] = without_descriptor(node)
+        elif "list-journal-ref" in classes:
+            paper["extra"]["journal_ref"] = without_descriptor(node)
+        elif "list-subjects" in classes:
+            span = next((s for s in node.iter("span") if "primary-subject" in (s.get("class") or "")), None)
+            category = _CATEGORY.search(text(span)) if span is not None else None
+            paper["arxiv_category"] = category.group(1) if category else None
+        elif node.tag == "p" and "mathjax" in classes:
+            paper["abstract"] = text(node)
+    return fields.prune(paper)
+
+
+def _search_entry(li):
+    link = _first(li.xpath(".//p[contains(@class,'list-title')]//a[contains(@href,'/abs/')]"))
+    if link is None:
+        return None
+    arxiv_id, version = identity.split_arxiv_id(link.get("href").rsplit("/abs/", 1)[-1])
+    if not arxiv_id:
+        return None
+    title = _first(li.xpath(".//p[contains(@class,'title')]"))
+    abstract = _first(li.xpath(".//span[contains(@class,'abstract-full')]"))
+    tag = _first(li.xpath(".//span[contains(@class,'tag') and @data-tooltip]"))
+    submitted = _first(li.xpath(".//p[contains(@class,'is-size-7')]"))
+    abstract_text = re.sub(r"\s*△ Less\s*$", "", text(abstract)) if abstract is not None else None
+    paper = {
+        **from_id(arxiv_id, version),
+        "title": text(title) if title is not None else None,
+        "authors": [text(a) for a in li.xpath(".//p[contains(@class,'authors')]/a")],
+        "abstract": abstract_text,
+        "arxiv_category": text(tag) if tag is not None else None,
+        "published": month_of(arxiv_id),
+    }
+    if submitted is not None:
+        paper["published"] = fields.date(_after(text(submitted), "Submitted")) or paper["published"]
+    return fields.prune(paper)
+
+
+def _cell(root, cls):
+    node = _first(root.xpath(f"//td[contains(concat(' ', @class, ' '), ' {cls} ')]"))
+    return text(node) if node is not None else ""
+
+
+def _after(value, marker):
+    index = (value or "").find(marker)
+    return value[index + len(marker):] if index >= 0 else ""
+
+
+def _first(nodes):
+    return nodes[0] if nodes else None
+
+

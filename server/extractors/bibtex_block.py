@@ -1,0 +1,74 @@
+"""Read the one BibTeX entry a page embeds (ACL Anthology, PMLR) into a dict of fields."""
+
+import codecs
+import re
+
+import latexcodec  # noqa: F401  (registers the "ulatex" codec)
+
+_ENTRY = re.compile(r"@(\w+)\s*\{\s*([^,\s]*)\s*,", re.IGNORECASE)
+_FIELD = re.compile(r"\s*,?\s*([A-Za-z][\w\-]*)\s*=\s*")
+
+
+def read_entry(source):
+    """Return (entry type, key, {field: value}) of the first entry in source, or None."""
+    match = _ENTRY.search(source or "")
+    if not match:
+        return None
+    entry_type, key, values = match.group(1).lower(), match.group(2), {}
+    position = match.end()
+    while True:
+        field = _FIELD.match(source, position)
+        if not field:
+            break
+        value, position = _value(source, field.end())
+        if value is None:
+            break
+        values[field.group(1).lower()] = decode(value)
+    return entry_type, key, values
+
+
+def _value(source, position):
+    """Return (raw value, position after it): "quoted", {braced} or a bare word/number."""
+    if position >= len(source):
+        return None, position
+    opener = source[position]
+    if opener in '"{':
+        depth, index = 0, position
+        while index < len(source):
+            char = source[index]
+            if char == "\\":
+                index += 2
+                continue
+            if char == "{":
+                depth += 1
+            elif char == "}":
+                if depth == 0 and opener == "{":
+                    break
+                depth -= 1
+                if depth == 0 and opener == "{":
+                    return source[position + 1:index], index + 1
+            elif char == '"' and opener == '"' and depth == 0 and index > position:
+                return source[position + 1:index], index + 1
+            index += 1
+        return None, index
+    bare = re.match(r"[\w\-.]+", source[position:])
+    if not bare:
+        return None, position
+    return bare.group(0), position + bare.end()
+
+
+def decode(value):
+    """Return a BibTeX value as plain Unicode text (LaTeX accents decoded, braces dropped)."""
+    if "\\" in value:  # only LaTeX commands need decoding; "--" in pages must stay
+        try:
+            value = codecs.decode(value, "ulatex")
+        except Exception:  # odd LaTeX must not lose the value
+            pass
+    return " ".join(value.replace("{", "").replace("}", "").split())
+
+
+def names(value):
+    """Return "Given Family" names of a BibTeX author/editor value."""
+    from server.extractors.fields import person
+
+    return [person(name) for name in re.split(r"\s+and\s+", value or "") if name.strip()]

@@ -1,0 +1,130 @@
+"""Normalisers for the values pages carry: dates, author names, DOIs, entry types."""
+
+import re
+
+from server import identity
+
+MONTHS = {name: i for i, name in enumerate(
+    ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1)}
+_ISO = re.compile(r"^(\d{4})(?:[-/.](\d{1,2}))?(?:[-/.](\d{1,2}))?(?:$|[T\s])")
+_BARE_YEAR = re.compile(r"^\d{4}$")
+_DAY_MONTH_YEAR = re.compile(r"(\d{1,2})\s+([A-Za-z]{3,9})\.?,?\s+(\d{4})")
+_MONTH_DAY_YEAR = re.compile(r"([A-Za-z]{3,9})\.?\s+(\d{1,2}),?\s+(\d{4})")
+_YEAR_MONTH_DAY = re.compile(r"(\d{4})\s+([A-Za-z]{3,9})\.?(?:\s+(\d{1,2}))?")
+_MONTH_YEAR = re.compile(r"([A-Za-z]{3,9})\.?\s+(\d{4})")
+_YEAR = re.compile(r"\b(1[5-9]\d\d|20\d\d)\b")
+_DOI_IN_TEXT = re.compile(r"\b10\.\d{4,9}/[^\s\"'<>]+")
+_PREPRINT_VENUES = ("arxiv", "biorxiv", "medrxiv", "chemrxiv", "ssrn", "research square",
+                    "preprints.org", "techrxiv", "psyarxiv", "osf preprints", "hal preprint")
+_CONFERENCE_WORDS = re.compile(
+    r"proceedings|conference|symposium|workshop|congress|advances in neural information"
+    r"|annual meeting", re.IGNORECASE)
+
+
+def date(value):
+    """Return YYYY-MM-DD, YYYY-MM or YYYY from the date formats pages use, or None."""
+    value = " ".join(str(value or "").split())
+    if not value:
+        return None
+    match = _ISO.match(value)
+    if match and (match.group(2) or _BARE_YEAR.match(value)):
+        return _join(match.group(1), match.group(2), match.group(3))
+    for pattern, order in ((_DAY_MONTH_YEAR, "dmy"), (_MONTH_DAY_YEAR, "mdy"),
+                           (_YEAR_MONTH_DAY, "ymd"), (_MONTH_YEAR, "my")):
+        match = pattern.search(value)
+        if not match:
+            continue
+        parts = dict(zip(order, match.groups()))
+        month = MONTHS.get((parts.get("m") or "")[:3].lower())
+        if month:
+            return _join(parts["y"], str(month), parts.get("d"))
+    match = _YEAR.search(value)
+    return match.group(1) if match else None
+
+
+def _join(year, month=None, day=None):
+    if not month or not 1 <= int(month) <= 12:
+        return year
+    if not day or not 1 <= int(day) <= 31:
+        return f"{year}-{int(month):02d}"
+    return f"{year}-{int(month):02d}-{int(day):02d}"
+
+
+def person(name):
+    """Return "Given Family" for "Family, Given" (and tidy spacing)."""
+    name = " ".join(str(name or "").split()).strip(" ,;")
+    if name.count(",") == 1:
+        family, given = (part.strip() for part in name.split(","))
+        if family and given and not given.lower().startswith(("jr", "sr", "ii", "iii")):
+            return f"{given} {family}"
+    return name
+
+
+def authors(values):
+    """Return a list of "Given Family" names from citation_author-like values.
+
+    Some sites (OpenReview) put every author in one tag, joined by ";" or ",".
+    """
+    values = [v for v in values if v and v.strip()]
+    if len(values) == 1:
+        values = _split_joined(values[0])
+    names, seen = [], set()
+    for value in values:
+        name = person(value)
+        if name and name not in seen:
+            seen.add(name)
+            names.append(name)
+    return names
+
+
+def _split_joined(value):
+    if ";" in value:
+        return [part for part in value.split(";") if part.strip()]
+    if re.search(r"\s+and\s+", value) and "," not in value:
+        return re.split(r"\s+and\s+", value)
+    parts = [part.strip() for part in value.split(",")]
+    # "Family, Given" has one comma between single names; a list has more, or multi-word parts.
+    if len(parts) > 2 or (len(parts) == 2 and all(" " in part for part in parts)):
+        return parts
+    return [value]
+
+
+def doi_in(text):
+    """Return the first DOI in text, normalised (lower case), or None."""
+    match = _DOI_IN_TEXT.search(text or "")
+    return identity.normalize_doi(match.group(0)) if match else None
+
+
+def entry_type(venue=None, conference=None, journal=None, preprint=False, thesis=False,
+               report=False):
+    """Return the BibTeX-like entry type a page's metadata implies."""
+    if thesis:
+        return "phdthesis"
+    if report:
+        return "techreport"
+    name = (venue or journal or conference or "").lower()
+    if preprint or any(server in name for server in _PREPRINT_VENUES):
+        return "preprint"
+    if conference or (name and _CONFERENCE_WORDS.search(name)):
+        return "inproceedings"
+    if journal or venue:
+        return "article"
+    return None
+
+
+def prune(paper):
+    """Return paper without empty values (extra pruned too, dropped when empty)."""
+    result = {k: v for k, v in paper.items() if v not in (None, "", [], {})}
+    if isinstance(result.get("extra"), dict):
+        extra = {k: v for k, v in result["extra"].items() if v not in (None, "", [], {})}
+        if extra:
+            result["extra"] = extra
+        else:
+            del result["extra"]
+    return result
+
+
+def year_of(published):
+    """Return the int year of a published date string, or None."""
+    text = str(published or "")[:4]
+    return int(text) if text.isdigit() else None

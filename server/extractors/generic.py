@@ -1,0 +1,252 @@
+"""Any page: Highwire `citation_*`, Dublin Core, PRISM, JSON-LD, OpenGraph, then `<title>`.
+
+A page with none of these still yields a "webpage" record (title, URL, site),
+so that nothing the reader clicks is lost.
+"""
+
+import json
+import re
+
+from server import identity
+from server.extractors import fields
+from server.extractors.htmltools import (absolute, first, host, page_title, parse, read_meta,
+                                         squash, text)
+
+NAME = "generic"
+SCHOLARLY_TYPES = {"scholarlyarticle", "article", "medicalscholarlyarticle", "report", "thesis",
+                   "chapter", "book", "techarticle", "newsarticle", "blogposting"}
+# How far into the body text a labelled "DOI: 10..." still belongs to the page's own paper
+# and not to its reference list.
+DOI_TEXT_WINDOW = 5000
+_LABELLED_DOI = re.compile(r"\bdoi\s*:?\s*(?:https?://(?:dx\.)?doi\.org/)?(10\.\d{4,9}/[^\s\"'<>]+)",
+                           re.IGNORECASE)
+_TITLE_SUFFIX = re.compile(r"\s+[|\u2013\u2014-]\s+[^|\u2013\u2014-]{2,60}$")
+
+
+def matches(url):
+    return True
+
+
+def extract(url, html):
+    from server.extractors import Extraction
+
+    root = parse(html)
+    paper = read(url, root)
+    if not paper.get("title"):
+        return Extraction(extractor=NAME, error="no title found on this page")
+    return Extraction(papers=[paper], extractor=NAME)
+
+
+def read(url, root, meta=None):
+    """Return the paper fields the page's metadata gives (a webpage record when it gives none)."""
+    meta = read_meta(root) if meta is None else meta
+    ld = json_ld(root)
+    scholarly = bool(first(meta, "citation_title", "dc.title", "prism.doi") or ld.get("_scholarly"))
+    journal = first(meta, "citation_journal_title", "prism.publicationname")
+    conference = first(meta, "citation_conference_title", "citation_inbook_title")
+    venue = journal or conference or first(meta, "dc.relation.ispartof") or ld.get("venue")
+    doi = find_doi(url, root, meta, ld)
+    paper = {
+        "title": title(root, meta, ld, scholarly),
+        "authors": fields.authors(
+            meta.get("citation_author") or meta.get("dc.creator") or meta.get("dc.contributor")
+            or ld.get("authors") or meta.get("author") or []),
+        "abstract": abstract(meta, ld),
+        "published": published(meta, ld),
+        "doi": doi,
+        "arxiv_id": first(meta, "citation_arxiv_id"),
+        "pdf_url": absolute(url, first(meta, "citation_pdf_url")),
+        "venue": venue,
+        "url": canonical(url, root, meta),
+        "source": host(url),
+        "extra": extra(meta),
+    }
+    if scholarly or doi:
+        paper["entry_type"] = fields.entry_type(
+            venue=venue, conference=conference, journal=journal,
+            thesis=bool(first(meta, "citation_dissertation_institution")),
+            report=bool(first(meta, "citation_technical_report_institution"))) or "misc"
+    else:
+        paper["entry_type"] = "webpage"
+        paper["extra"]["site"] = first(meta, "og:site_name", "application-name") or host(url)
+    paper["year"] = fields.year_of(paper["published"])
+    return fields.prune(paper)
+
+
+def title(root, meta, ld, scholarly):
+    value = first(meta, "citation_title", "dc.title") or ld.get("title")
+    if value:
+        return squash(value)
+    value = first(meta, "og:title", "twitter:title")
+    if value:
+        return squash(value)
+    # A bare <title> usually ends with " | Site name"; drop it.
+    value = page_title(root)
+    return _TITLE_SUFFIX.sub("", value) if not scholarly else value
+
+
+def abstract(meta, ld):
+    value = first(meta, "citation_abstract", "dc.description") or ld.get("abstract")
+    if value and "<" in value:
+        value = text(parse(value)) or value
+        value = re.sub(r"^(abstract)\s*[:.]?\s+", "", value, flags=re.IGNORECASE)
+    if not value:
+        value = first(meta, "og:description", "description")
+        # Teasers cut with an ellipsis are not the abstract.
+        if value and value.rstrip().endswith(("…", "...", "\u00e2\u0080\u00a6", "â¦")):
+            value = None
+    return squash(value) or None
+
+
+def published(meta, ld):
+    candidates = [fields.date(first(meta, name)) for name in (
+        "citation_publication_date", "citation_date", "dc.date", "dc.issued",
+        "prism.publicationdate", "article:published_time", "citation_online_date")]
+    candidates.append(fields.date(ld.get("published")))
+    candidates = [c for c in candidates if c]
+    if not candidates:
+        return None
+    best = candidates[0]
+    # bioRxiv and others write Jan 1 as a placeholder; a more precise date of that year wins.
+    if best.endswith("-01-01"):
+        for other in candidates[1:]:
+            if other[:4] == best[:4] and other != best:
+                return other
+    return best
+
+
+def find_doi(url, root, meta, ld):
+    """Return the page's own DOI from meta tags, JSON-LD, its URL, or a labelled DOI near the top."""
+    for name in ("citation_doi", "prism.doi", "doi", "dc.identifier", "citation_id", "bepress_citation_doi"):
+        for value in meta.get(name, []):
+            doi = identity.normalize_doi(value)
+            if doi:
+                return doi
+    for value in (ld.get("doi"), url, first(meta, "og:url"), _canonical_href(root)):
+        doi = identity.normalize_doi(value) if value and "10." in value else None
+        if doi and ("doi" in str(value).lower() or str(value).startswith("10.")):
+            return doi
+    if root is not None:
+        match = _LABELLED_DOI.search(_leading_text(root))
+        if match:
+            return identity.normalize_doi(match.group(1))
+    return None
+
+
+def _leading_text(root):
+    """Return about the first DOI_TEXT_WINDOW characters of the body's text (no scripts)."""
+    body = root.find("body")
+    if body is None:
+        return ""
+    parts, size = [], 0
+    for node in body.iter():
+        if not isinstance(node.tag, str) or node.tag in ("script", "style"):
+            continue
+        for piece in (node.text, node.tail):
+            if piece and piece.strip():
+                parts.append(piece)
+                size += len(piece)
+        if size > DOI_TEXT_WINDOW:
+            break
+    return " ".join(" ".join(parts).split())[:DOI_TEXT_WINDOW]
+
+
+def canonical(url, root, meta):
+    """Return the page's canonical URL when it declares one, else the URL clipped."""
+    for href in (_canonical_href(root), first(meta, "og:url")):
+        value = absolute(url, href)
+        if value:
+            return value
+    return url or None
+
+
+def _canonical_href(root):
+    if root is None:
+        return None
+    for link in root.iter("link"):
+        if (link.get("rel") or "").strip().lower() == "canonical":
+            return link.get("href")
+    return None
+
+
+def extra(meta):
+    first_page = first(meta, "citation_firstpage", "prism.startingpage")
+    last_page = first(meta, "citation_lastpage", "prism.endingpage")
+    pages = first_page
+    if first_page and last_page and last_page != first_page:
+        pages = f"{first_page}--{last_page}"
+    elif first_page and re.fullmatch(r"\d+\s*-\s*\d+", first_page):
+        pages = re.sub(r"\s*-\s*", "--", first_page)
+    return {
+        "volume": first(meta, "citation_volume", "prism.volume"),
+        "number": first(meta, "citation_issue", "prism.number"),
+        "pages": pages,
+        "publisher": first(meta, "citation_publisher", "dc.publisher"),
+        "issn": first(meta, "citation_issn", "prism.issn"),
+        "isbn": first(meta, "citation_isbn"),
+        "language": first(meta, "citation_language"),
+        "keywords": first(meta, "citation_keywords"),
+        "pmid": first(meta, "citation_pmid"),
+    }
+
+
+def json_ld(root):
+    """Return the scholarly fields of the page's first JSON-LD article-like object."""
+    if root is None:
+        return {}
+    for script in root.iterfind(".//script[@type='application/ld+json']"):
+        try:
+            data = json.loads(script.text or "")
+        except (ValueError, RecursionError):
+            continue
+        item = _find_article(data, depth=0)
+        if item is not None:
+            return _ld_fields(item)
+    return {}
+
+
+def _find_article(data, depth):
+    if depth > 6:
+        return None
+    if isinstance(data, list):
+        for value in data:
+            found = _find_article(value, depth + 1)
+            if found is not None:
+                return found
+        return None
+    if not isinstance(data, dict):
+        return None
+    kinds = data.get("@type")
+    kinds = {str(k).lower() for k in (kinds if isinstance(kinds, list) else [kinds])}
+    if kinds & SCHOLARLY_TYPES or ("headline" in data and "author" in data):
+        return data
+    for key in ("mainEntity", "@graph", "hasPart"):
+        found = _find_article(data.get(key), depth + 1)
+        if found is not None:
+            return found
+    return None
+
+
+def _ld_fields(item):
+    def name_of(value):
+        if isinstance(value, dict):
+            return value.get("name") or " ".join(
+                str(value.get(k) or "") for k in ("givenName", "familyName")).strip()
+        return value if isinstance(value, str) else ""
+
+    authors = item.get("author") or []
+    authors = authors if isinstance(authors, list) else [authors]
+    part_of = item.get("isPartOf")
+    part_of = part_of[0] if isinstance(part_of, list) and part_of else part_of
+    kinds = item.get("@type")
+    kinds = {str(k).lower() for k in (kinds if isinstance(kinds, list) else [kinds])}
+    identifier = item.get("identifier") or item.get("sameAs") or ""
+    return {
+        "_scholarly": bool(kinds & (SCHOLARLY_TYPES - {"newsarticle", "blogposting"})),
+        "title": squash(item.get("headline") or item.get("name") or "") or None,
+        "authors": [squash(name_of(a)) for a in authors if name_of(a)],
+        "abstract": squash(item.get("description") or "") or None,
+        "published": item.get("datePublished"),
+        "venue": squash(name_of(part_of)) if part_of else None,
+        "doi": identifier if isinstance(identifier, str) else json.dumps(identifier),
+    }

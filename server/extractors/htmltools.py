@@ -1,0 +1,163 @@
+"""Shared page-reading helpers: parse HTML with lxml, read meta tags, get clean text.
+
+Text from the page is whitespace-normalised and entity-decoded by the parser;
+MathJax-rendered math is turned back into the `$…$` TeX it was written as.
+"""
+
+import re
+from urllib.parse import urljoin, urlparse
+
+from lxml import etree
+
+# Plain lxml elements (no lxml.html class lookup): noticeably faster on megabyte pages.
+_PARSER = etree.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True,
+                           recover=True, no_network=True, collect_ids=False)
+# Classes of the elements MathJax (v2 and v3) adds next to the TeX source.
+_MATHJAX_RENDERED = {"MathJax", "MathJax_Preview", "MathJax_Display", "MathJax_SVG",
+                     "MathJax_CHTML", "MJX_Assistive_MathML"}
+
+
+def parse(html):
+    """Return the root element of html (str or bytes), or None when there is no document."""
+    if not html:
+        return None
+    if isinstance(html, str):
+        # Bytes with a declared encoding: libxml2 refuses str with an XML declaration.
+        html = html.encode("utf-8", "replace")
+    try:
+        root = etree.fromstring(html, parser=_PARSER)
+    except (etree.LxmlError, ValueError):
+        return None
+    return root if root is not None and isinstance(root.tag, str) else None
+
+
+def squash(text):
+    """Return text with runs of whitespace (including NBSP) collapsed to one space."""
+    if text is None:
+        return ""
+    return " ".join(str(text).split())
+
+
+def read_meta(root):
+    """Return {lower-case name: [content, ...]} for every <meta name|property|itemprop>."""
+    meta = {}
+    if root is None:
+        return meta
+    for node in root.iter("meta"):
+        name = node.get("name") or node.get("property") or node.get("itemprop") or ""
+        content = squash(node.get("content"))
+        name = name.strip().lower()
+        if name and content:
+            meta.setdefault(name, []).append(content)
+    return meta
+
+
+def first(meta, *names):
+    """Return the first value of the first of names present in meta, or None."""
+    for name in names:
+        values = meta.get(name)
+        if values:
+            return values[0]
+    return None
+
+
+def text(element, skip_descriptor=False):
+    """Return the element's visible text, math back as `$TeX$`, whitespace normalised.
+
+    skip_descriptor drops arXiv's leading `<span class="descriptor">Title:</span>` labels.
+    """
+    if element is None:
+        return ""
+    if len(element) == 0:  # the common case, kept fast for thousand-entry listings
+        value = element.text
+        return " ".join(value.split()) if value and element.tag not in _SKIPPED_TAGS else ""
+    parts = []
+    _collect_text(element, parts, skip_descriptor)
+    return squash("".join(parts))
+
+
+_SKIPPED_TAGS = {"script", "style", "noscript", "template", "mjx-container", "svg", "math"}
+
+
+def _collect_text(element, parts, skip_descriptor=False):
+    tag = element.tag if isinstance(element.tag, str) else ""
+    classes = element.get("class") or "" if tag else ""
+    if tag == "script":
+        kind = element.get("type") or ""
+        if kind.startswith("math/tex"):
+            tex = squash(element.text)
+            parts.append(f"$${tex}$$" if "mode=display" in kind else f"${tex}$")
+    elif not tag or tag in _SKIPPED_TAGS:
+        pass
+    elif classes and (set(classes.split()) & _MATHJAX_RENDERED
+                      or (skip_descriptor and classes == "descriptor")):
+        pass
+    else:
+        if element.text:
+            parts.append(element.text)
+        for child in element:
+            _collect_text(child, parts, skip_descriptor)
+            if child.tail:
+                parts.append(child.tail)
+        if tag in ("br", "p", "div", "li"):
+            parts.append(" ")
+
+
+def plain_text(element):
+    """Return all text inside element (scripts included), whitespace normalised."""
+    return squash("".join(element.itertext())) if element is not None else ""
+
+
+def without_descriptor(element):
+    """Return text of an arXiv-style element minus its leading `<span class=descriptor>`."""
+    if len(element) == 1 and element[0].get("class") == "descriptor":  # fast, common case
+        return " ".join(((element.text or "") + " " + (element[0].tail or "")).split())
+    return text(element, skip_descriptor=True)
+
+
+def by_class(root, tag, cls):
+    """Return descendant elements of tag whose class list contains cls."""
+    return [el for el in root.iter(tag) if cls in (el.get("class") or "").split()]
+
+
+def absolute(base, href):
+    """Return href made absolute against base, or None when href is empty or not http(s)."""
+    if not href:
+        return None
+    try:
+        url = urljoin(base or "", href.strip())
+    except ValueError:
+        return None
+    return url if urlparse(url).scheme in ("http", "https") else None
+
+
+def host(url):
+    """Return the host name of url without a leading "www.", or ""."""
+    try:
+        name = urlparse(url or "").hostname or ""
+    except ValueError:
+        return ""
+    return name[4:] if name.startswith("www.") else name
+
+
+def page_title(root):
+    """Return the <title> text of the page."""
+    if root is None:
+        return ""
+    node = root.find(".//title")
+    return text(node) if node is not None else ""
+
+
+def is_bot_check(root):
+    """Return True when the page is a bot-check / browser-verification interstitial."""
+    if root is None:
+        return False
+    title = page_title(root).lower()
+    if any(marker in title for marker in ("verifying your browser", "just a moment",
+                                          "attention required", "checking your browser")):
+        return True
+    return bool(root.xpath("//*[contains(@class,'cf-turnstile') or contains(@class,'g-recaptcha')]"
+                           " | //script[contains(@src,'challenges.cloudflare.com')]"))
+
+
+BOT_CHECK_ERROR = "page not readable (bot check): try the PDF or the arXiv id"

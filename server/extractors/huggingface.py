@@ -1,0 +1,189 @@
+"""Hugging Face papers: a paper page /papers/ID and the listings (daily, week, month, trending, search).
+
+The embedded `data-props` JSON of the Svelte components is read first; the
+server-rendered cards and headings second, so pages without the JSON still work.
+"""
+
+import json
+import re
+from urllib.parse import urlparse
+
+from server import identity
+from server.extractors import arxiv, fields
+from server.extractors.htmltools import absolute, by_class, parse, plain_text, squash, text
+
+NAME = "huggingface"
+_PAPER_PATH = re.compile(rf"^/papers/({arxiv.ID})/?$")
+_LISTING_PATH = re.compile(r"^/papers(?:/(?:date|week|month|trending|search)(?:/.*)?)?/?$")
+
+
+def matches(url):
+    try:
+        parsed = urlparse(url or "")
+    except ValueError:
+        return False
+    return parsed.hostname in ("huggingface.co", "www.huggingface.co", "hf.co") \
+        and parsed.path.startswith("/papers")
+
+
+def extract(url, html):
+    from server.extractors import Extraction
+
+    path = urlparse(url).path
+    root = parse(html)
+    match = _PAPER_PATH.match(path)
+    if match:
+        arxiv_id, _ = identity.split_arxiv_id(match.group(1))
+        paper = paper_page(url, root, arxiv_id)
+        return Extraction(papers=[paper] if paper.get("title") else [], extractor=NAME)
+    if _LISTING_PATH.match(path) and root is not None:
+        candidates = from_props(root) or from_cards(root)
+        if candidates:
+            return Extraction(papers=candidates, listing=True, extractor=NAME)
+        return Extraction(extractor=NAME, error="no papers found on this Hugging Face listing")
+    return Extraction(extractor=NAME)
+
+
+def paper_page(url, root, arxiv_id):
+    """Return the paper of a /papers/ID page: props JSON, then the visible page."""
+    from_json = [p for p in (from_props(root) if root is not None else [])
+                 if p.get("arxiv_id") == arxiv_id]
+    paper = from_json[0] if from_json else {}
+    if root is not None:
+        visible = visible_paper(root, url)
+        paper = {**visible, **paper, "extra": {**visible.get("extra", {}), **paper.get("extra", {})}}
+    base = arxiv.from_id(arxiv_id)
+    return fields.prune({**base, **paper, "arxiv_id": arxiv_id,
+                         "url": f"https://huggingface.co/papers/{arxiv_id}",
+                         "source": "huggingface.co"})
+
+
+def visible_paper(root, url):
+    """Return what the rendered paper page shows: h1, authors, date, abstract, links, upvotes."""
+    heading = root.find(".//h1")
+    published = None
+    for div in root.iter("div"):
+        value = squash(div.text or "")
+        if value.startswith("Published on"):
+            published = fields.date(value[len("Published on"):])
+            break
+    repos = [(text(link), href) for link in root.iter("a")
+             if re.match(r"https://github\.com/[^/]+/[^/#?]+", href := absolute(url, link.get("href")) or "")]
+    # The repository button says "GitHub"; other GitHub links may be the site's own.
+    labelled = [href for label, href in repos if label.lower().startswith("github")]
+    code_url = (labelled or [href for _, href in repos] or [None])[0]
+    code_url = code_url.rstrip("/") if code_url else None
+    return fields.prune({
+        "title": text(heading) if heading is not None else None,
+        "authors": [text(node) for node in root.xpath(
+            "//span[contains(concat(' ', @class, ' '), ' author ')]/button"
+            " | //span[contains(concat(' ', @class, ' '), ' author ')]/a")],
+        "published": published,
+        "abstract": _abstract(root),
+        "code_url": code_url,
+        "extra": {"upvotes": _upvotes(root)},
+    })
+
+
+def _abstract(root):
+    """Return the abstract: the paragraph under the "Abstract" heading, not the AI summary."""
+    for heading in root.iter("h2"):
+        if text(heading).lower() == "abstract":
+            container = heading.getparent()
+            for para in container.iter("p"):
+                if "text-gray-600" in (para.get("class") or ""):
+                    return text(para)
+            paragraphs = [text(p) for p in container.iter("p")]
+            return paragraphs[-1] if paragraphs else None
+    return None
+
+
+def _upvotes(root):
+    for node in root.iter("div"):
+        if plain_text(node).lower() == "upvotes":
+            previous = node.getprevious()
+            value = plain_text(previous) if previous is not None else ""
+            return int(value) if value.isdigit() else None
+    return None
+
+
+def from_props(root):
+    """Return the papers found in the page's data-props JSON (any depth), in page order."""
+    papers, seen = [], set()
+    for node in root.xpath("//*[@data-props]"):
+        try:
+            props = json.loads(node.get("data-props") or "")
+        except (ValueError, RecursionError):
+            continue
+        for item in _paper_objects(props, depth=0):
+            paper = _props_paper(item)
+            if paper and paper["arxiv_id"] not in seen:
+                seen.add(paper["arxiv_id"])
+                papers.append(paper)
+    return papers
+
+
+def _paper_objects(data, depth):
+    """Yield dicts that look like HF paper objects: an arXiv "id" and a "title"."""
+    if depth > 8:
+        return
+    if isinstance(data, list):
+        for value in data:
+            yield from _paper_objects(value, depth + 1)
+    elif isinstance(data, dict):
+        if isinstance(data.get("paper"), dict):
+            yield {**data["paper"], "_outer": data}
+            return
+        if isinstance(data.get("id"), str) and data.get("title") and identity.split_arxiv_id(data["id"])[0]:
+            yield data
+            return
+        for value in data.values():
+            yield from _paper_objects(value, depth + 1)
+
+
+def _props_paper(item):
+    arxiv_id, _ = identity.split_arxiv_id(item.get("id"))
+    title = item.get("title") or (item.get("_outer") or {}).get("title")
+    if not arxiv_id or not isinstance(title, str):
+        return None
+    names = [a.get("name") if isinstance(a, dict) else a for a in item.get("authors") or []]
+    repo = item.get("githubRepo") or ""
+    if isinstance(repo, str) and repo and not repo.startswith("http"):
+        repo = f"https://github.com/{repo.strip('/')}"
+    upvotes = item.get("upvotes")
+    return fields.prune({
+        **arxiv.from_id(arxiv_id),
+        "title": squash(title),
+        "authors": [squash(n) for n in names if isinstance(n, str) and n.strip()],
+        "abstract": squash(item.get("summary")) or None,
+        "published": fields.date(item.get("publishedAt")) or arxiv.month_of(arxiv_id),
+        "code_url": repo if isinstance(repo, str) else None,
+        "url": f"https://huggingface.co/papers/{arxiv_id}",
+        "source": "huggingface.co",
+        "extra": {"upvotes": upvotes if isinstance(upvotes, int) else None},
+    })
+
+
+def from_cards(root):
+    """Return candidates read from the rendered <article> cards (no JSON on the page)."""
+    papers, seen = [], set()
+    for card in root.iter("article"):
+        link = next(iter(card.xpath(".//h3//a[starts-with(@href,'/papers/')]"
+                                    " | .//h3//a[contains(@href,'huggingface.co/papers/')]")), None)
+        if link is None:
+            continue
+        arxiv_id, _ = identity.split_arxiv_id(link.get("href").rstrip("/").rsplit("/", 1)[-1])
+        if not arxiv_id or arxiv_id in seen:
+            continue
+        seen.add(arxiv_id)
+        votes = by_class(card, "div", "leading-none")
+        votes = plain_text(votes[0]) if votes else ""
+        papers.append(fields.prune({
+            **arxiv.from_id(arxiv_id),
+            "title": text(link),
+            "published": arxiv.month_of(arxiv_id),
+            "url": f"https://huggingface.co/papers/{arxiv_id}",
+            "source": "huggingface.co",
+            "extra": {"upvotes": int(votes) if votes.isdigit() else None},
+        }))
+    return papers

@@ -1,0 +1,44 @@
+"""OpenReview forum pages (`citation_*` tags) and the bot-check page it serves to scripts."""
+
+from urllib.parse import parse_qs, urlparse
+
+from server.extractors import fields, generic
+from server.extractors.htmltools import BOT_CHECK_ERROR, first, is_bot_check, parse, read_meta
+
+NAME = "openreview"
+
+
+def matches(url):
+    try:
+        hostname = urlparse(url or "").hostname or ""
+    except ValueError:
+        return False
+    return hostname == "openreview.net" or hostname.endswith(".openreview.net")
+
+
+def extract(url, html):
+    from server.extractors import Extraction
+
+    root = parse(html)
+    meta = read_meta(root)
+    forum_id = _forum_id(url)
+    if not first(meta, "citation_title"):
+        if root is None or is_bot_check(root) or "/challenge" in urlparse(url).path:
+            return Extraction(extractor=NAME, error=BOT_CHECK_ERROR)
+        return Extraction(extractor=NAME)
+    paper = generic.read(url, root, meta)
+    conference = first(meta, "citation_conference_title")
+    paper.update({
+        "url": f"https://openreview.net/forum?id={forum_id}" if forum_id else paper.get("url"),
+        "source": "openreview.net",
+        "entry_type": "inproceedings" if conference else "misc",
+        "pdf_url": paper.get("pdf_url") or (
+            f"https://openreview.net/pdf?id={forum_id}" if forum_id else None),
+    })
+    paper.setdefault("extra", {})["openreview_id"] = forum_id
+    return Extraction(papers=[fields.prune(paper)], extractor=NAME)
+
+
+def _forum_id(url):
+    query = parse_qs(urlparse(url).query)
+    return (query.get("id") or query.get("noteId") or [None])[0]

@@ -1,0 +1,55 @@
+"""ScienceDirect article pages: `citation_*` tags lack the authors and abstract; read them from the page."""
+
+from urllib.parse import urlparse
+
+from server.extractors import fields, generic
+from server.extractors.htmltools import by_class, first, parse, read_meta, squash, text
+
+NAME = "sciencedirect"
+
+
+def matches(url):
+    try:
+        hostname = urlparse(url or "").hostname or ""
+    except ValueError:
+        return False
+    return hostname.endswith("sciencedirect.com")
+
+
+def extract(url, html):
+    from server.extractors import Extraction
+
+    root = parse(html)
+    meta = read_meta(root)
+    if not first(meta, "citation_title"):
+        return Extraction(extractor=NAME)
+    paper = generic.read(url, root, meta)
+    if not paper.get("authors"):
+        paper["authors"] = _authors(root)
+    if not paper.get("abstract"):
+        paper["abstract"] = _abstract(root)
+    paper.setdefault("extra", {})["pii"] = first(meta, "citation_pii")
+    return Extraction(papers=[fields.prune(paper)], extractor=NAME)
+
+
+def _authors(root):
+    names = []
+    for group in by_class(root, "div", "author-group"):
+        for button in group.iter("button"):
+            given = by_class(button, "span", "given-name")
+            family = by_class(button, "span", "surname")
+            name = squash(" ".join(text(n) for n in given[:1] + family[:1]))
+            if name:
+                names.append(name)
+        break
+    return names
+
+
+def _abstract(root):
+    """Return the text under the "Abstract" heading (not the "Highlights" list)."""
+    for section in by_class(root, "div", "abstract"):
+        heading = section.find("h2")
+        if heading is not None and text(heading).lower() == "abstract":
+            body = [text(child) for child in section if child is not heading]
+            return squash(" ".join(body)) or None
+    return None
