@@ -12,6 +12,7 @@
 """
 
 import json
+import re
 import weakref
 from functools import lru_cache
 from pathlib import Path
@@ -146,6 +147,27 @@ def prepare_connection(conn):
     conn.create_function("papershelf_normalize_title", 1, normalize_title, deterministic=True)
 
 
+# --- pages ---------------------------------------------------------------------------
+
+# Datasette 0.65 lists every column description above the table; fold them away so the
+# papers come first.
+FOLD_COLUMN_DESCRIPTIONS = """
+document.querySelectorAll("dl.column-descriptions").forEach(function (list) {
+  var details = document.createElement("details");
+  var summary = document.createElement("summary");
+  summary.textContent = "What the columns mean";
+  list.parentNode.insertBefore(details, list);
+  details.appendChild(summary);
+  details.appendChild(list);
+});
+"""
+
+
+@hookimpl
+def extra_body_script(view_name):
+    return FOLD_COLUMN_DESCRIPTIONS if view_name == "table" else None
+
+
 # --- cells ---------------------------------------------------------------------------
 
 
@@ -189,7 +211,7 @@ def _filter_url(datasette, database, column, item):
 
 def render_title(value, row, **_):
     url = _web_url(_row_value(row, "url") or "")
-    text = Markup("<strong>{}</strong>").format(value)
+    text = Markup('<strong style="display:inline-block;min-width:14em">{}</strong>').format(value)
     return _link(url, text) if url else text
 
 
@@ -197,17 +219,16 @@ def render_authors(value, row, database, datasette):
     authors = _json_list(value)
     if authors is None:
         return None
-    if not authors:
-        return Markup("")
-    items = [Markup("<li>{}</li>").format(_link(_filter_url(datasette, database, "authors", a), a))
-             for a in authors]
+    links = [_link(_filter_url(datasette, database, "authors", a), a) for a in authors]
+    items = [Markup('<li style="display:inline">{}{}</li>').format(
+        link, "," if i < len(links) - 1 else "") for i, link in enumerate(links)]
     shown, rest = items[:AUTHORS_SHOWN], items[AUTHORS_SHOWN:]
     if rest:
-        shown.append(Markup('<li><details><summary>and {} more</summary>'
-                            '<ul style="margin:0;padding-left:1.1em">{}</ul></details></li>')
-                     .format(len(rest), Markup("").join(rest)))
-    return Markup('<ul class="papershelf-authors" style="margin:0;padding-left:1.1em">{}</ul>'
-                  ).format(Markup("").join(shown))
+        shown.append(Markup('<li style="display:inline"><details style="display:inline">'
+                            '<summary style="display:inline;cursor:pointer">and {} more</summary>'
+                            ' {}</details></li>').format(len(rest), Markup(" ").join(rest)))
+    return Markup('<ul class="papershelf-authors" style="margin:0;padding:0;list-style:none;'
+                  'min-width:12em">{}</ul>').format(Markup(" ").join(shown))
 
 
 def render_tags(value, row, database, datasette):
@@ -216,7 +237,7 @@ def render_tags(value, row, database, datasette):
         return None
     pill = ('<a class="papershelf-tag" href="{}" style="display:inline-block;margin:1px 2px;'
             'padding:0 6px;border-radius:8px;background:#e8eef7;white-space:nowrap">{}</a>')
-    return Markup('<span class="papershelf-tags">{}</span>').format(Markup(" ").join(
+    return Markup('<span class="papershelf-tags" style="display:inline-block;min-width:9em">{}</span>').format(Markup(" ").join(
         Markup(pill).format(_filter_url(datasette, database, "tags", tag), tag) for tag in tags))
 
 
@@ -242,11 +263,13 @@ def _short_location(url):
 
 def render_abstract(value, **_):
     text = str(value)
+    box = Markup('<div style="min-width:22em">{}</div>')
     if len(text) <= ABSTRACT_SHOWN:
-        return None
+        return box.format(text)
     cut = text.rfind(" ", 0, ABSTRACT_SHOWN)
     cut = cut if cut > 0 else ABSTRACT_SHOWN
-    return Markup("<details><summary>{}…</summary>{}</details>").format(text[:cut], text[cut:])
+    return box.format(Markup("<details><summary>{}…</summary>{}</details>").format(
+        text[:cut], text[cut:]))
 
 
 def render_extra(value, **_):
@@ -256,9 +279,23 @@ def render_extra(value, **_):
         return None
     if not isinstance(extra, dict):
         return None
+    if not extra:
+        return Markup("<span></span>")  # an empty string would let Datasette show "{}"
     return Markup("<br>").join(
         Markup("<small>{}: {}</small>").format(k, v if isinstance(v, str) else json.dumps(v))
         for k, v in extra.items())
+
+
+def render_timestamp(value, **_):
+    text = str(value)
+    if not re.match(r"^\d{4}-\d\d-\d\dT\d\d:\d\d", text):
+        return None
+    return Markup('<span title="{}" style="white-space:nowrap">{} {}</span>').format(
+        text, text[:10], text[11:16])
+
+
+def render_internal(value, **_):
+    return Markup('<small style="color:#777">{}</small>').format(value)
 
 
 def _row_value(row, column):
@@ -279,6 +316,9 @@ CELL_RENDERERS = {
     "url": _url_renderer(lambda url: urlsplit(url).netloc),
     "abstract": render_abstract,
     "extra": render_extra,
+    "added_at": render_timestamp,
+    "updated_at": render_timestamp,
+    "identity_key": render_internal,
 }
 
 
