@@ -20,14 +20,20 @@ const handlers = createHandlers({
   tabUrl: async (tabId) => (await ext.tabs.get(tabId)).url,
   onSaved: (tabId, paper) => badge.show(tabId, paper),
   onServerUp: drainSoon,
+  onQueued: scheduleRetry,
 });
 const route = createRouter({ ...handlers, drain: drainNow });
+
+// Retry every minute while clips wait (alarms survive the service worker being stopped).
+async function scheduleRetry() {
+  if (!(await ext.alarms.get(RETRY_ALARM))) await ext.alarms.create(RETRY_ALARM, { periodInMinutes: RETRY_MINUTES });
+}
 
 /** Send what the queue holds; keep the retry alarm only while something waits. */
 async function drainNow() {
   const answer = await handlers.drain();
   const waiting = (await queue.read()).some((item) => item.state === "pending");
-  if (waiting) await ext.alarms.create(RETRY_ALARM, { periodInMinutes: RETRY_MINUTES });
+  if (waiting) await scheduleRetry();
   else await ext.alarms.clear(RETRY_ALARM);
   return { ...answer, waiting };
 }
@@ -54,7 +60,8 @@ ext.alarms.onAlarm.addListener((alarm) => {
 });
 
 ext.tabs.onUpdated.addListener((tabId, change, tab) => {
-  if (change.url || change.status === "complete") badge.refresh(tabId, tab.url);
+  // Once per page load, and again when a page changes its address itself (history.pushState).
+  if (change.status === "complete" || (change.url && tab.status === "complete")) badge.refresh(tabId, tab.url);
 });
 ext.tabs.onRemoved.addListener((tabId) => badge.forget(tabId));
 

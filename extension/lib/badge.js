@@ -2,22 +2,25 @@
 import { lookupQuery } from "./paper_ids.js";
 
 export const SAVED_BADGE = { text: "✓", color: "#1a7f37" };
-// Tab events come in bursts (loading, title, complete); one lookup per URL is enough.
-const REPEAT_MS = 3000;
+export const TITLES = {
+  saved: (paper) => `In your papershelf library: ${paper.citekey ?? paper.title ?? ""}`,
+  notSaved: "Save to papershelf (not in your library yet)",
+  unknown: "Save to papershelf",
+};
 
 /** Return a badge keeper on the browser's `action` API, looking papers up with getClient(). */
-export function createBadge({ action, getClient, onServerUp = () => {}, now = Date.now }) {
-  const lastLookup = new Map();
+export function createBadge({ action, getClient, onServerUp = () => {} }) {
+  const inFlight = new Map(); // tabId -> URL being looked up, so event bursts cost one request
 
   async function show(tabId, paper) {
     try {
       if (paper) {
         await action.setBadgeBackgroundColor({ tabId, color: SAVED_BADGE.color });
         await action.setBadgeText({ tabId, text: SAVED_BADGE.text });
-        await action.setTitle({ tabId, title: `In your papershelf library: ${paper.citekey ?? paper.title ?? ""}` });
+        await action.setTitle({ tabId, title: TITLES.saved(paper) });
       } else {
         await action.setBadgeText({ tabId, text: "" });
-        await action.setTitle({ tabId, title: "Save to papershelf" });
+        await action.setTitle({ tabId, title: paper === null ? TITLES.notSaved : TITLES.unknown });
       }
     } catch {
       // The tab closed meanwhile: nothing to show.
@@ -27,13 +30,12 @@ export function createBadge({ action, getClient, onServerUp = () => {}, now = Da
   /** Look the tab's URL up (URL, arXiv id, DOI; never the page) and show the answer. */
   async function refresh(tabId, url) {
     const query = lookupQuery(url);
-    if (!query) return show(tabId, null);
-    const previous = lastLookup.get(tabId);
-    if (previous && previous.url === query.url && now() - previous.at < REPEAT_MS) return undefined;
-    lastLookup.set(tabId, { url: query.url, at: now() });
-    const client = await getClient();
-    if (client.base === new URL(query.url).origin) return undefined; // the server's own pages
+    if (!query) return show(tabId, undefined);
+    if (inFlight.get(tabId) === query.url) return undefined;
+    inFlight.set(tabId, query.url);
     try {
+      const client = await getClient();
+      if (client.base === new URL(query.url).origin) return undefined; // the server's own pages
       let response = await client.lookup(query);
       // The server answers an id query by id alone; the page's address may still be known.
       if (!response.data.found && (query.arxiv || query.doi)) response = await client.lookup({ url: query.url });
@@ -41,8 +43,10 @@ export function createBadge({ action, getClient, onServerUp = () => {}, now = Da
       return show(tabId, response.data.found ? response.data.paper : null);
     } catch {
       return undefined; // no server, no token: the badge stays as it is, quietly
+    } finally {
+      if (inFlight.get(tabId) === query.url) inFlight.delete(tabId);
     }
   }
 
-  return { show, refresh, forget: (tabId) => lastLookup.delete(tabId) };
+  return { show, refresh, forget: (tabId) => inFlight.delete(tabId) };
 }

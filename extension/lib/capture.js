@@ -17,11 +17,17 @@ function readPage() {
   };
 }
 
+// A PDF tab's title is often just its file name ("1706.03762v7.pdf"): no title at all is better.
+function isFileName(title, address) {
+  const lastSegment = decodeURIComponent(new URL(address).pathname.split("/").pop() || "");
+  return /\.pdf$/i.test(title) || title === lastSegment || title === address;
+}
+
 /** Return the /api/clip body for a tab and what was read from its page (null if unreadable). */
 export function clipRequest(tab, page) {
   const request = { url: tab.url };
   const title = page?.title || tab.title;
-  if (title) request.title = title;
+  if (title && !isFileName(title, tab.url)) request.title = title;
   // A PDF (or any non-HTML document) goes by its URL alone: the server knows arXiv PDFs.
   if (!page || isPdfUrl(tab.url) || !HTML_TYPES.has(page.contentType)) return request;
   request.html = page.html;

@@ -2,6 +2,7 @@
 import { isRetryable } from "./api.js";
 import { CaptureError } from "./capture.js";
 import { clipOutcome, errorOutcome, papersToSave } from "./messages.js";
+import { lookupQuery } from "./paper_ids.js";
 import { summarize } from "./queue.js";
 
 // A second request for the same tab and URL within this time gets the first one's answer
@@ -11,9 +12,11 @@ export const RECENT_MS = 15000;
 /**
  * Return the message handlers, built on injected parts:
  * queue (queue.js), getClient() (api.js client for the current settings),
- * tabUrl(tabId), capture(tabId) (capture.js), onSaved(tabId, paper), onServerUp().
+ * tabUrl(tabId), capture(tabId) (capture.js), onSaved(tabId, paper), onServerUp(), onQueued().
  */
-export function createHandlers({ queue, getClient, tabUrl, capture, onSaved = () => {}, onServerUp = () => {}, now = Date.now }) {
+export function createHandlers({
+  queue, getClient, tabUrl, capture, onSaved = () => {}, onServerUp = () => {}, onQueued = () => {}, now = Date.now,
+}) {
   const recent = new Map();
 
   async function clip({ tabId }) {
@@ -33,7 +36,26 @@ export function createHandlers({ queue, getClient, tabUrl, capture, onSaved = ()
       if (error instanceof CaptureError) return { kind: "error", errorKind: "capture", message: error.message };
       throw error;
     }
+    if (!request.html) {
+      // A PDF or unreadable page carries no metadata: a paper already known by its id needs no clip.
+      const known = await knownPaper(request.url);
+      if (known) {
+        onSaved(tabId, known);
+        return { kind: "saved", status: "unchanged", paper: known };
+      }
+    }
     return sendClip(tabId, request);
+  }
+
+  async function knownPaper(url) {
+    const query = lookupQuery(url);
+    if (!query?.arxiv && !query?.doi) return null;
+    try {
+      const response = await (await getClient()).lookup({ ...(query.arxiv ? { arxiv: query.arxiv } : { doi: query.doi }) });
+      return response.data.found ? response.data.paper : null;
+    } catch {
+      return null; // sendClip reports (or queues) the failure
+    }
   }
 
   async function sendClip(tabId, request) {
@@ -51,6 +73,7 @@ export function createHandlers({ queue, getClient, tabUrl, capture, onSaved = ()
   }
 
   async function queued(item, error, base) {
+    await onQueued();
     const waiting = (await queue.read()).filter((entry) => entry.state === "pending").length;
     return { kind: "queued", id: item.id, waiting, reason: errorOutcome(error, base).message, errorKind: error.kind };
   }

@@ -1,5 +1,6 @@
 // The options page: server address, token, "Test connection", host access, the offline queue.
 import { testConnection } from "../lib/api.js";
+import { setMessage } from "../lib/dom.js";
 import { ext } from "../lib/ext.js";
 import { loadSettings, saveSettings } from "../lib/settings.js";
 
@@ -8,7 +9,7 @@ const ALL_PAGES = { origins: ["<all_urls>"] };
 
 function say(text, ok) {
   const status = $("#connection-status");
-  status.textContent = text;
+  setMessage(status, text);
   status.className = `connection-status ${ok ? "ok" : "bad"}`;
 }
 

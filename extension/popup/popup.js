@@ -1,4 +1,5 @@
 // The popup: clip the tab, then show "Saved" (tags, note), a listing's checklist, or the queue.
+import { setMessage } from "../lib/dom.js";
 import { ext } from "../lib/ext.js";
 import { byline, parseTags } from "../lib/messages.js";
 
@@ -30,13 +31,15 @@ function annotationForm(form, { tags = [], note = "", save }) {
     chips.replaceChildren(...[...current].map((tag) => {
       const chip = document.createElement("span");
       chip.className = "chip";
-      chip.textContent = tag;
+      const label = document.createElement("span");
+      label.className = "chip-label";
+      label.textContent = tag;
       const remove = document.createElement("button");
       remove.type = "button";
       remove.textContent = "×";
       remove.title = `Remove ${tag}`;
       remove.addEventListener("click", () => { current.delete(tag); drawChips(); });
-      chip.append(remove);
+      chip.append(label, remove);
       return chip;
     }));
   }
@@ -64,7 +67,8 @@ function annotationForm(form, { tags = [], note = "", save }) {
     const status = $(".form-status", form);
     status.textContent = "Saving…";
     const answer = await save({ tags: [...current], note: $(".note", form).value });
-    status.textContent = answer.kind === "error" ? answer.message : answer.kind === "queued" ? "Kept in the queue" : "Tags and note saved";
+    const done = { queued: "Kept in the offline queue", "updated-queued": "Kept with the queued clip" }[answer.kind];
+    setMessage(status, answer.kind === "error" ? answer.message : done ?? "Tags and note saved");
   });
   drawChips();
 }
@@ -102,6 +106,7 @@ function candidateItem(candidate, index) {
   const title = document.createElement("span");
   title.className = "candidate-title";
   title.textContent = candidate.title ?? candidate.url ?? "(untitled)";
+  title.title = title.textContent; // the full title when it is clamped to two lines
   const meta = document.createElement("span");
   meta.className = "byline";
   meta.textContent = byline(candidate);
@@ -133,7 +138,9 @@ function renderListing(outcome, queuedId) {
     $("#save-selected").textContent = chosen === 1 ? "Save 1 paper" : `Save ${chosen} papers`;
     $("#save-selected").disabled = chosen === 0;
     const visible = boxes();
-    $("#select-all").checked = visible.length > 0 && visible.every((box) => box.checked);
+    const checked = visible.filter((box) => box.checked).length;
+    $("#select-all").checked = visible.length > 0 && checked === visible.length;
+    $("#select-all").indeterminate = checked > 0 && checked < visible.length;
   }
 
   list.addEventListener("change", updateCount);
@@ -174,7 +181,7 @@ function renderSavedMany(outcome) {
 // ---- offline queue and errors --------------------------------------------
 
 function renderQueued(outcome, request) {
-  $("#queued-reason").textContent = outcome.reason;
+  setMessage($("#queued-reason"), outcome.reason);
   $("#queued-count").textContent = String(outcome.waiting);
   const form = $("#queued-form");
   if (request === "clip") {
@@ -187,7 +194,7 @@ function renderQueued(outcome, request) {
 
 function renderError(outcome) {
   $("#error-headline").textContent = outcome.errorKind === "rejected" ? "Nothing to save here" : "Could not save this page";
-  $("#error-message").textContent = outcome.message;
+  setMessage($("#error-message"), outcome.message);
   show("error");
 }
 

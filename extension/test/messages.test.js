@@ -37,6 +37,10 @@ test("a page is sent with its HTML and selection; a PDF or unreadable tab by URL
   assert.deepEqual(clipRequest(tab, null), { url: tab.url, title: "tab title" });
   assert.deepEqual(clipRequest({ url: "https://arxiv.org/pdf/1706.03762v7", title: "pdf" }, page), { url: "https://arxiv.org/pdf/1706.03762v7", title: page.title });
   assert.deepEqual(clipRequest(tab, { ...page, contentType: "application/pdf" }), { url: tab.url, title: page.title });
+  // A PDF's file name is no title.
+  assert.deepEqual(clipRequest({ url: "https://arxiv.org/pdf/1706.03762v7", title: "1706.03762v7.pdf" }, null), { url: "https://arxiv.org/pdf/1706.03762v7" });
+  assert.deepEqual(clipRequest({ url: "https://example.org/files/paper", title: "paper" }, null), { url: "https://example.org/files/paper" });
+  assert.deepEqual(clipRequest({ url: "https://example.org/files/p.pdf", title: "Deep Learning" }, null), { url: "https://example.org/files/p.pdf", title: "Deep Learning" });
 });
 
 test("tags, bylines and picked papers are shaped for the API", () => {
@@ -123,4 +127,22 @@ test("picked candidates go out in one request; offline they are queued in place 
   const queued = await handlers["save-candidates"]({ papers: [{ title: "C" }], queuedId: listing.id });
   assert.equal(queued.kind, "queued");
   assert.deepEqual((await queue.read()).map((item) => [item.path, item.body]), [["/api/papers", { papers: [{ title: "C", tags: [] }] }]]);
+});
+
+test("a PDF of a paper already in the library is recognised by its arXiv id without a clip", async () => {
+  const lookups = [];
+  const storage = new MemoryStorage();
+  const handlers = createHandlers({
+    queue: createQueue(storage),
+    getClient: async () => ({
+      base: "http://127.0.0.1:5178",
+      lookup: async (query) => { lookups.push(query); return { status: 200, data: { found: true, paper: { id: 1, citekey: "vaswani2017attention" } } }; },
+      clip: async () => assert.fail("a known PDF must not be clipped"),
+    }),
+    tabUrl: async () => "https://arxiv.org/pdf/1706.03762v7",
+    capture: async () => ({ url: "https://arxiv.org/pdf/1706.03762v7" }),
+  });
+  const outcome = await handlers.clip({ tabId: 8 });
+  assert.deepEqual([outcome.kind, outcome.status, outcome.paper.citekey], ["saved", "unchanged", "vaswani2017attention"]);
+  assert.deepEqual(lookups, [{ arxiv: "1706.03762" }]);
 });

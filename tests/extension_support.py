@@ -1,0 +1,143 @@
+"""Helpers for the extension's real-browser tests: fixture sites, extension pages, the database."""
+
+import sqlite3
+import time
+from pathlib import Path
+from urllib.parse import urlsplit
+
+REPO = Path(__file__).resolve().parent.parent
+EXTENSION_DIR = REPO / "extension"
+ARTIFACTS = REPO / "test-artifacts"
+
+# Public addresses the tests visit, answered from the recorded fixture pages.
+SITE = {
+    "https://arxiv.org/abs/1706.03762v7": "arxiv_abs_1706.03762v7_2026.html",
+    "https://arxiv.org/abs/1706.03762": "arxiv_abs_1706.03762v7_2026.html",
+    "https://huggingface.co/papers": "hf_daily_papers_constructed.html",
+    "https://huggingface.co/papers/2407.07061": "hf_paper_2407.07061_constructed.html",
+}
+PDFS = {"https://arxiv.org/pdf/1706.03762v7"}
+LOOPBACK = ("127.0.0.1", "localhost", "[::1]")
+
+
+def _minimal_pdf():
+    """Return a valid one-page PDF (the browser's viewer opens it)."""
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] >>"]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
+
+
+MINIMAL_PDF = _minimal_pdf()
+
+
+def route_fixture_site(context, pages_dir):
+    """Answer SITE addresses with fixture bytes, let loopback through, refuse the rest of the web."""
+
+    def handle(route):
+        url = route.request.url
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or parts.hostname in LOOPBACK:
+            route.continue_()
+        elif f"{parts.scheme}://{parts.netloc}{parts.path}" in PDFS:
+            route.fulfill(status=200, body=MINIMAL_PDF, content_type="application/pdf")
+        elif f"{parts.scheme}://{parts.netloc}{parts.path}" in SITE:
+            body = (pages_dir / SITE[f"{parts.scheme}://{parts.netloc}{parts.path}"]).read_bytes()
+            route.fulfill(status=200, body=body, content_type="text/html; charset=utf-8")
+        else:
+            route.abort()  # stylesheets, scripts, fonts of the real sites: no network in tests
+
+    context.route("**/*", handle)
+    return handle
+
+
+class Extension:
+    """The loaded extension: its id and a page of its own to call extension APIs from."""
+
+    def __init__(self, context, extension_id):
+        self.context = context
+        self.id = extension_id
+        self._page = None
+
+    def url(self, path):
+        return f"chrome-extension://{self.id}/{path}"
+
+    @property
+    def page(self):
+        """An extension page (the options page) in which chrome.* APIs can be evaluated."""
+        if self._page is None or self._page.is_closed():
+            self._page = self.context.new_page()
+            self._page.goto(self.url("options/options.html"))
+        return self._page
+
+    def evaluate(self, script, arg=None):
+        return self.page.evaluate(script, arg)
+
+    def configure(self, server_url, token):
+        """Store the settings under the contract's keys, with an empty queue and no alarm."""
+        self.evaluate("""async (s) => {
+            await chrome.storage.local.clear();
+            await chrome.storage.local.set(s);
+            await chrome.alarms.clearAll();
+        }""", {"serverUrl": server_url, "token": token})
+
+    def queue(self):
+        return self.evaluate("async () => (await chrome.storage.local.get('queue')).queue || []")
+
+    def badge(self, tab_id):
+        return self.evaluate("(tabId) => chrome.action.getBadgeText({tabId})", tab_id)
+
+    def tab_id(self, url):
+        """Return the id of the newest tab showing url."""
+        return self.evaluate("async (url) => Math.max(...(await chrome.tabs.query({url})).map((t) => t.id))", url)
+
+    def open_tab(self, url):
+        """Open url in a new tab; return (page, tab id)."""
+        page = self.context.new_page()
+        page.goto(url)
+        return page, self.tab_id(url)
+
+    def popup_for(self, tab_id, width=380):
+        """Open popup.html?tabId=N as a page: it acts on tab N as the toolbar popup does."""
+        popup = self.context.new_page()
+        popup.set_viewport_size({"width": width, "height": 600})
+        popup.goto(self.url(f"popup/popup.html?tabId={tab_id}"))
+        return popup
+
+
+def screenshot(page, name):
+    """Save a screenshot of the page's content under test-artifacts/ (kept out of git)."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / name
+    page.locator("body").screenshot(path=str(path))
+    return path
+
+
+def rows(db_path, sql, params=()):
+    """Return query results from the server's SQLite file as dicts."""
+    connection = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+    connection.row_factory = sqlite3.Row
+    try:
+        return [dict(row) for row in connection.execute(sql, params)]
+    finally:
+        connection.close()
+
+
+def wait_for(predicate, timeout=15.0, interval=0.1, what="condition"):
+    """Poll predicate() until it returns something truthy; fail after timeout seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+        time.sleep(interval)

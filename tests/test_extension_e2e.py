@@ -1,0 +1,253 @@
+"""The browser extension in real Chromium against a real `papershelf serve`.
+
+Chromium loads extension/ unpacked; arxiv.org and huggingface.co addresses are answered
+from the recorded fixture pages by routing in Playwright; papershelf runs on a free
+127.0.0.1 port with a temporary home. Screenshots go to test-artifacts/.
+"""
+
+import http.server
+import json
+import threading
+
+import pytest
+
+from tests.browser_support import launch_with_extension
+from tests.extension_support import (
+    EXTENSION_DIR, Extension, route_fixture_site, rows, screenshot, wait_for,
+)
+from tests.servers import running_papershelf
+
+pytestmark = pytest.mark.browser
+
+ARXIV = "https://arxiv.org/abs/1706.03762v7"
+HF_LISTING = "https://huggingface.co/papers"
+HF_PAPER = "https://huggingface.co/papers/2407.07061"
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory):
+    """One Chromium with the extension for the module (starting it is the slow part)."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as playwright:
+        context = launch_with_extension(playwright, tmp_path_factory.mktemp("profile"), EXTENSION_DIR)
+        worker = context.service_workers[0] if context.service_workers else context.wait_for_event("serviceworker")
+        yield Extension(context, worker.url.split("/")[2])
+        context.close()
+
+
+@pytest.fixture
+def papershelf(home):
+    with running_papershelf(home) as server:
+        yield server
+
+
+@pytest.fixture
+def extension(browser, papershelf, pages_dir):
+    """The extension set up for this test's server, with the fixture sites routed."""
+    handler = route_fixture_site(browser.context, pages_dir)
+    browser.configure(papershelf.api_url, papershelf.token)
+    yield browser
+    browser.context.unroute("**/*", handler)
+    for page in browser.context.pages:
+        if page is not browser.page:
+            page.close()
+
+
+@pytest.fixture
+def arxiv_html(pages_dir):
+    return (pages_dir / "arxiv_abs_1706.03762v7_2026.html").read_text(encoding="utf-8")
+
+
+def papers(server):
+    return rows(server.db_path, "select * from papers order by id")
+
+
+def test_toolbar_popup_saves_the_arxiv_paper_then_tags_and_note(extension, papershelf):
+    _, tab = extension.open_tab(ARXIV)
+    popup = extension.popup_for(tab)
+    popup.locator("#saved:not([hidden])").wait_for()
+    assert popup.locator("#saved-headline").inner_text() == "Saved"
+
+    [paper] = papers(papershelf)
+    assert {key: paper[key] for key in ("title", "year", "arxiv_id", "arxiv_version", "entry_type", "source")} == {
+        "title": "Attention Is All You Need", "year": 2017, "arxiv_id": "1706.03762",
+        "arxiv_version": 7, "entry_type": "preprint", "source": "arxiv.org"}
+    assert json.loads(paper["authors"])[:2] == ["Ashish Vaswani", "Noam Shazeer"]
+    assert popup.locator("#saved-title").inner_text() == "Attention Is All You Need"
+    assert popup.locator("#saved-byline").inner_text() == "Ashish Vaswani et al. · 2017"
+    assert popup.locator("#saved-citekey").inner_text() == paper["citekey"]
+    [clip] = rows(papershelf.db_path, "select url, paper_id from clips")
+    assert clip == {"url": ARXIV, "paper_id": paper["id"]}
+
+    tag_input = popup.locator("#paper-form .tag-input")
+    tag_input.fill("transformers")
+    tag_input.press("Enter")
+    tag_input.fill("reading-group, nlp")
+    popup.locator("#paper-form .note").fill("Section 3.2 explains scaled dot-product attention.")
+    screenshot(popup, "popup_saved.png")
+    popup.locator("#paper-form button[type=submit]").click()
+    popup.get_by_text("Tags and note saved").wait_for()
+    [paper] = papers(papershelf)
+    assert sorted(json.loads(paper["tags"])) == ["nlp", "reading-group", "transformers"]
+    assert paper["note"] == "Section 3.2 explains scaled dot-product attention."
+    assert extension.badge(tab) == "✓"
+
+
+def test_second_clip_says_already_in_library_with_the_readers_tags(extension, papershelf, arxiv_html):
+    status, _ = papershelf.request("POST", "/api/clip", {"url": ARXIV, "html": arxiv_html, "tags": ["kept"]})
+    assert status == 201
+    _, tab = extension.open_tab(ARXIV)
+    popup = extension.popup_for(tab)
+    popup.locator("#saved:not([hidden])").wait_for()
+    assert popup.locator("#saved-headline").inner_text() == "Already in your library"
+    assert popup.locator("#paper-form .chip-label").all_inner_texts() == ["kept"]
+    assert len(papers(papershelf)) == 1
+
+
+def test_pdf_tab_is_sent_by_url_and_recognised_by_its_arxiv_id(extension, papershelf, arxiv_html):
+    status, _ = papershelf.request("POST", "/api/clip", {"url": ARXIV, "html": arxiv_html})
+    assert status == 201
+    pdf = "https://arxiv.org/pdf/1706.03762v7"
+    _, tab = extension.open_tab(pdf)
+    popup = extension.popup_for(tab)
+    popup.locator("#saved:not([hidden])").wait_for()
+    assert popup.locator("#saved-headline").inner_text() == "Already in your library"
+    assert popup.locator("#saved-title").inner_text() == "Attention Is All You Need"
+    assert len(papers(papershelf)) == 1
+    wait_for(lambda: extension.badge(tab) == "✓", what="the PDF tab's badge")
+
+
+def test_badge_flips_to_saved_on_the_next_visit(extension, papershelf, arxiv_html):
+    page, tab = extension.open_tab("https://arxiv.org/abs/1706.03762")
+    title = lambda: extension.evaluate("(t) => chrome.action.getTitle({tabId: t})", tab)  # noqa: E731
+    wait_for(lambda: title() == "Save to papershelf (not in your library yet)",
+             what="the lookup to answer 'not in the library'")
+    assert extension.badge(tab) == ""
+
+    status, _ = papershelf.request("POST", "/api/clip", {"url": ARXIV, "html": arxiv_html})
+    assert status == 201
+    page.reload()
+    wait_for(lambda: extension.badge(tab) == "✓", what="the badge to show the saved paper")
+    [paper] = papers(papershelf)
+    assert title() == f"In your papershelf library: {paper['citekey']}"
+
+
+def test_listing_picker_saves_three_chosen_of_six(extension, papershelf):
+    _, paper_tab = extension.open_tab(HF_PAPER)
+    popup = extension.popup_for(paper_tab)
+    popup.locator("#saved:not([hidden])").wait_for()
+    [saved] = papers(papershelf)
+    assert (saved["arxiv_id"], saved["source"]) == ("2407.07061", "huggingface.co")
+
+    _, tab = extension.open_tab(HF_LISTING)
+    picker = extension.popup_for(tab)
+    picker.locator("#listing:not([hidden])").wait_for()
+    items = picker.locator("#candidates li")
+    assert items.count() == 6
+    in_library = picker.locator("#candidates li.in-library")
+    assert in_library.count() == 1
+    assert "Internet of Agents" in in_library.inner_text()
+    assert not in_library.locator("input").is_checked()
+    assert picker.locator("#selected-count").inner_text() == "5 selected"
+
+    picker.locator("#listing-filter").fill("agentscope")
+    assert picker.locator("#candidates li:not([hidden])").count() == 1
+    picker.locator("#listing-filter").fill("")
+
+    picker.locator("#select-all").check()
+    assert picker.locator("#selected-count").inner_text() == "6 selected"
+    picker.locator("#select-all").uncheck()
+    assert picker.locator("#selected-count").inner_text() == "0 selected"
+    chosen = ["MutDet", "AgentScope", "Just One Byte"]
+    for word in chosen:
+        items.filter(has_text=word).locator("input").check()
+    picker.locator("#listing-tags").fill("daily")
+    assert picker.locator("#save-selected").inner_text() == "Save 3 papers"
+    picker.locator("#candidates").evaluate("list => { list.scrollTop = 0; }")
+    screenshot(picker, "listing_picker.png")
+    picker.locator("#save-selected").click()
+    picker.locator("#saved-many:not([hidden])").wait_for()
+    assert picker.locator("#saved-many-headline").inner_text() == "Saved 3 papers"
+
+    stored = papers(papershelf)
+    assert len(stored) == 4
+    new = [paper for paper in stored if paper["id"] != saved["id"]]
+    assert all(any(word in paper["title"] for paper in new) for word in chosen)
+    assert all(json.loads(paper["tags"]) == ["daily"] for paper in new)
+    screenshot(picker, "listing_saved.png")
+
+
+def test_offline_clip_is_queued_and_lands_exactly_once_after_restart(extension, papershelf):
+    papershelf.stop()
+    page, tab = extension.open_tab(ARXIV)
+    popup = extension.popup_for(tab)
+    popup.locator("#queued:not([hidden])").wait_for()
+    assert "papershelf is not running at" in popup.locator("#queued-reason").inner_text()
+    tag_input = popup.locator("#queued-form .tag-input")
+    tag_input.fill("offline")
+    popup.locator("#queued-form button[type=submit]").click()
+    popup.get_by_text("Kept with the queued clip").wait_for()
+    screenshot(popup, "popup_queued.png")
+    [item] = extension.queue()
+    assert (item["state"], item["body"]["url"], item["body"]["tags"]) == ("pending", ARXIV, ["offline"])
+    assert "<html" in item["body"]["html"]
+    assert extension.evaluate("async () => (await chrome.alarms.get('papershelf-retry-queue'))?.periodInMinutes") == 1
+
+    papershelf.start()
+    page.reload()  # the next page visit reaches the server, which drains the queue
+    wait_for(lambda: extension.queue() == [], what="the queue to drain")
+    [paper] = papers(papershelf)
+    assert (paper["arxiv_id"], json.loads(paper["tags"])) == ("1706.03762", ["offline"])
+
+    extension.evaluate("() => chrome.runtime.sendMessage({type: 'drain'})")
+    assert len(papers(papershelf)) == 1
+    assert len(rows(papershelf.db_path, "select id from clips")) == 1
+    assert extension.evaluate("async () => await chrome.alarms.get('papershelf-retry-queue') ?? null") is None
+
+
+class _NotPapershelf(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):  # noqa: N802 (http.server's naming)
+        body = b"<!doctype html><title>another app</title>"
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def other_app():
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _NotPapershelf)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+    thread.join(5)
+
+
+def test_options_page_stores_settings_and_explains_each_failure(extension, papershelf, other_app):
+    extension.evaluate("() => chrome.storage.local.clear()")
+    options = extension.context.new_page()
+    options.goto(extension.url("options/options.html"))
+    status = options.locator("#connection-status")
+
+    def check(server_url, token):
+        options.locator("#server-url").fill(server_url)
+        options.locator("#token").fill(token)
+        options.locator("#test-connection").click()
+        options.wait_for_function("() => !['', 'Testing…'].includes(document.querySelector('#connection-status').textContent)")
+        return status.inner_text()
+
+    assert check(papershelf.api_url, papershelf.token).startswith(f"Connected to papershelf")
+    stored = extension.evaluate("() => chrome.storage.local.get(['serverUrl', 'token'])")
+    assert stored == {"serverUrl": papershelf.api_url, "token": papershelf.token}
+    screenshot(options, "options_connected.png")
+
+    assert "refused the token" in check(papershelf.api_url, "not-the-token")
+    assert "it is not papershelf. Check the port" in check(other_app, papershelf.token)
+    papershelf.stop()
+    assert check(papershelf.api_url, papershelf.token).startswith(f"papershelf is not running at {papershelf.api_url}")
