@@ -21,6 +21,10 @@ def read_entry(source):
         if not field:
             break
         value, position = _value(source, field.end())
+        # "#" joins strings and macros: month = may # " 2 - " # may # " 7"
+        while value is not None and (joined := re.match(r"\s*#\s*", source[position:])):
+            more, position = _value(source, position + joined.end())
+            value = value + more if more is not None else value
         if value is None:
             break
         values[field.group(1).lower()] = decode(value)

@@ -51,7 +51,7 @@ def read(url, root, meta=None):
         "authors": fields.authors(
             meta.get("citation_author") or meta.get("dc.creator") or meta.get("dc.contributor")
             or ld.get("authors") or meta.get("author") or []),
-        "abstract": abstract(meta, ld),
+        "abstract": abstract(meta, ld, root),
         "published": published(meta, ld),
         "doi": doi,
         "arxiv_id": first(meta, "citation_arxiv_id"),
@@ -85,17 +85,48 @@ def title(root, meta, ld, scholarly):
     return _TITLE_SUFFIX.sub("", value) if not scholarly else value
 
 
-def abstract(meta, ld):
-    value = first(meta, "citation_abstract", "dc.description") or ld.get("abstract")
+def abstract(meta, ld, root=None):
+    """Return the abstract: citation tag, the page's "Abstract" section, then descriptions."""
+    value = first(meta, "citation_abstract")
     if value and "<" in value:
         value = text(parse(value)) or value
         value = re.sub(r"^(abstract)\s*[:.]?\s+", "", value, flags=re.IGNORECASE)
+    # dc.description is often a shortened standfirst; the visible section is the abstract.
+    value = value or abstract_under_heading(root) or first(meta, "dc.description") \
+        or ld.get("abstract")
     if not value:
         value = first(meta, "og:description", "description")
         # Teasers cut with an ellipsis are not the abstract.
-        if value and value.rstrip().endswith(("…", "...", "\u00e2\u0080\u00a6", "â¦")):
+        if value and value.rstrip().endswith(("…", "...", "â¦")):
             value = None
     return squash(value) or None
+
+
+def abstract_under_heading(root):
+    """Return the text after a heading that reads "Abstract", up to the next heading."""
+    if root is None:
+        return None
+    for heading in root.iter("h1", "h2", "h3", "h4"):
+        if text(heading).rstrip(":").lower() != "abstract":
+            continue
+        # The abstract is the run of <p> after the heading, or else the one block after it.
+        parts = []
+        for sibling in heading.itersiblings():
+            if not isinstance(sibling.tag, str) or sibling.tag in ("h1", "h2", "h3", "h4"):
+                break
+            block = text(sibling)
+            if not block:
+                continue
+            if sibling.tag != "p":
+                # Inside a block, its own paragraphs are the abstract (not figures or tags).
+                paragraphs = [text(p) for p in sibling.iterchildren("p")]
+                parts = parts or [" ".join(paragraphs) if any(paragraphs) else block]
+                break
+            parts.append(block)
+        value = squash(" ".join(parts))
+        if value:
+            return value
+    return None
 
 
 def published(meta, ld):

@@ -76,7 +76,7 @@ def text(element, skip_descriptor=False):
     return squash("".join(parts))
 
 
-_SKIPPED_TAGS = {"script", "style", "noscript", "template", "mjx-container", "svg", "math"}
+_SKIPPED_TAGS = {"script", "style", "noscript", "template", "mjx-container", "svg"}
 
 
 def _collect_text(element, parts, skip_descriptor=False):
@@ -89,6 +89,8 @@ def _collect_text(element, parts, skip_descriptor=False):
             parts.append(f"$${tex}$$" if "mode=display" in kind else f"${tex}$")
     elif not tag or tag in _SKIPPED_TAGS:
         pass
+    elif tag == "math":
+        parts.append(_mathml_text(element))
     elif classes and (set(classes.split()) & _MATHJAX_RENDERED
                       or (skip_descriptor and classes == "descriptor")):
         pass
@@ -101,6 +103,17 @@ def _collect_text(element, parts, skip_descriptor=False):
                 parts.append(child.tail)
         if tag in ("br", "p", "div", "li"):
             parts.append(" ")
+
+
+def _mathml_text(element):
+    """Return MathML as its TeX annotation or alttext (`$…$`), else as its plain characters."""
+    for node in element.iter("annotation"):
+        if "tex" in (node.get("encoding") or "") and node.text:
+            return f"${squash(node.text)}$"
+    if element.get("alttext"):
+        return f"${squash(element.get('alttext'))}$"
+    return "".join(t for node in element.iter() if node.tag != "annotation"
+                   for t in (node.text,) if t)
 
 
 def plain_text(element):
