@@ -197,7 +197,7 @@ def _search_entry(li):
     arxiv_id, version = identity.split_arxiv_id(link.get("href").rsplit("/abs/", 1)[-1])
     if not arxiv_id:
         return None
-    title = _first(li.xpath(".//p[contains(@class,'title')]"))
+    title = _first(li.xpath(".//p[contains(concat(' ', @class, ' '), ' title ')]"))
     abstract = _first(li.xpath(".//span[contains(@class,'abstract-full')]"))
     tag = _first(li.xpath(".//span[contains(@class,'tag') and @data-tooltip]"))
     submitted = _first(li.xpath(".//p[contains(@class,'is-size-7')]"))
