@@ -45,11 +45,10 @@ function drainSoon() {
   });
 }
 
-function setUp() {
-  ext.contextMenus.removeAll(() => {
-    ext.contextMenus.create({ id: MENU_ID, title: "Save to papershelf", contexts: ["page", "selection", "frame"] });
-  });
-  drainNow();
+async function setUp() {
+  await ext.contextMenus.removeAll();
+  ext.contextMenus.create({ id: MENU_ID, title: "Save to papershelf", contexts: ["page", "selection", "frame"] });
+  await drainNow();
 }
 
 ext.runtime.onInstalled.addListener(setUp);

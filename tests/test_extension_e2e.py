@@ -205,6 +205,32 @@ def test_offline_clip_is_queued_and_lands_exactly_once_after_restart(extension, 
     assert extension.evaluate("async () => await chrome.alarms.get('papershelf-retry-queue') ?? null") is None
 
 
+def test_listing_clipped_offline_waits_for_the_readers_choice(extension, papershelf):
+    papershelf.stop()
+    listing_page, listing_tab = extension.open_tab(HF_LISTING)
+    popup = extension.popup_for(listing_tab)
+    popup.locator("#queued:not([hidden])").wait_for()
+
+    papershelf.start()
+    listing_page.reload()
+    wait_for(lambda: [item["state"] for item in extension.queue()] == ["listing"], what="the listing to come back")
+    assert papers(papershelf) == []
+
+    _, tab = extension.open_tab(ARXIV)
+    later = extension.popup_for(tab)
+    later.locator("#saved:not([hidden])").wait_for()
+    later.get_by_text("Choose papers from").click()
+    later.locator("#listing:not([hidden])").wait_for()
+    assert later.locator("#candidates li").count() == 6
+    later.locator("#select-all").uncheck()
+    later.locator("#candidates li").filter(has_text="AgentScope").locator("input").check()
+    later.locator("#save-selected").click()
+    later.locator("#saved-many:not([hidden])").wait_for()
+    assert later.locator("#saved-many-headline").inner_text() == "Saved 1 paper"
+    assert sorted(paper["arxiv_id"] for paper in papers(papershelf)) == ["1706.03762", "2407.17789"]
+    assert extension.queue() == []
+
+
 class _NotPapershelf(http.server.BaseHTTPRequestHandler):
     def do_GET(self):  # noqa: N802 (http.server's naming)
         body = b"<!doctype html><title>another app</title>"
@@ -246,6 +272,10 @@ def test_options_page_stores_settings_and_explains_each_failure(extension, paper
     stored = extension.evaluate("() => chrome.storage.local.get(['serverUrl', 'token'])")
     assert stored == {"serverUrl": papershelf.api_url, "token": papershelf.token}
     screenshot(options, "options_connected.png")
+    assert options.locator("#permissions").is_hidden()  # Chromium grants host access at install
+    commands = extension.evaluate("() => chrome.commands.getAll()")
+    assert {"name": "_execute_action", "shortcut": "Alt+Shift+S"}.items() <= next(
+        command for command in commands if command["name"] == "_execute_action").items()
 
     assert "refused the token" in check(papershelf.api_url, "not-the-token")
     assert "it is not papershelf. Check the port" in check(other_app, papershelf.token)

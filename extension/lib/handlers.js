@@ -65,7 +65,7 @@ export function createHandlers({
       const outcome = clipOutcome(response.data);
       if (outcome.kind === "saved") onSaved(tabId, outcome.paper);
       onServerUp();
-      return { ...outcome, request: outcome.kind === "listing" ? { url: request.url, title: request.title } : undefined };
+      return outcome;
     } catch (error) {
       if (!isRetryable(error)) return errorOutcome(error, client.base);
       return queued(await queue.add({ path: "/api/clip", body: request }, error.message), error, client.base);

@@ -240,11 +240,11 @@ async function main() {
   ask({ type: "tags" }).then(({ tags = [] }) => {
     $("#tag-options").replaceChildren(...tags.map((tag) => Object.assign(document.createElement("option"), { value: tag })));
   });
-  const tab = await targetTab();
+  const tab = await targetTab().catch(() => null);
   $("#progress-title").textContent = tab?.title ? `“${tab.title}”` : "this page";
-  const outcome = tab ? await ask({ type: "clip", tabId: tab.id }) : { kind: "error", message: "No tab to save." };
+  const outcome = tab ? await ask({ type: "clip", tabId: tab.id }) : { kind: "error", message: "That tab is gone: nothing to save." };
   render(outcome, { request: "clip" });
   renderQueueFooter();
 }
 
-main();
+main().catch((error) => renderError({ message: `The extension failed: ${error.message}` }));
