@@ -38,6 +38,7 @@ deep-learning), runs of "-" collapse, and a tag of digits only gets a leading "_
 
 import hashlib
 import json
+import os
 import re
 import sqlite3
 import unicodedata
@@ -48,7 +49,7 @@ from pathlib import Path, PurePosixPath
 import jinja2
 import yaml
 
-from exports.atomic import write_if_changed
+from exports.atomic import write_atomic, write_if_changed
 from exports.filenames import assign_stems, safe_stem
 from server import store
 
@@ -71,7 +72,6 @@ TAGS_FOLDER = "Tags"
 _BEGIN = re.compile(r"%% papershelf:begin ([\w.-]+) %%")
 _END = re.compile(r"%% papershelf:end ([\w.-]+) %%")
 _KEY = re.compile(r"""(["']?)([A-Za-z_][\w-]*)\1[ \t]*:(?:[ \t]|$)""")
-_Dumper = type("_Dumper", (getattr(yaml, "CSafeDumper", yaml.SafeDumper),), {})
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
@@ -82,10 +82,11 @@ class ObsidianExportError(ValueError):
 @dataclass
 class ExportReport:
     folder: Path
+    # Notes by their path inside folder ("@key.md", "Tags/nlp.md").
     written: list = field(default_factory=list)
     unchanged: list = field(default_factory=list)
     orphaned: list = field(default_factory=list)  # notes of papers no longer in the library
-    skipped: list = field(default_factory=list)  # (path, reason): notes left as they were
+    skipped: list = field(default_factory=list)  # (name, reason): notes left as they were
 
     def summary(self):
         """Return a one-line account of the export."""
@@ -111,12 +112,11 @@ def export_obsidian(db, vault_dir, folder="Papers", tag=None, where=None, params
     cache = _load_cache(target)
     report = ExportReport(target)
     for paper in progress(papers) if progress else papers:
-        stem = stems[paper["id"]]
-        _export_paper(paper, stem, target / f"{stem}.md", renderer, cache, report)
+        _export_paper(paper, f"{stems[paper['id']]}.md", target, renderer, cache, report)
     _export_indexes(papers, stems, target, report)
-    report.orphaned = _find_orphans(target, set(stems.values()))
-    _save_cache(target, {name: cache[name] for name in sorted(cache)
-                         if name[:-3] in set(stems.values())})
+    names = {f"{stem}.md" for stem in stems.values()}
+    report.orphaned = _find_orphans(target, names)
+    _save_cache(target, {name: cache[name] for name in sorted(cache) if name in names})
     return report
 
 
@@ -219,28 +219,37 @@ def dump_properties(props):
 
 # --- one note -----------------------------------------------------------------------
 
-def _export_paper(paper, stem, path, renderer, cache, report):
-    name = path.name
-    inputs = _fingerprint(FORMAT, renderer.digest, stem, paper)
+def _export_paper(paper, name, target, renderer, cache, report):
+    path = os.path.join(target, name)
+    inputs = _fingerprint(FORMAT, renderer.digest, name, paper)
+    data = _read_bytes(path)
+    if data is not None and cache.get(name) == [inputs, _digest(data)]:
+        report.unchanged.append(name)  # same paper, same template, note untouched since
+        return
     try:
-        existing = _read_note(path)
-        if existing is not None and cache.get(name) == [inputs, _managed_digest(existing)]:
-            report.unchanged.append(path)
-            return
+        existing = None if data is None else _parse_note(_decode(data))
         props, body = renderer.render(paper)
         text = _merge_note(existing, props, body)
     except _BadNote as exc:
-        report.skipped.append((path, str(exc)))
+        report.skipped.append((name, str(exc)))
         return
-    (report.written if write_if_changed(path, text) else report.unchanged).append(path)
-    cache[name] = [inputs, _managed_digest(_parse_note(text))]
+    encoded = text.encode("utf-8")
+    if data is None:
+        write_atomic(path, encoded)  # a new note: nothing to compare with
+        report.written.append(name)
+    else:
+        (report.written if write_if_changed(path, text) else report.unchanged).append(name)
+    cache[name] = [inputs, _digest(encoded)]
 
 
 def _merge_note(existing, props, body):
     """Return the note's new text: existing (parsed, or None) with managed parts replaced."""
-    fresh_blocks = _split_blocks(dump_properties(props))
+    frontmatter = dump_properties(props)
     if existing is None:
-        return _compose("---\n", fresh_blocks, "---\n", body)
+        return f"---\n{frontmatter}---\n{body}"
+    if existing.crlf:  # a note kept with Windows line endings keeps them
+        frontmatter, body = frontmatter.replace("\n", "\r\n"), body.replace("\n", "\r\n")
+    fresh_blocks = _split_blocks(frontmatter)
     _check_yaml(existing)
     fresh_regions = {name: text for name, text in _split_regions(body) if name}
     blocks = _merge_items(existing.blocks, dict(fresh_blocks))
@@ -257,28 +266,40 @@ class _Note:
     blocks: list  # [(key or None, lines)] of the frontmatter
     close_fence: str | None
     body: str
+    crlf: bool = False  # its first line ends in "\r\n"
 
 
 def _read_note(path):
     """Return the parsed note at path, or None when there is none."""
+    data = _read_bytes(path)
+    return None if data is None else _parse_note(_decode(data))
+
+
+def _read_bytes(path):
     try:
-        with open(path, encoding="utf-8", newline="") as handle:
-            return _parse_note(handle.read())
+        with open(path, "rb") as handle:
+            return handle.read()
     except FileNotFoundError:
         return None
+
+
+def _decode(data):
+    try:
+        return data.decode("utf-8")
     except UnicodeDecodeError:
         raise _BadNote("not UTF-8 text")
 
 
 def _parse_note(text):
     lines = _lines(text)
+    crlf = bool(lines) and lines[0].endswith("\r\n")
     if not lines or lines[0].rstrip("\r\n") != "---":
-        return _Note(None, [], None, text)
+        return _Note(None, [], None, text, crlf)
     for i in range(1, len(lines)):
         if lines[i].rstrip("\r\n") == "---":
-            close = lines[i] if lines[i].endswith("\n") else lines[i] + "\n"
+            close = lines[i] if lines[i].endswith("\n") else lines[i] + lines[0][3:]
             return _Note(lines[0], _split_blocks("".join(lines[1:i])), close,
-                         "".join(lines[i + 1:]))
+                         "".join(lines[i + 1:]), crlf)
     raise _BadNote("frontmatter has no closing ---")
 
 
@@ -372,19 +393,14 @@ def _check_yaml(note, props=None):
         raise _BadNote("frontmatter holds properties papershelf cannot place")
 
 
-def _managed_digest(note):
-    """Return a digest of the managed parts of a note, as they stand in its text."""
-    digest = hashlib.blake2b(digest_size=10)
-    parts = [(k, t) for k, t in note.blocks if k in PROPERTY_TYPES]
-    parts += [(k, t) for k, t in _split_regions(note.body) if k]
-    for name, text in parts:
-        digest.update(f"{name}\0{len(text)}\0{text}".encode("utf-8", "surrogatepass"))
-    return digest.hexdigest()
+def _digest(data):
+    return hashlib.blake2b(data, digest_size=10).hexdigest()
 
 
 def _fingerprint(*values):
-    data = json.dumps(values, sort_keys=True, ensure_ascii=False, default=str)
-    return hashlib.blake2b(data.encode("utf-8", "surrogatepass"), digest_size=10).hexdigest()
+    """Return a digest of everything a note's text is made from."""
+    data = json.dumps(values, default=str)
+    return hashlib.blake2b(data.encode("ascii"), digest_size=10).hexdigest()
 
 
 # --- index notes --------------------------------------------------------------------
@@ -394,19 +410,20 @@ def _export_indexes(papers, stems, target, report):
     for paper in papers:
         for tag in obsidian_tags(paper.get("tags") or []):
             by_tag.setdefault(tag.casefold(), (tag, []))[1].append(paper)
-    _export_index(target / f"{INDEX_STEM}.md", "All papers", papers, stems, report)
+    _export_index(target, f"{INDEX_STEM}.md", "All papers", papers, stems, report)
     tag_stems = assign_stems((key, tag.replace("/", "-")) for key, (tag, _) in by_tag.items())
     for key, (tag, tagged) in sorted(by_tag.items()):
-        path = target / TAGS_FOLDER / f"{tag_stems[key]}.md"
-        _export_index(path, f"Papers tagged #{tag}", tagged, stems, report)
+        name = f"{TAGS_FOLDER}/{tag_stems[key]}.md"
+        _export_index(target, name, f"Papers tagged #{tag}", tagged, stems, report)
 
 
-def _export_index(path, title, papers, stems, report):
+def _export_index(target, name, title, papers, stems, report):
     count = f"{len(papers)} paper" + ("" if len(papers) == 1 else "s")
     lines = ["%% papershelf:begin index %%\n", f"# {title}\n", "\n", f"{count}.\n", "\n"]
     lines += [f"- [[{stems[p['id']]}|{_alias(p['title'])}]]{_byline(p)}\n" for p in papers]
     lines.append("%% papershelf:end index %%\n")
     body = "".join(lines)
+    path = os.path.join(target, name)
     try:
         existing = _read_note(path)
         if existing is not None:
@@ -414,9 +431,9 @@ def _export_index(path, title, papers, stems, report):
             body = _compose(existing.open_fence, existing.blocks, existing.close_fence,
                             "".join(t for _, t in regions))
     except _BadNote as exc:
-        report.skipped.append((path, str(exc)))
+        report.skipped.append((name, str(exc)))
         return
-    (report.written if write_if_changed(path, body) else report.unchanged).append(path)
+    (report.written if write_if_changed(path, body) else report.unchanged).append(name)
 
 
 def _byline(paper):
@@ -451,18 +468,19 @@ def _select(db, tag, where, params):
         raise ObsidianExportError(f"cannot select papers: {exc}") from exc
 
 
-def _find_orphans(target, stems):
+def _find_orphans(target, names):
     """Return notes in target named like a paper's note whose paper is not in the library."""
     orphans = []
-    for path in sorted(target.glob("@*.md")):
-        if path.stem in stems:
-            continue
+    with os.scandir(target) as entries:
+        candidates = sorted(entry.name for entry in entries if entry.name.startswith("@")
+                            and entry.name.endswith(".md") and entry.name not in names)
+    for name in candidates:
         try:
-            note = _read_note(path)
+            note = _read_note(os.path.join(target, name))
         except _BadNote:
             continue
         if note is not None and any(key == "citekey" for key, _ in note.blocks):
-            orphans.append(path)
+            orphans.append(name)
     return orphans
 
 
@@ -537,6 +555,16 @@ def _datetime(value):
             tzinfo=None, microsecond=0)
     except (AttributeError, ValueError):
         return None
+
+
+class _Dumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):
+    """PyYAML's safe dumper with every string double-quoted and keys plain."""
+
+    def resolve(self, kind, value, implicit):
+        # A double-quoted scalar is a string whatever it says: skip the regex look-up.
+        if kind is yaml.ScalarNode and implicit == (False, True):
+            return "tag:yaml.org,2002:str"
+        return super().resolve(kind, value, implicit)
 
 
 def _represent_str(dumper, value):

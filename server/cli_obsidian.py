@@ -30,10 +30,10 @@ def obsidian(app, vault_dir, folder, tag, where, template):
                                  template=template, progress=progress)
     except ObsidianExportError as exc:
         raise click.ClickException(str(exc))
-    for path in report.orphaned:
-        click.echo(f"orphaned (paper no longer in the library, note kept): {path}", err=True)
-    for path, reason in report.skipped:
-        click.echo(f"skipped (left as it was): {path}: {reason}", err=True)
+    for name in report.orphaned:
+        click.echo(f"orphaned (paper no longer in the library, note kept): {name}", err=True)
+    for name, reason in report.skipped:
+        click.echo(f"skipped (left as it was): {name}: {reason}", err=True)
     click.echo(report.summary())
 
 
