@@ -13,6 +13,7 @@ from pathlib import Path
 import bibtexparser
 from bibtexparser.middlewares.names import parse_single_name_into_parts, split_multiple_persons_names
 from bibtexparser.model import DuplicateBlockKeyBlock, DuplicateFieldKeyBlock, Entry, String
+from pybtex.database import Person
 
 from exports import latex
 from exports.bibtex import NAME_LIST_FIELDS, VENUE_FIELDS, is_corporate
@@ -23,7 +24,9 @@ MONTH_NAMES = {name: i for i, names in enumerate(
     [("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"), ("may",),
      ("jun", "june"), ("jul", "july"), ("aug", "august"), ("sep", "sept", "september"),
      ("oct", "october"), ("nov", "november"), ("dec", "december")], start=1) for name in names}
-BUILTIN_STRINGS = {name: name for name in MONTH_NAMES if len(name) == 3}
+# The month macros every BibTeX style defines (plain.bst: MACRO {jan} {"January"}).
+BUILTIN_STRINGS = {name[:3]: name.capitalize() for name in MONTH_NAMES if len(name) > 3}
+BUILTIN_STRINGS["may"] = "May"
 # Fields that are identifiers or addresses: never LaTeX-decoded.
 VERBATIM_FIELDS = frozenset({"url", "doi", "eprint", "file", "pdf", "isbn", "issn", "urldate",
                              "urlraw", "verba", "verbb", "verbc", "pdf_url"})
@@ -320,22 +323,35 @@ def split_names(raw):
     """
     names, exact = [], True
     for person in split_multiple_persons_names(raw):
-        parts = parse_single_name_into_parts(person, strict=False)
-        first, von, last, jr = (_decode_words(p) for p in (parts.first, parts.von, parts.last,
-                                                            parts.jr))
-        exact = exact and all(p[1] for p in (first, von, last, jr))
-        first, von, last, jr = first[0], von[0], last[0], jr[0]
+        parts = [_decode_words(p) for p in name_parts(person)]
+        exact = exact and all(lossless for _, lossless in parts)
+        first, von, last, jr = (text for text, _ in parts)
         if not last:
             continue
-        if not first and not von and not jr and " " in last:
+        whole = not first and not von and not jr and " " in last
+        if whole:
             names.append(last)  # a braced whole: an organisation
-            exact = exact and is_corporate(last)
         elif " " in last or jr or (first and first[:1].islower()):
             family = " ".join(p for p in (von, last) if p)
             names.append(", ".join(p for p in (family, jr, first) if p))
         else:
             names.append(" ".join(p for p in (first, von, last) if p))
+        if is_corporate(names[-1]) != whole:
+            exact = False  # the writer would brace (or not brace) this name differently
+        elif exact and "{" in person:  # braces may have held words together: check the split
+            exact = [" ".join(p) for p in name_parts(names[-1])] == [first, von, last, jr]
     return names, exact
+
+
+def name_parts(person):
+    """Return the (first, von, last, jr) word lists of one BibTeX name."""
+    if "{" in person or "\\" in person:
+        # pybtex reads the case of {\'E}douard as BibTeX does; bibtexparser 2.1 does not.
+        parsed = Person(person)
+        return (parsed.first_names + parsed.middle_names, parsed.prelast_names,
+                parsed.last_names, parsed.lineage_names)
+    parts = parse_single_name_into_parts(person, strict=False)
+    return parts.first, parts.von, parts.last, parts.jr
 
 
 def _decode_words(words):

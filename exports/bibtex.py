@@ -31,7 +31,7 @@ CORPORATE_WORDS = frozenset(
     "team group consortium collaboration project committee institute university lab"
     " laboratory laboratories inc ltd llc corporation corp association society foundation"
     " organization organisation council agency commission community contributors authors"
-    " workshop ai deepmind".split()
+    " workshop deepmind".split()
 )
 _FIELD_NAME = re.compile(r"[a-z][a-z0-9_\-]*\Z")
 # A word to protect from case changes: an uppercase letter after its first character
@@ -119,7 +119,8 @@ def escape_text(text, mode="bibtex", protect=False):
         if math.count("{") != math.count("}"):
             continue  # unbalanced braces would break the entry: treat as text
         out.append(_escape_plain(text[last:match.start()], mode, protect))
-        out.append(math if mode == "biblatex" else math.translate(_UNICODE_TABLE))
+        math = math if mode == "biblatex" else math.translate(_UNICODE_TABLE)
+        out.append("{" + math + "}" if protect else math)  # BibTeX would lowercase $O(n)$
         last = match.end()
     out.append(_escape_plain(text[last:], mode, protect))
     return "".join(out)
@@ -149,7 +150,7 @@ def is_corporate(name):
         return False
     words = re.findall(r"[A-Za-z]+", name.lower())
     return (any(w in CORPORATE_WORDS for w in words) or " and " in name or "&" in name
-            or any(c.isdigit() for c in name))
+            or " AI" in name or any(c.isdigit() for c in name))
 
 
 def _safe_url(url):

@@ -35,7 +35,7 @@ _TOKEN = re.compile(
     r"|\\(?P<word>[A-Za-z]+)(?P<ws>\s*)(?P<empty>\{\})?"
     r"|\\(?P<esc>[&%$#_{}])"
     r"|\\(?P<sym>[ ,;:!/\-\\@])"
-    r"|(?P<dash>---?)|(?P<quote>``|'')|(?P<tilde>~)|(?P<brace>[{}])"
+    r"|(?P<dash>---?)|(?P<quote>``|'')|(?P<tilde>~)|(?P<brace>[{}])|\\(?P<other>.?)"
 )
 
 
@@ -92,6 +92,9 @@ def _replace(match, state):
         return "“" if group("quote") == "``" else "”"
     if kind == "tilde":
         return " "
+    if kind == "other":
+        state["lossless"] = False  # a control symbol we do not know
+        return group("other")
     return ""  # a grouping brace
 
 
