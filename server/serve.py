@@ -41,6 +41,9 @@ def run(db_path, port, datasette_port=None, threads=8, enrich=True, auto_export=
     except KeyboardInterrupt:
         pass
     finally:
+        # A second Ctrl-C while we clean up must not leave Datasette orphaned;
+        # the cleanup is bounded (_stop kills after a timeout).
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
         server.close()
         if exporter is not None:
             exporter.stop()
