@@ -66,8 +66,21 @@ def import_bibtex(db, text, tags=(), progress=None):
     """Import BibTeX text; return an ImportReport."""
     report = ImportReport()
     items = parse_bibtex(text, report)
+    if progress is not None:
+        progress(report.merged + len(report.failed))  # repeated and broken blocks: done
     _store_items(db, items, tags, report, progress)
     return report
+
+
+def count_entries(path):
+    """Return about how many entries a file holds (for a progress bar)."""
+    text = Path(path).read_text(encoding="utf-8", errors="replace")
+    if text.lstrip().startswith("{"):
+        return text.count('"citekey"')
+    return len(_ENTRY_START.findall(text))
+
+
+_ENTRY_START = re.compile(r"^[ \t]*@(?!string|comment|preamble)\w", re.IGNORECASE | re.MULTILINE)
 
 
 def parse_bibtex(text, report):
@@ -387,9 +400,18 @@ def _save_one(db, line, key, fields, tags, report):
         return
     if result.status == "created":
         report.created += 1
+        _keep_dates(db, result.paper, fields)
     else:
         report.merged += 1
     report.keys[key] = result.paper["citekey"]
+
+
+def _keep_dates(db, paper, fields):
+    """Keep added_at/updated_at of a paper that comes from a papershelf JSON export."""
+    stamps = [fields.get("added_at"), fields.get("updated_at")]
+    if all(isinstance(s, str) and s for s in stamps):
+        db.execute("update papers set added_at = ?, updated_at = ? where id = ?",
+                   [*stamps, paper["id"]])
 
 
 def _save_entry(db, key, fields, tags):
@@ -445,3 +467,14 @@ def import_json(db, data, tags=(), progress=None):
         items.append((i, paper.get("citekey") or "", dict(paper)))
     _store_items(db, items, tags, report, progress)
     return report
+
+
+def export_json(db, path=None, tag=None, where=None):
+    """Return (JSON text of the selected papers, count); write path atomically when given."""
+    from exports.atomic import write_if_changed
+
+    papers = list(store.iter_papers(db, where=where, tag=tag, order_by="id"))
+    text = json.dumps({"papers": papers}, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+    if path is not None:
+        write_if_changed(path, text)
+    return text, len(papers)

@@ -1,24 +1,146 @@
-"""Citation keys: built once when a paper is created, unique across the library."""
+"""Citation keys: built once when a paper is created, unique across the library.
 
+The key formula is a template; the default `{auth}{year}{title}` gives
+`vaswani2017attention`: the first author's family name ASCII-folded and
+lower-cased, the year, and the first title word that is not a stop word.
+Set another with `citekey_format:` in PAPERSHELF_HOME/config.yml or the
+PAPERSHELF_CITEKEY_FORMAT environment variable. Placeholders:
+
+    {auth}   first author's family name      vaswani     ({Auth}: Vaswani)
+    {auth2}  first two family names          vaswanishazeer (one author: vaswani)
+    {authEtAl} family, or family + "EtAl"    vaswaniEtAl
+    {year}   four-digit year                 2017        ({yy}: 17)
+    {title}  first significant title word    attention   ({Title}: Attention)
+    {shorttitle} first three such words      attentionallyou
+    {venue}  first venue word                neurips
+
+Anything else in the template is kept when it is a safe character (letters,
+digits, - _ : .). Keys collide case-insensitively; a taken key gets a, b, ...,
+z, aa, ab ... appended. A key is never recomputed when metadata changes; only
+`papershelf rekey` builds keys again.
+"""
+
+import os
 import re
+from pathlib import Path
 
 from server.identity import family_name, fold
 
+DEFAULT_FORMAT = "{auth}{year}{title}"
 # Words that never make a good key word (a key should name the paper, not "the").
 STOP_WORDS = frozenset(
     "a an the on of in for to and with from by at as is are be we our via towards toward"
-    " using use how what why when do does can".split()
+    " using use how what why when do does can its it this that".split()
 )
+_PLACEHOLDER = re.compile(r"\{(\w+)\}")
+_SAFE_KEY = re.compile(r"[A-Za-z0-9_\-:./+@]+\Z")
+_config_cache = {}
 
 
-def base_key(paper):
-    """Return the default key stem: family name + year + first significant title word."""
-    authors = paper.get("authors") or []
-    family = _ascii_word(family_name(authors[0])) if authors else ""
-    year = str(paper.get("year") or "")
-    words = [_ascii_word(w) for w in re.findall(r"[\w']+", paper.get("title") or "")]
-    word = next((w for w in words if w and w not in STOP_WORDS), "")
-    return (family or "anon") + year + word
+def key_format():
+    """Return the configured key formula (environment, then config.yml, then the default)."""
+    value = os.environ.get("PAPERSHELF_CITEKEY_FORMAT")
+    if value:
+        return value
+    return _config_value("citekey_format") or DEFAULT_FORMAT
+
+
+def _config_value(name):
+    """Return a value from PAPERSHELF_HOME/config.yml, re-read only when the file changes."""
+    home = os.environ.get("PAPERSHELF_HOME")
+    if not home:
+        from server import paths
+
+        home = paths.home()
+    path = Path(home) / "config.yml"
+    try:
+        stamp = path.stat().st_mtime_ns
+    except OSError:
+        return None
+    cached = _config_cache.get(path)
+    if cached is None or cached[0] != stamp:
+        import yaml
+
+        try:
+            config = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        except (OSError, yaml.YAMLError):
+            config = {}
+        cached = (stamp, config if isinstance(config, dict) else {})
+        _config_cache[path] = cached
+    return cached[1].get(name)
+
+
+def check_format(template):
+    """Raise ValueError when template uses a placeholder this module does not know."""
+    for name in _PLACEHOLDER.findall(template):
+        if name not in _PARTS:
+            raise ValueError(f"unknown citation key placeholder {{{name}}} in {template!r}")
+
+
+def base_key(paper, template=None):
+    """Return the key stem of a paper by the formula (default: family + year + title word)."""
+    template = template or key_format()
+    stem = _PLACEHOLDER.sub(lambda m: _part(m.group(1), paper), template)
+    stem = re.sub(r"[^A-Za-z0-9_\-:.]", "", stem)
+    return stem or "paper"
+
+
+def _part(name, paper):
+    make = _PARTS.get(name)
+    return make(paper) if make else ""
+
+
+def _families(paper):
+    return [_ascii_word(family_name(a)) for a in paper.get("authors") or []]
+
+
+def _title_words(paper):
+    words = (_ascii_word(w) for w in re.findall(r"[\w']+", paper.get("title") or ""))
+    return [w for w in words if w and w not in STOP_WORDS]
+
+
+def _auth(paper):
+    families = _families(paper)
+    return families[0] if families and families[0] else "anon"
+
+
+def _auth2(paper):
+    families = [f for f in _families(paper)[:2] if f]
+    return "".join(families) or "anon"
+
+
+def _auth_et_al(paper):
+    families = _families(paper)
+    return _auth(paper) + ("EtAl" if len(families) > 1 else "")
+
+
+def _year(paper):
+    return str(paper.get("year") or "")
+
+
+def _title(paper):
+    words = _title_words(paper)
+    return words[0] if words else ""
+
+
+def _venue(paper):
+    words = [_ascii_word(w) for w in re.findall(r"[\w']+", paper.get("venue") or "")]
+    words = [w for w in words if w and w not in STOP_WORDS]
+    return words[0] if words else ""
+
+
+_PARTS = {
+    "auth": _auth,
+    "Auth": lambda p: _auth(p).capitalize(),
+    "auth2": _auth2,
+    "authEtAl": _auth_et_al,
+    "year": _year,
+    "yy": lambda p: _year(p)[-2:],
+    "title": _title,
+    "Title": lambda p: _title(p).capitalize(),
+    "shorttitle": lambda p: "".join(_title_words(p)[:3]),
+    "venue": _venue,
+}
 
 
 def unique_key(stem, is_taken):
@@ -34,12 +156,51 @@ def unique_key(stem, is_taken):
 
 
 def is_safe_key(key):
-    """Return True when key holds only characters safe in BibTeX and file names."""
-    return bool(key) and re.fullmatch(r"[A-Za-z0-9_\-:.+]+", key) is not None
+    """Return True when key holds only characters safe in BibTeX, LaTeX and URLs."""
+    return bool(key) and len(key) <= 200 and _SAFE_KEY.match(key) is not None
+
+
+def rekey(db, keys=None):
+    """Build keys again by the formula for the given keys (or every paper); return {old: new}."""
+    from server import store
+
+    if keys is None:
+        papers = list(store.iter_papers(db, order_by="id"))
+    else:
+        papers = []
+        for key in keys:
+            paper = store.get_paper_by_citekey(db, key)
+            if paper is None:
+                raise KeyError(key)
+            papers.append(paper)
+    template = key_format()
+    changed = {}
+    with store.write_transaction(db):
+        for paper in papers:
+            stem = base_key(paper, template)
+            own = paper["citekey"]
+
+            def taken(candidate, own=own):
+                if candidate.casefold() == own.casefold():
+                    return False  # its own key is free for it
+                return db.execute("select 1 from papers where citekey = ? collate nocase",
+                                  [candidate]).fetchone() is not None
+            new = unique_key(stem, taken)
+            if new != own:
+                db.execute("update papers set citekey = ?, updated_at = ? where id = ?",
+                           [new, store.now(), paper["id"]])
+                changed[own] = new
+    return changed
+
+
+# Letters that unicode does not decompose into an ASCII base (Łukasiewicz -> lukasiewicz).
+_ASCII_LETTERS = str.maketrans({"ł": "l", "Ł": "L", "ø": "o", "Ø": "O", "ß": "ss", "æ": "ae",
+                                "Æ": "AE", "œ": "oe", "Œ": "OE", "đ": "d", "Đ": "D", "ð": "d",
+                                "Ð": "D", "þ": "th", "Þ": "Th", "ı": "i"})
 
 
 def _ascii_word(text):
-    return re.sub(r"[^a-z0-9]", "", fold(text))
+    return re.sub(r"[^a-z0-9]", "", fold((text or "").translate(_ASCII_LETTERS)))
 
 
 def _letters(n):

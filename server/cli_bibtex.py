@@ -40,5 +40,97 @@ def export_bibtex(app, output, mode, tag, where, since, keys, aux):
         click.echo(f"{result.count} entries {state}: {output}", err=True)
 
 
-COMMANDS = []  # click commands added to the top-level `papershelf` group
-EXPORT_COMMANDS = [export_bibtex]  # click commands added under `papershelf export`
+@click.command(name="json")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True),
+              help="File to write (atomically). Default: stdout.")
+@click.option("--tag", help="Only papers with this tag.")
+@click.option("--where", help="Only papers matching this SQL condition on the papers table.")
+@click.pass_obj
+def export_json(app, output, tag, where):
+    """Write papers as JSON {"papers": [...]}, which `papershelf import` reads back losslessly.
+
+    Example: papershelf export json -o library.json
+    """
+    from exports.bibimport import export_json as write_json
+
+    try:
+        text, count = write_json(app.db, output, tag=tag, where=where)
+    except Exception as exc:
+        raise click.ClickException(f"export failed: {exc}")
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        click.echo(f"{count} papers: {output}", err=True)
+
+
+@click.command(name="import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--tag", "tags", multiple=True, help="Tag to add to every imported paper.")
+@click.pass_obj
+def import_(app, file, tags):
+    """Import a .bib file (or papershelf JSON), merging papers already in the library.
+
+    Example: papershelf import references.bib --tag thesis
+    """
+    from exports import bibimport
+
+    db = app.db
+    try:
+        with _progress(bibimport.count_entries(file)) as bar:
+            report = bibimport.import_file(db, file, tags=tags, progress=bar.update)
+    except (ValueError, UnicodeError, OSError) as exc:
+        raise click.ClickException(f"cannot import {file}: {exc}")
+    for line, key, reason in report.failed:
+        click.echo(f"{file}:{line}: {key or 'block'}: {reason}", err=True)
+    for line, key, reason in report.warnings:
+        click.echo(f"{file}:{line}: {key}: warning: {reason}", err=True)
+    renamed = {old: new for old, new in report.keys.items() if old != new}
+    for old, new in sorted(renamed.items()):
+        click.echo(f"{old} -> {new}", err=True)
+    click.echo(f"created {report.created}, merged {report.merged}, failed {len(report.failed)}")
+    if report.failed and not (report.created or report.merged):
+        raise click.ClickException("nothing imported")
+
+
+@click.command()
+@click.argument("keys", nargs=-1)
+@click.option("--all", "all_", is_flag=True, help="Build the key of every paper again.")
+@click.pass_obj
+def rekey(app, keys, all_):
+    """Build citation keys again by the key formula (only when asked: keys never change alone).
+
+    Example: papershelf rekey vaswani2017attention
+    """
+    from exports import citekeys
+
+    if bool(keys) == all_:
+        raise click.ClickException("give citation keys or --all")
+    try:
+        changed = citekeys.rekey(app.db, None if all_ else list(keys))
+    except KeyError as exc:
+        raise click.ClickException(f"no paper with key {exc.args[0]}")
+    for old, new in changed.items():
+        click.echo(f"{old} -> {new}")
+    click.echo(f"{len(changed)} keys changed", err=True)
+
+
+def _progress(length):
+    """Return a progress bar on a terminal, else an object that ignores updates."""
+    if sys.stderr.isatty() and length:
+        return click.progressbar(length=length, label="importing", file=sys.stderr)
+    return _NoProgress()
+
+
+class _NoProgress:
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+    def update(self, n):
+        pass
+
+
+COMMANDS = [import_, rekey]  # click commands added to the top-level `papershelf` group
+EXPORT_COMMANDS = [export_bibtex, export_json]  # click commands added under `papershelf export`
