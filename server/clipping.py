@@ -37,7 +37,8 @@ def clip_page(db, url, html=None, title=None, selection=None, tags=(), note=None
         fields.setdefault("extra", {})["selection"] = selection
     if enrich is not None:
         fields = enrich(fields)
-    provenance = {"url": url, "extractor": extraction.extractor, "fields": extraction.papers[0]}
+    provenance = {"url": url, "extractor": extraction.extractor, "fields": extraction.papers[0],
+                  "html": html}  # kept (compressed) for `papershelf reextract`
     result = store.save_paper(db, fields, tags=tags, note=note, clip=provenance)
     return ClipOutcome("saved", result=result)
 

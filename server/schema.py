@@ -9,7 +9,7 @@ from pathlib import Path
 
 from sqlite_utils import Database, Migrations
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 FTS_COLUMNS = ["title", "abstract", "authors", "note"]
 # JSON arrays stored as text so that Datasette can facet on them.
 JSON_COLUMNS = ("authors", "tags", "extra")
@@ -57,6 +57,13 @@ def m001_initial(db):
     )
     db["clips"].create_index(["paper_id"])
     db["papers"].enable_fts(FTS_COLUMNS, create_triggers=True, tokenize="porter")
+
+
+@migrations()
+def m002_clip_html(db):
+    # The page a clip came from (zlib-compressed UTF-8), so that `papershelf reextract`
+    # can run improved extractors over it later.
+    db["clips"].add_column("html", bytes)
 
 
 def connect(path):

@@ -8,6 +8,7 @@ so that concurrent writers wait for each other instead of failing with
 
 import contextlib
 import json
+import zlib
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
@@ -337,10 +338,33 @@ def _write_tags(db, paper_id, tags):
 
 def _record_clip(db, paper_id, clip, status):
     db.execute(
-        "insert into clips (paper_id, url, clipped_at, extractor, status, fields)"
-        " values (?, ?, ?, ?, ?, ?)",
+        "insert into clips (paper_id, url, clipped_at, extractor, status, fields, html)"
+        " values (?, ?, ?, ?, ?, ?, ?)",
         [paper_id, clip.get("url"), now(), clip.get("extractor"), status,
-         json.dumps(clip.get("fields") or {}, ensure_ascii=False, default=str)])
+         json.dumps(clip.get("fields") or {}, ensure_ascii=False, default=str),
+         compress_page(clip.get("html"))])
+
+
+MAX_STORED_PAGE = 4 * 1024 * 1024  # characters; larger pages are not kept for re-extraction
+
+
+def compress_page(html):
+    """Return html as zlib-compressed UTF-8 for clips.html (None when absent or too large)."""
+    if isinstance(html, bytes):
+        html = html.decode("utf-8", "replace")
+    if not isinstance(html, str) or not html.strip() or len(html) > MAX_STORED_PAGE:
+        return None
+    return zlib.compress(html.encode("utf-8", "replace"), 6)
+
+
+def update_metadata(db, paper_id, changes):
+    """Set metadata fields of a paper (never tags, note, status or citekey); return the paper."""
+    check_types(changes)
+    changes = {k: v for k, v in changes.items() if k in identity.METADATA_FIELDS or k == "extra"}
+    with write_transaction(db):
+        if changes:
+            _write_changes(db, paper_id, changes)
+        return get_paper(db, paper_id)
 
 
 def _new_citekey(db, metadata, wanted):

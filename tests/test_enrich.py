@@ -142,7 +142,7 @@ def test_arxiv_record_new_format(stub):
     paper = resolve.arxiv_record("1706.03762")
     assert paper == {
         "arxiv_id": "1706.03762", "arxiv_version": 7,
-        "url": "https://arxiv.org/abs/1706.03762", "pdf_url": "https://arxiv.org/pdf/1706.03762v7",
+        "url": "https://arxiv.org/abs/1706.03762", "pdf_url": "https://arxiv.org/pdf/1706.03762",
         "entry_type": "preprint", "source": "arxiv.org",
         "title": "Attention Is All You Need",
         "authors": ["Ashish Vaswani", "Noam Shazeer", "Niki Parmar", "Jakob Uszkoreit",
@@ -207,7 +207,7 @@ def test_crossref_unknown_doi(stub):
 
 def test_enrich_fills_only_missing_fields(stub):
     clipped = {"arxiv_id": "1706.03762", "title": "My own title kept",
-               "pdf_url": "https://arxiv.org/pdf/1706.03762v7", "published": "2017-06",
+               "pdf_url": "https://arxiv.org/pdf/1706.03762", "published": "2017-06",
                "extra": {"comments": "reader-visible comment"}}
     enriched = resolve.enrich(clipped)
     assert enriched["title"] == "My own title kept"

@@ -5,7 +5,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from server import identity
+from server import identity, store
 from server.extractors import Extraction, extract
 
 URLS = [
@@ -57,7 +57,8 @@ def check(result):
     assert isinstance(result.papers, list) and isinstance(result.error, str)
     for paper in result.papers:
         assert isinstance(paper, dict)
-        identity.clean_metadata(paper)  # what the store does first must not fail either
+        store.check_types(paper)  # what the store does first must not fail either
+        identity.clean_metadata(paper)
         json.dumps(paper)
 
 

@@ -20,11 +20,10 @@ def test_arxiv_paper_from_the_url_alone(url, arxiv_id, version):
         result = extract(url, html)
         assert result.extractor == "arxiv" and not result.listing and result.error == ""
         paper = result.papers[0]
-        suffix = f"v{version}" if version else ""
         assert paper == {
             **({"arxiv_version": version} if version else {}),
             "arxiv_id": arxiv_id, "url": f"https://arxiv.org/abs/{arxiv_id}",
-            "pdf_url": f"https://arxiv.org/pdf/{arxiv_id}{suffix}",
+            "pdf_url": f"https://arxiv.org/pdf/{arxiv_id}",
             "entry_type": "preprint", "source": "arxiv.org",
         }
 

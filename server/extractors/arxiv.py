@@ -50,13 +50,16 @@ def extract(url, html):
 
 
 def from_id(arxiv_id, version=None):
-    """Return the fields an arXiv id alone gives: the identifiers and the URLs."""
-    suffix = f"v{version}" if version else ""
+    """Return the fields an arXiv id alone gives: the identifiers and the URLs.
+
+    Both URLs are unversioned, as arXiv's own citation_pdf_url: they stay right when
+    a new version appears, and a lookup by the plain /pdf/ URL finds the paper.
+    """
     return {
         "arxiv_id": arxiv_id,
         "arxiv_version": version,
         "url": f"https://arxiv.org/abs/{arxiv_id}",
-        "pdf_url": f"https://arxiv.org/pdf/{arxiv_id}{suffix}",
+        "pdf_url": f"https://arxiv.org/pdf/{arxiv_id}",
         "entry_type": "preprint",
         "source": "arxiv.org",
     }
