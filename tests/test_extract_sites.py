@@ -136,6 +136,11 @@ def test_openreview_challenge_page_is_a_clear_error(pages_dir):
         assert (result.papers, result.error) == ([], htmltools.BOT_CHECK_ERROR)
 
 
+def test_openreview_pdf_viewer_points_to_the_forum():
+    result = extract("https://openreview.net/pdf?id=BwufLjXbMO", None)
+    assert result.papers == [] and "https://openreview.net/forum?id=BwufLjXbMO" in result.error
+
+
 def test_a_cloudflare_page_on_any_site_is_not_saved_as_a_webpage():
     html = "<html><head><title>Just a moment...</title></head><body>Checking</body></html>"
     result = extract("https://www.example-journal.org/article/1", html)

@@ -165,32 +165,39 @@ def listing(root, search=False):
 
 
 def _list_entry(dt):
-    link = next((a for a in dt.iter("a") if "/abs/" in (a.get("href") or "")), None)
-    if link is None:
+    href = next((h for a in dt.iter("a") if "/abs/" in (h := a.get("href") or "")), None)
+    if href is None:
         return None
-    arxiv_id, version = identity.split_arxiv_id(link.get("href").rsplit("/abs/", 1)[-1])
+    arxiv_id, version = identity.split_arxiv_id(href.rsplit("/abs/", 1)[-1])
     dd = dt.getnext()
     if not arxiv_id or dd is None or dd.tag != "dd":
         return None
-    paper = {**from_id(arxiv_id, version), "published": month_of(arxiv_id), "extra": {}}
-    # One pass over the entry's blocks, dispatching on their class (fast on 1,000-entry lists).
+    paper = from_id(arxiv_id, version)
+    paper["published"] = month_of(arxiv_id)
+    extra = {}
+    # One pass over the entry's blocks, dispatching on their class: this runs a thousand
+    # times on a long listing, so it avoids XPath and per-field searches.
     for node in dd.iter("div", "p"):
-        classes = (node.get("class") or "").split()
-        if "list-title" in classes:
+        kind = node.get("class") or ""
+        if kind.startswith("list-title"):
             paper["title"] = without_descriptor(node)
-        elif "list-authors" in classes:
-            paper["authors"] = [text(a) for a in node.iter("a")]
-        elif "list-comments" in classes:
-            paper["extra"]["comments"] = without_descriptor(node)
-        elif "list-journal-ref" in classes:
-            paper["extra"]["journal_ref"] = without_descriptor(node)
-        elif "list-subjects" in classes:
-            span = next((s for s in node.iter("span") if "primary-subject" in (s.get("class") or "")), None)
+        elif kind.startswith("list-authors"):
+            paper["authors"] = [" ".join(a.text.split()) if len(a) == 0 and a.text else text(a)
+                                for a in node.iter("a")]
+        elif kind.startswith("list-comments"):
+            extra["comments"] = without_descriptor(node)
+        elif kind.startswith("list-journal-ref"):
+            extra["journal_ref"] = without_descriptor(node)
+        elif kind.startswith("list-subjects"):
+            span = next((s for s in node.iter("span") if s.get("class") == "primary-subject"), None)
             category = _CATEGORY.search(text(span)) if span is not None else None
-            paper["arxiv_category"] = category.group(1) if category else None
-        elif node.tag == "p" and "mathjax" in classes:
+            if category:
+                paper["arxiv_category"] = category.group(1)
+        elif node.tag == "p" and "mathjax" in kind:
             paper["abstract"] = text(node)
-    return fields.prune(paper)
+    if extra:
+        paper["extra"] = extra
+    return {k: v for k, v in paper.items() if v not in (None, "", [])}
 
 
 def _search_entry(li):

@@ -23,8 +23,12 @@ def extract(url, html):
     meta = read_meta(root)
     forum_id = _forum_id(url)
     if not first(meta, "citation_title"):
-        if root is None or is_bot_check(root) or "/challenge" in urlparse(url).path:
+        path = urlparse(url).path
+        if is_bot_check(root) or path.startswith("/challenge"):
             return Extraction(extractor=NAME, error=BOT_CHECK_ERROR)
+        if path.startswith("/pdf") and forum_id:
+            return Extraction(extractor=NAME, error="this is OpenReview's PDF viewer: save the forum"
+                              f" page https://openreview.net/forum?id={forum_id} instead")
         return Extraction(extractor=NAME)
     paper = generic.read(url, root, meta)
     conference = first(meta, "citation_conference_title")
