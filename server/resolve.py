@@ -17,6 +17,8 @@ from server.extractors.htmltools import parse, squash, text
 
 ARXIV_API = "https://export.arxiv.org/api/query?id_list={}&max_results=1"
 CROSSREF_API = "https://api.crossref.org/works/{}"
+# A clip waits for enrichment: keep it short there; `papershelf add` may wait longer.
+ENRICH_TIMEOUT = 5.0
 ATOM = "{http://www.w3.org/2005/Atom}"
 ARXIV_NS = "{http://arxiv.org/schemas/atom}"
 # What makes a network call worth it: without these a clip is visibly incomplete.
@@ -46,15 +48,16 @@ def enrich(fields):
 def _enrich(fields):
     arxiv_id, version = identity.split_arxiv_id(fields.get("arxiv_id"))
     if arxiv_id and _missing(fields, ARXIV_WANTED):
-        suffix = f"v{fields.get('arxiv_version') or version}" if (fields.get("arxiv_version") or version) else ""
+        version = fields.get("arxiv_version") or version
+        suffix = f"v{version}" if version else ""
         try:
-            return fill(fields, arxiv_record(arxiv_id + suffix))
+            return fill(fields, arxiv_record(arxiv_id + suffix, timeout=ENRICH_TIMEOUT))
         except LookupFailed:
             return fields
     doi = identity.normalize_doi(fields.get("doi"))
     if doi and not arxiv_id and _missing(fields, CROSSREF_WANTED):
         try:
-            return fill(fields, crossref_record(doi))
+            return fill(fields, crossref_record(doi, timeout=ENRICH_TIMEOUT))
         except LookupFailed:
             return fields
     return fields
@@ -91,9 +94,10 @@ def fill(fields, found):
     return result
 
 
-def arxiv_record(arxiv_id):
+def arxiv_record(arxiv_id, timeout=net.DEFAULT_TIMEOUT):
     """Return the paper fields the arXiv API gives for an id (with or without version)."""
-    response = net.fetch(ARXIV_API.format(quote(arxiv_id, safe="")), accept="application/atom+xml")
+    response = net.fetch(ARXIV_API.format(quote(arxiv_id, safe="")), timeout=timeout,
+                         accept="application/atom+xml")
     if response is None:
         raise LookupFailed(f"could not reach the arXiv API for {arxiv_id} (offline?)")
     papers = parse_atom(response.body)
@@ -145,9 +149,10 @@ def _atom_entry(entry):
     return page_fields.prune(paper)
 
 
-def crossref_record(doi):
+def crossref_record(doi, timeout=net.DEFAULT_TIMEOUT):
     """Return the paper fields Crossref gives for a DOI."""
-    response = net.fetch(CROSSREF_API.format(quote(doi, safe="/")), accept="application/json")
+    response = net.fetch(CROSSREF_API.format(quote(doi, safe="/")), timeout=timeout,
+                         accept="application/json")
     if response is None:
         raise LookupFailed(f"could not reach Crossref for {doi} (offline?)")
     if response.status == 404:

@@ -13,6 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from server import net, resolve, store
+from server.clipping import clip_page
 from server.cli import cli
 
 ARXIV_FILES = {
@@ -117,6 +118,11 @@ def test_fetch_follows_redirects_through_the_stub(stub):
 def test_fetch_returns_none_when_the_network_is_down(stub):
     stub.offline = True
     assert net.fetch("https://export.arxiv.org/api/query?id_list=1706.03762", timeout=2) is None
+
+
+def test_without_a_stub_tests_never_reach_the_internet(monkeypatch):
+    monkeypatch.delenv("PAPERSHELF_UPSTREAM", raising=False)
+    assert net.fetch("https://export.arxiv.org/api/query?id_list=1706.03762") is None
 
 
 def test_fetch_refuses_non_http_urls(stub):
@@ -303,3 +309,14 @@ def test_cli_add_html_enriches_missing_fields(stub, tmp_path, pages_dir):
     offline = CliRunner().invoke(cli, ["--db", str(tmp_path / "b.db"), "add", "--offline",
                                        "https://arxiv.org/abs/1902.02534v2", "--html", str(page)])
     assert offline.exit_code == 0, offline.output
+
+
+def test_clip_of_an_arxiv_pdf_url_is_completed_by_enrichment(stub, db):
+    outcome = clip_page(db, "https://arxiv.org/pdf/1706.03762v7", None, enrich=resolve.enrich)
+    assert outcome.kind == "saved", outcome.error
+    paper = outcome.result.paper
+    assert (paper["title"], paper["arxiv_version"], paper["arxiv_category"]) == (
+        "Attention Is All You Need", 7, "cs.CL")
+    assert paper["authors"][:2] == ["Ashish Vaswani", "Noam Shazeer"]
+    assert [p for p, _ in stub.requests] == [
+        "/export.arxiv.org/api/query?id_list=1706.03762v7&max_results=1"]
