@@ -68,14 +68,19 @@ export function createHandlers({
       return outcome;
     } catch (error) {
       if (!isRetryable(error)) return errorOutcome(error, client.base);
-      return queued(await queue.add({ path: "/api/clip", body: request }, error.message), error, client.base);
+      // The same page clipped again while offline stays one queued clip (with its tags and note).
+      const waiting = (await queue.read()).find((item) => item.state === "pending" && item.path === "/api/clip" && item.body.url === request.url);
+      return queued(waiting ?? await queue.add({ path: "/api/clip", body: request }, error.message), error, client.base);
     }
   }
 
   async function queued(item, error, base) {
     await onQueued();
     const waiting = (await queue.read()).filter((entry) => entry.state === "pending").length;
-    return { kind: "queued", id: item.id, waiting, reason: errorOutcome(error, base).message, errorKind: error.kind };
+    return {
+      kind: "queued", id: item.id, waiting, tags: item.body.tags ?? [], note: item.body.note ?? "",
+      reason: errorOutcome(error, base).message, errorKind: error.kind,
+    };
   }
 
   async function saveCandidates({ papers, tags = [], queuedId }) {

@@ -25,9 +25,9 @@ async function save() {
 }
 
 async function checkConnection() {
+  say("Testing…", true); // at once, so no earlier answer stays on screen while this one runs
   const settings = await save();
   if (!settings) return;
-  say("Testing…", true);
   const result = await testConnection(settings);
   say(result.message, result.ok);
   if (result.ok) ext.runtime.sendMessage({ type: "drain" }).then(showQueue);

@@ -185,7 +185,7 @@ function renderQueued(outcome, request) {
   $("#queued-count").textContent = String(outcome.waiting);
   const form = $("#queued-form");
   if (request === "clip") {
-    annotationForm(form, { save: (changes) => ask({ type: "update-queued", id: outcome.id, ...changes }) });
+    annotationForm(form, { tags: outcome.tags, note: outcome.note, save: (changes) => ask({ type: "update-queued", id: outcome.id, ...changes }) });
   } else {
     form.replaceChildren();
   }

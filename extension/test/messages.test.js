@@ -99,6 +99,10 @@ test("an unreachable server queues the clip, and tags typed afterwards travel wi
   await handlers["update-queued"]({ id: outcome.id, tags: ["nlp"], note: "later" });
   const [item] = await queue.read();
   assert.deepEqual([item.path, item.body.url, item.body.tags, item.body.note], ["/api/clip", "https://arxiv.org/abs/1706.03762v7", ["nlp"], "later"]);
+  // Clipping the same page again later (past the recent-answer window) keeps one queued clip.
+  const again = await handlers.clip({ tabId: 4 });
+  assert.deepEqual([again.kind, again.id, again.waiting, again.tags, again.note], ["queued", outcome.id, 1, ["nlp"], "later"]);
+  assert.equal((await queue.read()).length, 1);
 });
 
 test("a page with nothing to save is reported, not queued", async () => {
