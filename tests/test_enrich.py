@@ -50,6 +50,9 @@ class Stub:
             return self.pages[original]
         if host == "export.arxiv.org" and rest == "api/query":
             wanted = parse_qs(parts.query).get("id_list", [""])[0]
+            # The 1706.03762 recording is of its latest version, v7: it also answers 1706.03762v7.
+            if wanted == "1706.03762v7":
+                wanted = "1706.03762"
             name, status = ARXIV_FILES.get(wanted, ARXIV_FILES["0000.0000"])
             body = (self.fixtures / "arxiv-api" / name).read_bytes()
             return status, "application/atom+xml; charset=utf-8", body
