@@ -160,6 +160,19 @@ def _safe_url(url):
     return url.replace("\\", "%5C").replace("{", "%7B").replace("}", "%7D").replace(" ", "%20")
 
 
+# BibLaTeX entry types that BibTeX styles do not define, and the BibTeX type closest to each.
+BIBTEX_TYPES = {
+    "online": "misc", "www": "misc", "electronic": "misc", "report": "techreport",
+    "thesis": "phdthesis", "mvbook": "book", "bookinbook": "book", "collection": "book",
+    "mvcollection": "book", "reference": "book", "mvreference": "book",
+    "inreference": "incollection", "suppcollection": "incollection", "suppbook": "inbook",
+    "mvproceedings": "proceedings",
+}
+BIBTEX_STANDARD = frozenset({"article", "book", "booklet", "conference", "inbook",
+                             "incollection", "inproceedings", "manual", "mastersthesis", "misc",
+                             "phdthesis", "proceedings", "techreport", "unpublished"})
+
+
 def entry_type(paper, mode="bibtex"):
     """Return the BibTeX/BibLaTeX entry type for a paper."""
     kind = (paper.get("entry_type") or "").lower()
@@ -168,10 +181,12 @@ def entry_type(paper, mode="bibtex"):
         if paper.get("venue") or (paper.get("extra") or {}).get(VENUE_FIELDS[kind][0]):
             return kind
         kind = "preprint" if paper.get("arxiv_id") else "misc"
-    if kind in ("", "preprint") and paper.get("arxiv_id"):
+    if not kind:
+        kind = "preprint" if paper.get("arxiv_id") else "misc"
+    if kind in ("preprint", "webpage"):
         return "misc" if mode == "bibtex" else "online"
-    if kind in ("", "preprint", "webpage"):
-        return "misc" if mode == "bibtex" else "online"
+    if mode == "bibtex" and kind not in BIBTEX_STANDARD:
+        return BIBTEX_TYPES.get(kind, "misc")
     return kind
 
 

@@ -6,7 +6,8 @@ lower-cased, the year, and the first title word that is not a stop word.
 Set another with `citekey_format:` in PAPERSHELF_HOME/config.yml or the
 PAPERSHELF_CITEKEY_FORMAT environment variable. Placeholders:
 
-    {auth}   first author's family name      vaswani     ({Auth}: Vaswani)
+    {auth}   first author's family name      vaswani     ({Auth}: Vaswani;
+             an organisation whole: "Gemini Team" -> geminiteam)
     {auth2}  first two family names          vaswanishazeer (one author: vaswani)
     {authEtAl} family, or family + "EtAl"    vaswaniEtAl
     {year}   four-digit year                 2017        ({yy}: 17)
@@ -91,7 +92,11 @@ def _part(name, paper):
 
 
 def _families(paper):
-    return [_ascii_word(family_name(a)) for a in paper.get("authors") or []]
+    from exports.bibtex import is_corporate
+
+    # An organisation is named whole ("Gemini Team" -> geminiteam), a person by family name.
+    return [_ascii_word(a if is_corporate(a) else family_name(a))
+            for a in paper.get("authors") or []]
 
 
 def _title_words(paper):
