@@ -59,7 +59,7 @@ def _safe_matches(extractor, url):
 
 
 def _finish(result):
-    """Give every paper its year (from published) and the site it came from."""
+    """Give every paper its year when only its published date says it."""
     for paper in result.papers:
         if not paper.get("year"):
             year = fields.year_of(paper.get("published"))

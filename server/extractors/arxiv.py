@@ -9,7 +9,7 @@ from urllib.parse import urlparse
 
 from server import identity
 from server.extractors import fields
-from server.extractors.htmltools import (by_class, first, parse, plain_text, read_meta, squash, text,
+from server.extractors.htmltools import (by_class, first, parse, plain_text, read_meta, text,
                                          without_descriptor)
 
 NAME = "arxiv"

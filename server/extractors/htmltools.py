@@ -4,7 +4,6 @@ Text from the page is whitespace-normalised and entity-decoded by the parser;
 MathJax-rendered math is turned back into the `$…$` TeX it was written as.
 """
 
-import re
 from urllib.parse import urljoin, urlparse
 
 from lxml import etree
