@@ -42,13 +42,15 @@ def one_megabyte(html):
 
 
 def median_ms(url, html, runs):
+    """Return the median wall-clock and CPU milliseconds of extract(url, html)."""
     extract(url, html)  # warm up (imports, regex compilation)
-    times = []
+    wall, cpu = [], []
     for _ in range(runs):
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         extract(url, html)
-        times.append((time.perf_counter() - start) * 1000)
-    return statistics.median(times), min(times)
+        wall.append((time.perf_counter() - start) * 1000)
+        cpu.append((time.process_time() - start_cpu) * 1000)
+    return statistics.median(wall), statistics.median(cpu)
 
 
 def main():
@@ -61,14 +63,17 @@ def main():
     cases = [(name, url, (pages / name).read_text(encoding="utf-8")) for name, url in PAGES]
     nature = cases[1]
     cases.append(("nature page, body repeated to 1 MB", nature[1], one_megabyte(nature[2])))
-    print(f"{'page':<58} {'KB':>6} {'median ms':>10} {'min ms':>8}")
+    # CPU time is printed beside wall time: on a busy machine the wall clock also
+    # counts the time spent waiting for a core.
+    print(f"{'page':<52} {'KB':>6} {'wall median ms':>15} {'CPU median ms':>14}")
     worst = 0.0
     for name, url, html in cases:
-        median, fastest = median_ms(url, html, args.runs)
-        worst = max(worst, median)
-        print(f"{name[:58]:<58} {len(html.encode()) // 1024:>6} {median:>10.1f} {fastest:>8.1f}")
-    verdict = "meets" if worst <= TARGET_MS else "MISSES"
-    print(f"worst median {worst:.1f} ms: {verdict} the {TARGET_MS:.0f} ms target")
+        wall, cpu = median_ms(url, html, args.runs)
+        worst = max(worst, wall)
+        print(f"{name[:52]:<52} {len(html.encode()) // 1024:>6} {wall:>15.1f} {cpu:>14.1f}")
+    verdict = "meets" if worst <= TARGET_MS else "misses"
+    print(f"load average {os.getloadavg()[0]:.1f}; worst wall median {worst:.1f} ms:"
+          f" {verdict} the {TARGET_MS:.0f} ms target")
 
 
 if __name__ == "__main__":

@@ -225,3 +225,23 @@ def test_nothing_at_all_is_an_error_not_an_exception():
     for url, html in (("", None), ("not a url", ""), (None, None), ("https://x.org", b"\x00\xff")):
         result = extract(url, html)
         assert result.papers == [] and result.error
+
+
+def test_mathjax_rendered_abs_page_keeps_tex_from_the_citation_tags():
+    html = """<html><head><meta name="citation_title" content="Bounds on $H_0$ from $\\Lambda$CDM">
+    <meta name="citation_abstract" content="We bound $H_0$."></head><body>
+    <h1 class="title mathjax"><span class="descriptor">Title:</span>Bounds on
+      <mjx-container class="MathJax" jax="CHTML"><mjx-math><mjx-mi>H</mjx-mi></mjx-math>
+      <mjx-assistive-mml><math><msub><mi>H</mi><mn>0</mn></msub></math></mjx-assistive-mml>
+      </mjx-container> from ΛCDM</h1></body></html>"""
+    paper = extract("https://arxiv.org/abs/2101.00002", html).papers[0]
+    assert paper["title"] == "Bounds on $H_0$ from $\\Lambda$CDM"
+    assert paper["abstract"] == "We bound $H_0$."
+
+
+def test_mathml_and_mathjax3_text_without_tex():
+    root = htmltools.parse("<p>ratio <math alttext='Pm \\equiv Rm/Re'><mi>Pm</mi></math> and "
+                           "<mjx-container><mjx-math>junk</mjx-math><mjx-assistive-mml><math>"
+                           "<mi>z</mi><mo>=</mo><mn>2</mn></math></mjx-assistive-mml></mjx-container>"
+                           " end</p>")
+    assert htmltools.text(root.find(".//p")) == "ratio $Pm \\equiv Rm/Re$ and z=2 end"

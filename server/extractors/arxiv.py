@@ -1,7 +1,8 @@
 """arXiv: abstract pages, PDF and HTML URLs (from the URL alone), listing and search pages.
 
-The abstract page's visible layout is read first (it keeps `$…$` math and the
-version history), its `citation_*` tags second: a saved <head> alone still works.
+On abstract pages the `citation_*` tags give title and abstract (their TeX stays
+as written even in a MathJax-rendered page); the body gives authors in order, the
+version history, category, comments, journal ref and DOI. A saved <head> alone works.
 """
 
 import re
@@ -67,17 +68,17 @@ def from_id(arxiv_id, version=None):
 
 def month_of(arxiv_id):
     """Return the YYYY-MM an arXiv id encodes (its first announcement month), or None."""
-    match = re.search(r"(?:^|/)(\d{2})(\d{2})[\d.]", arxiv_id or "")
-    if not match:
+    digits = (arxiv_id or "").rpartition("/")[2][:4]
+    if not digits.isdigit():
         return None
-    yy, mm = int(match.group(1)), int(match.group(2))
+    yy, mm = int(digits[:2]), int(digits[2:])
     if not 1 <= mm <= 12:
         return None
     return f"{1900 + yy if yy >= 91 else 2000 + yy}-{mm:02d}"
 
 
 def abstract_page(root, arxiv_id, version):
-    """Return the fields of an /abs/ page (body first, citation tags as fallback)."""
+    """Return the fields of an /abs/ page (citation tags and the page body)."""
     meta = read_meta(root)
     arxiv_id = arxiv_id or identity.split_arxiv_id(first(meta, "citation_arxiv_id"))[0]
     history = submission_history(root)
@@ -95,10 +96,12 @@ def abstract_page(root, arxiv_id, version):
     paper = {
         "arxiv_id": arxiv_id,
         "arxiv_version": version,
-        "title": title or first(meta, "citation_title"),
+        # The citation tags keep TeX as written even when the page sent to us was
+        # rendered by MathJax in the browser; the visible text is the fallback.
+        "title": first(meta, "citation_title") or title,
         "authors": authors or fields.authors(meta.get("citation_author", [])),
-        "abstract": (without_descriptor(abstract) if abstract is not None else None)
-        or first(meta, "citation_abstract"),
+        "abstract": first(meta, "citation_abstract")
+        or (without_descriptor(abstract) if abstract is not None else None),
         "published": v1_date or fields.date(first(meta, "citation_date")),
         "arxiv_category": primary_category(root),
         "doi": identity.normalize_doi(_cell(root, "doi")),
@@ -182,8 +185,8 @@ def _list_entry(dt):
         if kind.startswith("list-title"):
             paper["title"] = without_descriptor(node)
         elif kind.startswith("list-authors"):
-            paper["authors"] = [" ".join(a.text.split()) if len(a) == 0 and a.text else text(a)
-                                for a in node.iter("a")]
+            paper["authors"] = [" ".join(a.text.split()) if a.text and len(a) == 0 else text(a)
+                                for a in node.iterchildren("a")]
         elif kind.startswith("list-comments"):
             extra["comments"] = without_descriptor(node)
         elif kind.startswith("list-journal-ref"):

@@ -75,7 +75,7 @@ def text(element, skip_descriptor=False):
     return squash("".join(parts))
 
 
-_SKIPPED_TAGS = {"script", "style", "noscript", "template", "mjx-container", "svg"}
+_SKIPPED_TAGS = {"script", "style", "noscript", "template", "svg"}
 
 
 def _collect_text(element, parts, skip_descriptor=False):
@@ -90,6 +90,9 @@ def _collect_text(element, parts, skip_descriptor=False):
         pass
     elif tag == "math":
         parts.append(_mathml_text(element))
+    elif tag == "mjx-container":  # MathJax 3 keeps only MathML (assistive) beside its drawing
+        math = next(element.iter("math"), None)
+        parts.append(_mathml_text(math) if math is not None else "")
     elif classes and (set(classes.split()) & _MATHJAX_RENDERED
                       or (skip_descriptor and classes == "descriptor")):
         pass
