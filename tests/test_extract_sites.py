@@ -245,3 +245,16 @@ def test_mathml_and_mathjax3_text_without_tex():
                            "<mi>z</mi><mo>=</mo><mn>2</mn></math></mjx-assistive-mml></mjx-container>"
                            " end</p>")
     assert htmltools.text(root.find(".//p")) == "ratio $Pm \\equiv Rm/Re$ and z=2 end"
+
+
+def test_hf_paper_page_date_without_year_takes_the_year_from_the_arxiv_id():
+    html = ("<html><body><div>Published on Jul 9</div><h1>A title</h1>"
+            "<span class='author'><button>Ann Author</button></span></body></html>")
+    paper = extract("https://huggingface.co/papers/2407.07061", html).papers[0]
+    assert (paper["published"], paper["authors"]) == ("2024-07-09", ["Ann Author"])
+
+
+def test_two_authors_with_the_same_name_are_both_kept():
+    html = """<meta name="citation_title" content="T"><meta name="citation_author" content="Wei Wang">
+    <meta name="citation_author" content="Wei Wang">"""
+    assert extract("https://example.org/t", html).papers[0]["authors"] == ["Wei Wang", "Wei Wang"]

@@ -68,13 +68,8 @@ def authors(values):
     values = [v for v in values if v and v.strip()]
     if len(values) == 1:
         values = _split_joined(values[0])
-    names, seen = [], set()
-    for value in values:
-        name = person(value)
-        if name and name not in seen:
-            seen.add(name)
-            names.append(name)
-    return names
+    # No de-duplication: two authors may share a name.
+    return [name for name in (person(value) for value in values) if name]
 
 
 def _split_joined(value):

@@ -50,22 +50,26 @@ def paper_page(url, root, arxiv_id):
                  if p.get("arxiv_id") == arxiv_id]
     paper = from_json[0] if from_json else {}
     if root is not None:
-        visible = visible_paper(root, url)
+        visible = visible_paper(root, url, arxiv_id)
         paper = {**visible, **paper, "extra": {**visible.get("extra", {}), **paper.get("extra", {})}}
-    base = arxiv.from_id(arxiv_id)
+    base = {**arxiv.from_id(arxiv_id), "published": arxiv.month_of(arxiv_id)}
     return fields.prune({**base, **paper, "arxiv_id": arxiv_id,
                          "url": f"https://huggingface.co/papers/{arxiv_id}",
                          "source": "huggingface.co"})
 
 
-def visible_paper(root, url):
+def visible_paper(root, url, arxiv_id=None):
     """Return what the rendered paper page shows: h1, authors, date, abstract, links, upvotes."""
     heading = root.find(".//h1")
     published = None
     for div in root.iter("div"):
         value = squash(div.text or "")
         if value.startswith("Published on"):
-            published = fields.date(value[len("Published on"):])
+            value = value[len("Published on"):].strip()
+            # This year's papers show "Jul 9" without a year: the arXiv id gives it.
+            year = (arxiv.month_of(arxiv_id) or "")[:4]
+            published = fields.date(value) if re.search(r"\d{4}", value) else \
+                fields.date(f"{value}, {year}") if year else None
             break
     repos = [(text(link), href) for link in root.iter("a")
              if re.match(r"https://github\.com/[^/]+/[^/#?]+", href := absolute(url, link.get("href")) or "")]
