@@ -8,14 +8,14 @@ METADATA_PATH = Path(__file__).with_name("datasette_metadata.yml")
 SETTINGS = {
     # Suggesting facets scans every column of a large table on each page; the metadata
     # already names the useful facets.
-    "suggest_facets": "off",
+    "suggest_facets": False,
     # Facets over 100,000 papers need more than the default 200 ms on a slow disk.
     "facet_time_limit_ms": 1000,
     "sql_time_limit_ms": 2000,
     # A clip must show on the next page load: no caching of pages in the browser.
     "default_cache_ttl": 0,
     # Only immutable databases can be downloaded; say so explicitly for a private library.
-    "allow_download": "off",
+    "allow_download": False,
 }
 
 
@@ -26,7 +26,8 @@ def datasette_argv(db_path, port):
             "--metadata", str(METADATA_PATH)]
     # Served mutable (never -i): an immutable WAL database would hide un-checkpointed writes.
     for name, value in SETTINGS.items():
-        argv += ["--setting", name, str(value)]
+        text = ("on" if value else "off") if isinstance(value, bool) else str(value)
+        argv += ["--setting", name, text]
     return argv
 
 

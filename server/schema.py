@@ -9,7 +9,7 @@ from pathlib import Path
 
 from sqlite_utils import Database, Migrations
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 FTS_COLUMNS = ["title", "abstract", "authors", "note"]
 # JSON arrays stored as text so that Datasette can facet on them.
 JSON_COLUMNS = ("authors", "tags", "extra")
@@ -64,6 +64,14 @@ def m002_clip_html(db):
     # The page a clip came from (zlib-compressed UTF-8), so that `papershelf reextract`
     # can run improved extractors over it later.
     db["clips"].add_column("html", bytes)
+
+
+@migrations()
+def m003_facet_indexes(db):
+    # Datasette's default facets group papers by these columns on every table page;
+    # without an index each facet reads the whole table (about 1 s at 100,000 papers).
+    for column in ("year", "venue", "source"):
+        db["papers"].create_index([column], find_unique_name=True, if_not_exists=True)
 
 
 def connect(path):

@@ -121,7 +121,7 @@ def test_browser_searches_and_facets_the_library(served):
     port, _, papers = served
     expected = [p for p in papers if "diffusion" in (p["title"] + p["abstract"]).lower()
                 and "nlp" in p["tags"]]
-    assert 0 < len(expected) < 100  # one page
+    assert 0 < len(expected) < 50  # one page
     ARTIFACTS.mkdir(exist_ok=True)
     with sync_playwright() as playwright:
         browser = launch_browser(playwright)
@@ -132,7 +132,7 @@ def test_browser_searches_and_facets_the_library(served):
             page.press("input#_search", "Enter")
             page.wait_for_url("**_search=diffusion**")
             page.locator('#facet-tags a:text-is("nlp")').click()
-            page.wait_for_url("**tags__arraycontains=nlp**")
+            page.wait_for_url("**_tag=nlp**")
             page.screenshot(path=str(ARTIFACTS / "datasette-library.png"))
             rows = page.locator("table.rows-and-columns tbody tr")
             assert rows.count() == len(expected)
