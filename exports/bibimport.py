@@ -35,6 +35,7 @@ MAPPED_FIELDS = frozenset({"title", "author", "year", "month", "date", "doi", "u
                            "crossref"})
 ARXIV_PREFIXES = frozenset({"arxiv"})
 _ISO_DATE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?\Z")
+_YEAR_START = re.compile(r"(\d{4})\b")
 
 
 @dataclass
@@ -287,7 +288,10 @@ def _read_date(values, fields, extra):
         if year and year != match.group(1):
             extra["year"] = year
     elif date:
-        extra["date"] = date
+        extra["date"] = date  # a range or an uncertain date: kept as written
+        start = _YEAR_START.match(date)
+        if start and not year:
+            fields["year"] = int(start.group(1))
     if "year" not in fields and year:
         if year.isdigit() and len(year) == 4:
             fields["year"] = int(year)
