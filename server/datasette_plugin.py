@@ -11,6 +11,7 @@
   name (Datasette keys metadata by database name, i.e. the file's stem).
 """
 
+import asyncio
 import json
 import re
 import weakref
@@ -452,7 +453,9 @@ async def render_bib(datasette, request, columns, rows, sql, query_name, databas
     headers = {}
     if request.args.get("_dl"):
         headers["content-disposition"] = f'attachment; filename="{table or query_name or database}.bib"'
-    return Response(render_bibtex(papers, mode="bibtex"), content_type="text/plain; charset=utf-8",
+    # Thousands of entries take a second to write: keep the server answering meanwhile.
+    text = await asyncio.to_thread(render_bibtex, papers, mode="bibtex")
+    return Response(text, content_type="text/plain; charset=utf-8",
                     headers=headers)
 
 
