@@ -1,5 +1,6 @@
 """`papershelf datasette`: browse the library in Datasette, without the API."""
 
+import signal
 import subprocess
 
 import click
@@ -8,6 +9,7 @@ from server.datasette_launch import database_url, datasette_argv
 
 COMMANDS = []  # click commands added to the top-level `papershelf` group
 EXPORT_COMMANDS = []  # click commands added under `papershelf export`
+STOP_TIMEOUT = 10
 
 
 @click.command()
@@ -21,18 +23,30 @@ def datasette(app, port):
     """
     app.db  # noqa: B018 -- opening it creates and migrates the library for Datasette
     click.echo(f"Datasette: {database_url(app.db_path, port)}", err=True)
-    process = subprocess.Popen(datasette_argv(app.db_path, port))
+    process = subprocess.Popen(datasette_argv(app.db_path, port), stdin=subprocess.DEVNULL)
+    # A service manager stops us with SIGTERM: stop Datasette as on Ctrl-C, never orphan it.
+    signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)
     try:
         code = process.wait()
     except KeyboardInterrupt:
-        # The terminal sent Ctrl-C to Datasette too; give it a moment to finish cleanly.
-        try:
-            code = process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            process.terminate()
-            code = process.wait()
-    if code not in (0, -2, 130):
+        _stop(process)
+        click.echo("Datasette stopped.", err=True)
+        return
+    if code != 0:
         raise click.ClickException(f"Datasette stopped with exit status {code}")
+
+
+def _stop(process):
+    process.terminate()
+    try:
+        process.wait(STOP_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+def _raise_keyboard_interrupt(signum, frame):
+    raise KeyboardInterrupt
 
 
 COMMANDS.append(datasette)

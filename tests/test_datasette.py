@@ -50,6 +50,8 @@ def library_papers(count=PAPER_COUNT):
             "status": "read" if i % 3 == 0 else "unread",
         }
         papers.append(paper)
+    if count < 12:
+        return papers
     # Same title once normalised, different first authors: stored as two papers.
     papers[10].update(title=DUPLICATE_TITLE, authors=["Kaiming He", "Xiangyu Zhang"])
     papers[11].update(title="Deep residual learning for image recognition!",
@@ -192,6 +194,17 @@ def test_feed_of_new_papers_is_atom(ds, papers):
     newest = sorted(papers, key=lambda p: (p["added_at"], p["id"]), reverse=True)[:50]
     titles = [e.find("{http://www.w3.org/2005/Atom}title").text for e in entries]
     assert sorted(titles) == sorted(p["title"] for p in newest)
+
+
+def test_an_empty_library_still_has_a_feed_and_exports(tmp_path):
+    path = tmp_path / "papershelf.db"
+    open_db(path).close()
+    datasette = library_datasette(path)
+    feed = ET.fromstring(get(datasette, "/papershelf/feed.atom").text)
+    titles = [e.text for e in feed.iter("{http://www.w3.org/2005/Atom}title")]
+    assert titles == ["papershelf — new papers", "Your papershelf library is empty"]
+    response = get(datasette, "/papershelf/papers.bib")
+    assert response.status_code == 200 and response.text == ""
 
 
 def test_internal_tables_are_hidden(ds):

@@ -2,7 +2,9 @@
 
 import http.client
 import json
+import signal
 import subprocess
+import sys
 import time
 import urllib.request
 from pathlib import Path
@@ -112,6 +114,30 @@ def test_clip_through_the_api_appears_in_datasette(tmp_path):
         assert [(r["id"], r["title"]) for r in rows] == [(paper["id"], paper["title"])]
         status, _ = raw_get(server.datasette_port, "/", f"evil.example:{server.datasette_port}")
         assert status == 403
+
+
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM])
+def test_papershelf_datasette_opens_the_library_alone(tmp_path, stop):
+    db_path = tmp_path / "reading-list.db"
+    papers = build_library(db_path, library_papers(5))
+    port = free_port()
+    log_path = tmp_path / "cli.log"
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "server.cli", "--db", str(db_path), "datasette", "--port",
+             str(port)], stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+    try:
+        _wait_for(f"http://127.0.0.1:{port}/-/versions.json", process, log_path)
+        rows = get_json(port, "/reading-list/papers.json?_shape=objects")["rows"]
+        assert sorted(r["citekey"] for r in rows) == sorted(p["citekey"] for p in papers)
+        process.send_signal(stop)  # to the command only: it must stop Datasette itself
+        assert process.wait(15) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+    with pytest.raises(OSError):
+        urllib.request.urlopen(f"http://127.0.0.1:{port}/-/versions.json", timeout=2)
+    assert f"Datasette: http://127.0.0.1:{port}/reading-list/papers" in log_path.read_text()
 
 
 @pytest.mark.browser
