@@ -186,8 +186,16 @@ def entry_type(paper, mode="bibtex"):
     if kind in ("preprint", "webpage"):
         return "misc" if mode == "bibtex" else "online"
     if mode == "bibtex" and kind not in BIBTEX_STANDARD:
+        if kind == "thesis":
+            kind_of_thesis = str((paper.get("extra") or {}).get("type") or "").lower()
+            return "mastersthesis" if kind_of_thesis in ("mathesis", "master's thesis") else (
+                "phdthesis")
         return BIBTEX_TYPES.get(kind, "misc")
     return kind
+
+
+# BibLaTeX field names and their BibTeX names, used in bibtex mode when the latter is absent.
+BIBTEX_FIELD_NAMES = {"location": "address", "journaltitle": "journal"}
 
 
 def entry_fields(paper, mode="bibtex"):
@@ -230,13 +238,22 @@ def entry_fields(paper, mode="bibtex"):
         fields["abstract"] = _source(sources, "abstract", paper["abstract"], mode) or (
             "{" + escape_text(paper["abstract"], mode) + "}")
     taken = {name.lower() for name in fields}
+    renames = _bibtex_renames(kind, extra) if mode == "bibtex" else {}
     for name in sorted(extra):
         if name in taken or name in NOT_BIBLIOGRAPHIC or not _FIELD_NAME.match(name):
             continue
         value = _source(sources, name, extra[name], mode) or _extra_value(name, extra[name], mode)
         if value is not None:
-            fields[name] = value
+            fields[renames.get(name, name)] = value
     return fields
+
+
+def _bibtex_renames(kind, extra):
+    """Return {BibLaTeX name: BibTeX name} for the extra fields a BibTeX style would miss."""
+    renames = dict(BIBTEX_FIELD_NAMES)
+    if kind in ("phdthesis", "mastersthesis"):
+        renames["institution"] = "school"
+    return {old: new for old, new in renames.items() if old in extra and new not in extra}
 
 
 def _source(sources, name, value, mode):
