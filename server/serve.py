@@ -11,11 +11,13 @@ from server import paths
 from server.app import create_app
 
 WAITRESS_BODY_CAP = 64 * 1024 * 1024
+CONFIG_FILE = "config.yml"
 
 
 def run(db_path, port, datasette_port=None, threads=8, enrich=True, auto_export=()):
     """Serve the API on 127.0.0.1:port until Ctrl-C (or SIGTERM); Datasette too unless None."""
     app = create_app({"DB_PATH": str(db_path), "PORT": port, "ENRICH": enrich})
+    targets = _auto_export_targets(auto_export)
     try:
         server = create_server(app, host="127.0.0.1", port=port, threads=threads,
                                # Flask answers oversize bodies with a JSON 413 from the
@@ -27,13 +29,15 @@ def run(db_path, port, datasette_port=None, threads=8, enrich=True, auto_export=
             f"cannot listen on 127.0.0.1:{port} ({exc.strerror}): is papershelf already"
             " running? Choose another port with --port")
     datasette = _start_datasette(db_path, datasette_port) if datasette_port else None
-    exporter = _start_auto_export(db_path, auto_export)
+    exporter = _start_auto_export(db_path, targets)
     # Tests and service managers stop us with SIGTERM: shut down as cleanly as on Ctrl-C.
     signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)
     click.echo(f"papershelf API   http://127.0.0.1:{port}/api/ping")
     if datasette:
         click.echo(f"Datasette        http://127.0.0.1:{datasette_port}/")
     click.echo(f"database         {db_path}")
+    for target in targets:
+        click.echo(f"auto-export      {target}")
     click.echo(f"API token in     {paths.token_path()}  (print it: papershelf token)")
     click.echo("Press Ctrl-C to stop.", err=True)
     try:
@@ -58,15 +62,23 @@ def _start_datasette(db_path, port):
     return subprocess.Popen(datasette_argv(db_path, port), stdin=subprocess.DEVNULL)
 
 
+def _auto_export_targets(explicit):
+    """Return the auto-export targets of config.yml plus those given on the command line."""
+    from exports import autoexport
+
+    try:
+        return (autoexport.load_targets(paths.home() / CONFIG_FILE)
+                + [autoexport.parse_target(text) for text in explicit])
+    except ValueError as exc:
+        raise click.ClickException(str(exc))
+
+
 def _start_auto_export(db_path, targets):
     if not targets:
         return None
-    from exports import autoexport
+    from exports.autoexport import AutoExporter
 
-    exporter = autoexport.from_serve_options(db_path, targets)
-    if exporter is not None:
-        exporter.start()
-    return exporter
+    return AutoExporter(db_path, targets).start()
 
 
 def _stop(process, timeout=10):

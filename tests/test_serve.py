@@ -100,3 +100,29 @@ def test_port_in_use_is_a_one_line_error(home):
                                 capture_output=True, text=True, timeout=30)
     assert result.returncode != 0
     assert result.stderr.strip().splitlines()[-1].startswith("Error: cannot listen on 127.0.0.1")
+
+
+def test_auto_export_rewrites_the_bib_file_after_a_clip(home, tmp_path, pages_dir):
+    bib = tmp_path / "thesis" / "refs.bib"
+    (tmp_path / "vault").mkdir()
+    (home / "config.yml").write_text(f"auto_export:\n  - obsidian:{tmp_path / 'vault'}\n")
+    html = (pages_dir / "arxiv_abs_1706.03762v7_2026.html").read_text()
+    with running_papershelf(home, extra_args=["--auto-export", f"bibtex:{bib}"]) as server:
+        status, _ = server.request("POST", "/api/clip",
+                                   {"url": "https://arxiv.org/abs/1706.03762v7", "html": html})
+        assert status == 201
+        deadline = time.monotonic() + 20
+        while "vaswani2017attention" not in (bib.read_text() if bib.exists() else ""):
+            assert time.monotonic() < deadline, "the .bib file was not rewritten"
+            time.sleep(0.2)
+        assert "auto-export      bibtex:" in server.log_path.read_text()
+    assert list((tmp_path / "vault").rglob("*vaswani2017attention*.md"))
+
+
+def test_bad_auto_export_target_is_a_one_line_error(home):
+    result = subprocess.run([sys.executable, "-m", "server.cli", "serve", "--no-datasette",
+                             "--port", str(free_port()), "--auto-export", "word:refs.docx"],
+                            env={"PAPERSHELF_HOME": str(home)}, capture_output=True, text=True, timeout=30)
+    assert result.returncode != 0
+    assert result.stderr.strip().splitlines() == [
+        result.stderr.strip().splitlines()[0]] and "auto-export target" in result.stderr
