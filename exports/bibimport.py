@@ -6,6 +6,7 @@ merges what is already there through the store's identity rules.
 """
 
 import json
+import logging
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,6 +21,8 @@ from exports.bibtex import NAME_LIST_FIELDS, VENUE_FIELDS, is_corporate
 from server import identity, store
 
 BATCH_SIZE = 500
+# bibtexparser logs each broken block; the import reports them itself, with line and reason.
+logging.getLogger("bibtexparser").addHandler(logging.NullHandler())
 MONTH_NAMES = {name: i for i, names in enumerate(
     [("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"), ("may",),
      ("jun", "june"), ("jul", "july"), ("aug", "august"), ("sep", "sept", "september"),
@@ -30,6 +33,9 @@ BUILTIN_STRINGS["may"] = "May"
 # Fields that are identifiers or addresses: never LaTeX-decoded.
 VERBATIM_FIELDS = frozenset({"url", "doi", "eprint", "file", "pdf", "isbn", "issn", "urldate",
                              "urlraw", "verba", "verbb", "verbc", "pdf_url"})
+# Fields whose -- is a range, not a dash.
+RANGE_FIELDS = frozenset({"pages", "volume", "number", "issue", "year", "date", "chapter",
+                          "eid", "volumes", "edition", "part", "origdate", "eventdate"})
 # BibTeX fields the paper object holds itself; every other field goes to extra.
 MAPPED_FIELDS = frozenset({"title", "author", "year", "month", "date", "doi", "url", "abstract",
                            "crossref"})
@@ -105,7 +111,7 @@ def parse_bibtex(text, report):
             report.warnings.append((_line(block), entry.key, "duplicate field "
                                     + ", ".join(sorted(block.duplicate_keys)) + ": first kept"))
         elif hasattr(block, "error"):
-            report.failed.append((_line(block), _failed_key(block), str(block.error)))
+            report.failed.append((_line(block), _failed_key(block), _reason(block.error)))
             continue
         else:
             continue  # comments, preambles
@@ -246,7 +252,7 @@ def entry_to_fields(entry_type, key, values):
             if not exact:
                 sources[name] = [raw, extra[name]]
             continue
-        text, lossless = latex.decode(raw)
+        text, lossless = latex.decode(raw, dashes=name not in RANGE_FIELDS)
         extra[name] = text
         if not lossless:
             sources[name] = [raw, text]
@@ -355,7 +361,7 @@ def split_names(raw):
             names.append(" ".join(p for p in (first, von, last) if p))
         if is_corporate(names[-1]) != whole:
             exact = False  # the writer would brace (or not brace) this name differently
-        elif exact and "{" in person:  # braces may have held words together: check the split
+        elif exact and not whole and "{" in person:  # braces may hold words together: check
             exact = [" ".join(p) for p in name_parts(names[-1])] == [first, von, last, jr]
     return names, exact
 
@@ -374,6 +380,12 @@ def name_parts(person):
 def _decode_words(words):
     text, lossless = latex.decode(" ".join(words))
     return text, lossless
+
+
+def _reason(error):
+    """Return what bibtexparser found wrong, in one line."""
+    reason = getattr(error, "abort_reason", None) or str(error) or type(error).__name__
+    return " ".join(reason.split())
 
 
 def _line(block):

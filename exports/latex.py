@@ -39,11 +39,14 @@ _TOKEN = re.compile(
 )
 
 
-def decode(value):
-    """Return (unicode text, lossless): lossless is False when commands were dropped."""
+def decode(value, dashes=True):
+    """Return (unicode text, lossless): lossless is False when commands were dropped.
+
+    dashes=False keeps -- as written (page ranges: styles and biber read "--").
+    """
     if not _NEEDS_DECODE.search(value):
         return " ".join(value.split()), True
-    state = {"lossless": True}
+    state = {"lossless": True, "dashes": dashes}
     text = _TOKEN.sub(lambda m: _replace(m, state), value)
     return " ".join(unicodedata.normalize("NFC", text).split()), state["lossless"]
 
@@ -87,6 +90,8 @@ def _replace(match, state):
         state["lossless"] = False
         return " "
     if group("dash") is not None:
+        if not state["dashes"]:
+            return group("dash")
         return "—" if len(group("dash")) == 3 else "–"
     if group("quote") is not None:
         return "“" if group("quote") == "``" else "”"
