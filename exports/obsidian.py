@@ -72,7 +72,6 @@ TAGS_FOLDER = "Tags"
 _BEGIN = re.compile(r"%% papershelf:begin ([\w.-]+) %%")
 _END = re.compile(r"%% papershelf:end ([\w.-]+) %%")
 _KEY = re.compile(r"""(["']?)([A-Za-z_][\w-]*)\1[ \t]*:(?:[ \t]|$)""")
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class ObsidianExportError(ValueError):
@@ -220,18 +219,25 @@ def dump_properties(props):
 # --- one note -----------------------------------------------------------------------
 
 def _export_paper(paper, name, target, renderer, cache, report):
+    """Bring the paper's note up to date; record in report what happened to it."""
     path = os.path.join(target, name)
     inputs = _fingerprint(FORMAT, renderer.digest, name, paper)
-    data = _read_bytes(path)
-    if data is not None and cache.get(name) == [inputs, _digest(data)]:
-        report.unchanged.append(name)  # same paper, same template, note untouched since
-        return
-    try:
-        existing = None if data is None else _parse_note(_decode(data))
-        props, body = renderer.render(paper)
-        text = _merge_note(existing, props, body)
-    except _BadNote as exc:
-        report.skipped.append((name, str(exc)))
+    fresh = None
+    for _attempt in range(3):
+        data = _read_bytes(path)
+        if data is not None and cache.get(name) == [inputs, _digest(data)]:
+            report.unchanged.append(name)  # same paper, same template, note untouched since
+            return
+        try:
+            fresh = fresh or renderer.render(paper)
+            text = _merge_note(None if data is None else _parse_note(_decode(data)), *fresh)
+        except _BadNote as exc:
+            report.skipped.append((name, str(exc)))
+            return
+        if _read_bytes(path) == data:  # else Obsidian saved the reader's typing meanwhile
+            break
+    else:
+        report.skipped.append((name, "the note kept changing during the export"))
         return
     encoded = text.encode("utf-8")
     if data is None:
@@ -317,14 +323,11 @@ def _split_blocks(frontmatter):
     """Split frontmatter into top-level entries [(key or None, text)]; comments stand alone."""
     blocks = []
     for line in _lines(frontmatter):
-        starts_entry = line[:1] not in ("", " ", "\t", "-")
-        if starts_entry or not blocks:
-            match = _KEY.match(line)
-            blocks.append([match.group(2) if match else None, line])
-        else:
+        if blocks and line[:1] in (" ", "\t", "-"):  # indented lines and list items continue
             blocks[-1][1] += line
-        if line[:1] == "#" or not line.strip():
-            blocks[-1][0] = None
+            continue
+        match = _KEY.match(line)  # a comment or a blank line matches no key: it stands alone
+        blocks.append([match.group(2) if match else None, line])
     return [tuple(block) for block in blocks]
 
 
@@ -584,6 +587,18 @@ def _represent_mapping(dumper, value):
     return yaml.MappingNode("tag:yaml.org,2002:map", pairs, flow_style=False)
 
 
+class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+    """PyYAML's safe loader that reads an impossible date (2024-02-30) as text, like Obsidian."""
+
+
+def _timestamp_or_text(loader, node):
+    try:
+        return loader.construct_yaml_timestamp(node)
+    except ValueError:
+        return loader.construct_scalar(node)
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_or_text)
 _Dumper.add_representer(str, _represent_str)
 _Dumper.add_representer(datetime, _represent_datetime)
 _Dumper.add_representer(dict, _represent_mapping)

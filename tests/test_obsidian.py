@@ -219,6 +219,19 @@ def test_windows_line_endings_of_the_reader_are_kept(library, vault):
     assert path.read_bytes() == crlf
 
 
+def test_reader_properties_obsidian_accepts_do_not_stop_an_update(library, vault):
+    export_obsidian(library, vault)
+    path = vault / "Papers" / "@jumper2021highly.md"
+    text = path.read_text(encoding="utf-8").replace(
+        "year: 2021\n", "year: 2021\nseen: 2024-02-30\n  \nsummary: |\n  one\n\n  two\n")
+    path.write_text(text, encoding="utf-8")
+    store.update_paper(library, store.get_paper_by_citekey(library, "jumper2021highly")["id"],
+                       status="read")
+    report = export_obsidian(library, vault)
+    assert report.written == ["@jumper2021highly.md"]
+    assert path.read_text(encoding="utf-8") == text.replace('status: "unread"', 'status: "read"')
+
+
 def test_note_with_broken_frontmatter_is_skipped_untouched(library, vault):
     export_obsidian(library, vault)
     path = vault / "Papers" / "@jumper2021highly.md"

@@ -113,4 +113,6 @@ def test_reader_edits_survive_three_reexports(first, changes, reader_text, reade
             assert body.endswith(f"\n## Notes\n{mine}\n")
             all_names_safe(vault / "Papers")
         assert export_obsidian(db, vault).written == []
+        (vault / "Papers" / ".papershelf.json").unlink()  # the slow path agrees
+        assert export_obsidian(db, vault).written == []
         db.close()
