@@ -18,7 +18,7 @@ const badge = createBadge({ action: ext.action, getClient, onServerUp: drainSoon
 const handlers = createHandlers({
   queue, getClient, capture: captureTab,
   tabUrl: async (tabId) => (await ext.tabs.get(tabId)).url,
-  onSaved: (tabId, paper) => badge.show(tabId, paper),
+  onSaved: (tabId, paper) => badge.markSaved(tabId, paper),
   onServerUp: drainSoon,
   onQueued: scheduleRetry,
 });

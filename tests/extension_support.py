@@ -74,9 +74,15 @@ class Extension:
     def page(self):
         """An extension page (the options page) in which chrome.* APIs can be evaluated."""
         if self._page is None or self._page.is_closed():
-            self._page = self.context.new_page()
-            self._page.goto(self.url("options/options.html"))
+            self._page = self.open_options()
         return self._page
+
+    def open_options(self):
+        """Open the options page and wait until it has loaded the settings."""
+        page = self.context.new_page()
+        page.goto(self.url("options/options.html"))
+        page.locator("body[data-ready]").wait_for(state="attached")
+        return page
 
     def evaluate(self, script, arg=None):
         return self.page.evaluate(script, arg)

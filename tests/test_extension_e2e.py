@@ -257,8 +257,8 @@ def other_app():
 
 def test_options_page_stores_settings_and_explains_each_failure(extension, papershelf, other_app):
     extension.evaluate("() => chrome.storage.local.clear()")
-    options = extension.context.new_page()
-    options.goto(extension.url("options/options.html"))
+    options = extension.open_options()
+    assert options.locator("#server-url").input_value() == "http://127.0.0.1:5178"  # the default
     status = options.locator("#connection-status")
 
     def check(server_url, token):

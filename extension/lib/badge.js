@@ -11,6 +11,7 @@ export const TITLES = {
 /** Return a badge keeper on the browser's `action` API, looking papers up with getClient(). */
 export function createBadge({ action, getClient, onServerUp = () => {} }) {
   const inFlight = new Map(); // tabId -> URL being looked up, so event bursts cost one request
+  const saves = new Map(); // tabId -> count of saves shown, so a slower lookup cannot undo one
 
   async function show(tabId, paper) {
     try {
@@ -33,6 +34,7 @@ export function createBadge({ action, getClient, onServerUp = () => {} }) {
     if (!query) return show(tabId, undefined);
     if (inFlight.get(tabId) === query.url) return undefined;
     inFlight.set(tabId, query.url);
+    const savesBefore = saves.get(tabId) ?? 0;
     try {
       const client = await getClient();
       if (client.base === new URL(query.url).origin) return undefined; // the server's own pages
@@ -40,6 +42,7 @@ export function createBadge({ action, getClient, onServerUp = () => {} }) {
       // The server answers an id query by id alone; the page's address may still be known.
       if (!response.data.found && (query.arxiv || query.doi)) response = await client.lookup({ url: query.url });
       onServerUp();
+      if ((saves.get(tabId) ?? 0) !== savesBefore) return undefined;
       return show(tabId, response.data.found ? response.data.paper : null);
     } catch {
       return undefined; // no server, no token: the badge stays as it is, quietly
@@ -48,5 +51,16 @@ export function createBadge({ action, getClient, onServerUp = () => {} }) {
     }
   }
 
-  return { show, refresh, forget: (tabId) => inFlight.delete(tabId) };
+  /** Show that the tab's paper was just saved. */
+  function markSaved(tabId, paper) {
+    saves.set(tabId, (saves.get(tabId) ?? 0) + 1);
+    return show(tabId, paper);
+  }
+
+  function forget(tabId) {
+    inFlight.delete(tabId);
+    saves.delete(tabId);
+  }
+
+  return { show, markSaved, refresh, forget };
 }

@@ -69,8 +69,9 @@ async function showQueue() {
 
 async function main() {
   const settings = await loadSettings();
-  $("#server-url").value = settings.serverUrl;
-  $("#token").value = settings.token;
+  // What the reader already typed while the settings loaded wins.
+  $("#server-url").value ||= settings.serverUrl;
+  $("#token").value ||= settings.token;
   $("#settings").addEventListener("submit", async (event) => {
     event.preventDefault();
     if (await save()) say("Saved.", true);
@@ -84,8 +85,8 @@ async function main() {
   $("#grant").addEventListener("click", grant);
   $("#send-now").addEventListener("click", async () => { await ext.runtime.sendMessage({ type: "drain" }); showQueue(); });
   ext.storage.onChanged.addListener((changes, area) => { if (area === "local" && changes.queue) showQueue(); });
-  showPermissions();
-  showQueue();
+  await Promise.all([showPermissions(), showQueue()]);
+  document.body.dataset.ready = "true";
 }
 
 main();
