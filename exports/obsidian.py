@@ -69,6 +69,7 @@ CACHE_NAME = ".papershelf.json"
 INDEX_STEM = "All papers"
 TAGS_FOLDER = "Tags"
 
+_ALIAS_SAFE = str.maketrans({"[": "(", "]": ")", "|": "-"})
 _BEGIN = re.compile(r"%% papershelf:begin ([\w.-]+) %%")
 _END = re.compile(r"%% papershelf:end ([\w.-]+) %%")
 _KEY = re.compile(r"""(["']?)([A-Za-z_][\w-]*)\1[ \t]*:(?:[ \t]|$)""")
@@ -409,27 +410,30 @@ def _fingerprint(*values):
 # --- index notes --------------------------------------------------------------------
 
 def _export_indexes(papers, stems, target, report):
+    """Write the index of all exported papers and an index per tag."""
+    entries = {p["id"]: f"- [[{stems[p['id']]}|{_alias(p['title'])}]]{_byline(p)}\n"
+               for p in papers}
     by_tag = {}
     for paper in papers:
         for tag in obsidian_tags(paper.get("tags") or []):
-            by_tag.setdefault(tag.casefold(), (tag, []))[1].append(paper)
-    _export_index(target, f"{INDEX_STEM}.md", "All papers", papers, stems, report)
+            by_tag.setdefault(tag.casefold(), (tag, []))[1].append(entries[paper["id"]])
+    _export_index(target, f"{INDEX_STEM}.md", "All papers", list(entries.values()), report)
     tag_stems = assign_stems((key, tag.replace("/", "-")) for key, (tag, _) in by_tag.items())
-    for key, (tag, tagged) in sorted(by_tag.items()):
+    for key, (tag, lines) in sorted(by_tag.items()):
         name = f"{TAGS_FOLDER}/{tag_stems[key]}.md"
-        _export_index(target, name, f"Papers tagged #{tag}", tagged, stems, report)
+        _export_index(target, name, f"Papers tagged #{tag}", lines, report)
 
 
-def _export_index(target, name, title, papers, stems, report):
-    count = f"{len(papers)} paper" + ("" if len(papers) == 1 else "s")
-    lines = ["%% papershelf:begin index %%\n", f"# {title}\n", "\n", f"{count}.\n", "\n"]
-    lines += [f"- [[{stems[p['id']]}|{_alias(p['title'])}]]{_byline(p)}\n" for p in papers]
-    lines.append("%% papershelf:end index %%\n")
-    body = "".join(lines)
+def _export_index(target, name, title, entries, report):
+    count = f"{len(entries)} paper" + ("" if len(entries) == 1 else "s")
+    body = "".join(["%% papershelf:begin index %%\n", f"# {title}\n\n{count}.\n\n", *entries,
+                    "%% papershelf:end index %%\n"])
     path = os.path.join(target, name)
     try:
         existing = _read_note(path)
         if existing is not None:
+            if existing.crlf:
+                body = body.replace("\n", "\r\n")
             regions = _merge_items(_split_regions(existing.body), {"index": body})
             body = _compose(existing.open_fence, existing.blocks, existing.close_fence,
                             "".join(t for _, t in regions))
@@ -533,8 +537,8 @@ def _callout(text):
 
 
 def _alias(title):
-    return re.sub(r"[\[\]|]", lambda m: {"[": "(", "]": ")", "|": "-"}[m.group()],
-                  _markdown_safe(_one_line(title)))
+    """Return title as the shown text of a [[link|text]]: no brackets, no pipe."""
+    return _markdown_safe(_one_line(title)).translate(_ALIAS_SAFE)
 
 
 def _link_text(text):
@@ -563,9 +567,13 @@ def _datetime(value):
 class _Dumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):
     """PyYAML's safe dumper with every string double-quoted and keys plain."""
 
+    def ignore_aliases(self, data):
+        return True  # Obsidian reads no &anchors; every value is written out in full
+
     def resolve(self, kind, value, implicit):
-        # A double-quoted scalar is a string whatever it says: skip the regex look-up.
-        if kind is yaml.ScalarNode and implicit == (False, True):
+        # A double-quoted scalar is a string whatever it says, and so is a property name:
+        # skip the regex look-ups.
+        if kind is yaml.ScalarNode and (implicit == (False, True) or value in PROPERTY_TYPES):
             return "tag:yaml.org,2002:str"
         return super().resolve(kind, value, implicit)
 
