@@ -109,8 +109,9 @@ class AutoExporter:
         from server.schema import connect
 
         db = connect(self.db_path)
+        seen = fingerprint(db)  # taken before exporting: a change made meanwhile is seen later
         self._export_all(db)
-        self._thread = threading.Thread(target=self._run, args=(db,), daemon=True,
+        self._thread = threading.Thread(target=self._run, args=(db, seen), daemon=True,
                                         name="papershelf-auto-export")
         self._thread.start()
         return self
@@ -124,13 +125,16 @@ class AutoExporter:
         self._thread = None
         self._stop.clear()
 
-    def _run(self, db):
+    def _run(self, db, seen):
         try:
-            seen = fingerprint(db)
             changed_at = first_change = None
             while not self._stop.wait(self.poll):
                 now = time.monotonic()
-                current = fingerprint(db)
+                try:
+                    current = fingerprint(db)
+                except Exception as exc:  # a locked or busy database: try again next poll
+                    self.errors.append(("fingerprint", f"{type(exc).__name__}: {exc}"))
+                    continue
                 if current != seen:
                     seen, changed_at = current, now
                     first_change = first_change or now
