@@ -63,7 +63,7 @@ def _value(source, position):
 
 def decode(value):
     """Return a BibTeX value as plain Unicode text (LaTeX accents decoded, braces dropped)."""
-    if "\\" in value:  # only LaTeX commands need decoding; "--" in pages must stay
+    if "\\" in value or "``" in value:  # LaTeX to decode; a plain "--" (pages) must stay
         try:
             value = codecs.decode(value, "ulatex")
         except Exception:  # odd LaTeX must not lose the value
