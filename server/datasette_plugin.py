@@ -12,11 +12,11 @@
 """
 
 import asyncio
+import copy
 import json
 import re
 import weakref
 from functools import lru_cache
-from pathlib import Path
 from urllib.parse import quote, urlencode, urlsplit
 
 import yaml
@@ -27,19 +27,20 @@ from datasette.filters import FilterArguments
 from datasette.utils import escape_sqlite, path_with_added_args, path_with_removed_args
 from datasette.utils.asgi import Response
 from datasette.views.base import DatasetteError
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from exports.bibtex import render_bibtex
+from server.datasette_launch import METADATA_PATH
 from server.identity import normalize_title
 from server.store import row_to_paper
 
-METADATA_PATH = Path(__file__).with_name("datasette_metadata.yml")
 LIBRARY_BLOCK = "papershelf"  # the database block of the shipped metadata
+LIBRARY_TABLES = {"papers", "papers_fts", "paper_authors", "paper_tags"}
 LOOPBACK_NAMES = {"127.0.0.1", "localhost", "[::1]"}
 # Query-string arguments of a table page that choose the page or its look, not the rows.
 NOT_FILTERS = {"_next", "_size", "_shape", "_col", "_nocol", "_labels", "_label", "_facet",
-               "_facet_array", "_facet_date", "_nocount", "_nofacet", "_nosuggest", "_dl",
-               "_json", "_trace", "_timelimit"}
+               "_facet_array", "_facet_date", "_facet_list", "_facet_size", "_nocount",
+               "_nofacet", "_nosuggest", "_dl", "_json", "_trace", "_timelimit"}
 LOAD_CHUNK = 500
 AUTHORS_SHOWN = 6
 ABSTRACT_SHOWN = 220
@@ -73,9 +74,9 @@ def host_allowed(scope):
     if parsed is None:
         return False
     name, port = parsed
-    server = scope.get("server") or (None, None)
-    served_port = server[1]
-    return name in LOOPBACK_NAMES and port == (None if served_port in (None, 80) else served_port)
+    served_port = (scope.get("server") or (None, None))[1]
+    # No port on either side means HTTP's default (Datasette's in-process client has none).
+    return name in LOOPBACK_NAMES and (port or 80) == (served_port or 80)
 
 
 def split_host(host):
@@ -119,30 +120,30 @@ def shipped_metadata():
     return yaml.safe_load(METADATA_PATH.read_text(encoding="utf-8"))
 
 
-# Datasette instance -> names of its databases that hold a papershelf library.
+# Datasette instance -> {name of a database holding a library: its metadata block}.
 _library_databases = weakref.WeakKeyDictionary()
 
 
 @hookimpl
 def startup(datasette):
     async def find_libraries():
-        names = []
+        block = shipped_metadata()["databases"][LIBRARY_BLOCK]
+        libraries = {}
         for name, database in datasette.databases.items():
-            if name.startswith("_"):
-                continue
-            tables = set(await database.table_names())
-            if {"papers", "papers_fts", "paper_authors", "paper_tags"} <= tables:
-                names.append(name)
-        _library_databases[datasette] = names
+            if not name.startswith("_") and LIBRARY_TABLES <= set(await database.table_names()):
+                # One copy per database: Datasette merges local metadata into it in place.
+                libraries[name] = copy.deepcopy(block)
+        _library_databases[datasette] = libraries
 
     return find_libraries
 
 
 @hookimpl
 def get_metadata(datasette, key, database, table):
-    block = shipped_metadata()["databases"][LIBRARY_BLOCK]
-    names = _library_databases.get(datasette, ())
-    return {"databases": {name: block for name in names if name != LIBRARY_BLOCK}}
+    # Called for every cell of a page: no copying here.
+    libraries = _library_databases.get(datasette, {})
+    return {"databases": {name: block for name, block in libraries.items()
+                          if name != LIBRARY_BLOCK}}
 
 
 @hookimpl
@@ -182,7 +183,7 @@ LINKS = {
 
 
 def _is_library(datasette, database):
-    return database in _library_databases.get(datasette, ())
+    return database in _library_databases.get(datasette, {})
 
 
 @hookimpl
@@ -328,10 +329,14 @@ def render_tags(value, row, database, datasette):
     tags = _json_list(value)
     if tags is None:
         return None
-    pill = ('<a class="papershelf-tag" href="{}" style="display:inline-block;margin:1px 2px;'
+    pills = Markup(" ").join(Markup(TAG_PILL).format(
+        _filter_url(datasette, database, "tags", tag), tag) for tag in tags)
+    return Markup('<span class="papershelf-tags" style="display:inline-block;min-width:9em">'
+                  '{}</span>').format(pills)
+
+
+TAG_PILL = ('<a class="papershelf-tag" href="{}" style="display:inline-block;margin:1px 2px;'
             'padding:0 6px;border-radius:8px;background:#e8eef7;white-space:nowrap">{}</a>')
-    return Markup('<span class="papershelf-tags" style="display:inline-block;min-width:9em">{}</span>').format(Markup(" ").join(
-        Markup(pill).format(_filter_url(datasette, database, "tags", tag), tag) for tag in tags))
 
 
 def render_arxiv(value, **_):
@@ -452,7 +457,8 @@ async def render_bib(datasette, request, columns, rows, sql, query_name, databas
     papers = await _load_papers(datasette.get_database(database), column, refs)
     headers = {}
     if request.args.get("_dl"):
-        headers["content-disposition"] = f'attachment; filename="{table or query_name or database}.bib"'
+        name = table or query_name or database
+        headers["content-disposition"] = f'attachment; filename="{name}.bib"'
     # Thousands of entries take a second to write: keep the server answering meanwhile.
     text = await asyncio.to_thread(render_bibtex, papers, mode="bibtex")
     return Response(text, content_type="text/plain; charset=utf-8",
