@@ -70,9 +70,10 @@ INDEX_STEM = "All papers"
 TAGS_FOLDER = "Tags"
 
 _ALIAS_SAFE = str.maketrans({"[": "(", "]": ")", "|": "-"})
+_PERCENT_RUN = re.compile(r"%(?=%)")
 _BEGIN = re.compile(r"%% papershelf:begin ([\w.-]+) %%")
 _END = re.compile(r"%% papershelf:end ([\w.-]+) %%")
-_KEY = re.compile(r"""(["']?)([A-Za-z_][\w-]*)\1[ \t]*:(?:[ \t]|$)""")
+_KEY = re.compile(r"""(["']?)([A-Za-z_][\w-]*)\1[ \t]*:(?:[ \t]|\r?$)""")
 
 
 class ObsidianExportError(ValueError):
@@ -259,7 +260,7 @@ def _merge_note(existing, props, body):
     fresh_blocks = _split_blocks(frontmatter)
     _check_yaml(existing)
     fresh_regions = {name: text for name, text in _split_regions(body) if name}
-    blocks = _merge_items(existing.blocks, dict(fresh_blocks))
+    blocks = _merge_items(existing.blocks, {k: t for k, t in fresh_blocks if k})
     regions = _merge_items(_split_regions(existing.body), fresh_regions)
     text = _compose(existing.open_fence, blocks, existing.close_fence,
                     "".join(t for _, t in regions))
@@ -527,7 +528,7 @@ def _markdown_safe(value):
     if value is None:
         return ""
     if isinstance(value, str):
-        return value.replace("%%", "%\\%")
+        return _PERCENT_RUN.sub(r"%\\", value)  # %% -> %\% (shows as %%, opens nothing)
     return value
 
 

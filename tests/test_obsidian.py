@@ -151,7 +151,7 @@ def test_reexport_without_fingerprints_still_writes_no_note(library, vault):
     (vault / "Papers" / CACHE_NAME).unlink()
     before = snapshot(vault)
     report = export_obsidian(library, vault)
-    assert report.written == []
+    assert (report.written, report.skipped) == ([], [])
     assert snapshot(vault) == before | {
         vault / "Papers" / CACHE_NAME: snapshot(vault)[vault / "Papers" / CACHE_NAME]}
 
@@ -215,8 +215,14 @@ def test_windows_line_endings_of_the_reader_are_kept(library, vault):
     path = vault / "Papers" / "@jumper2021highly.md"
     crlf = path.read_bytes().replace(b"\n", b"\r\n") + b"typed on Windows\r\n"
     path.write_bytes(crlf)
-    assert export_obsidian(library, vault).written == []
+    report = export_obsidian(library, vault)
+    assert (report.written, report.skipped) == ([], [])
     assert path.read_bytes() == crlf
+    paper = store.get_paper_by_citekey(library, "jumper2021highly")
+    store.update_paper(library, paper["id"], tags=["biology", "new tag"])
+    report = export_obsidian(library, vault)
+    assert (report.written, report.skipped) == (["@jumper2021highly.md", "Tags/new-tag.md"], [])
+    assert path.read_bytes() == crlf.replace(b'- "biology"\r\n', b'- "biology"\r\n- "new-tag"\r\n')
 
 
 def test_reader_properties_obsidian_accepts_do_not_stop_an_update(library, vault):
