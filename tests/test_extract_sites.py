@@ -258,3 +258,16 @@ def test_two_authors_with_the_same_name_are_both_kept():
     html = """<meta name="citation_title" content="T"><meta name="citation_author" content="Wei Wang">
     <meta name="citation_author" content="Wei Wang">"""
     assert extract("https://example.org/t", html).papers[0]["authors"] == ["Wei Wang", "Wei Wang"]
+
+
+def test_arxiv_html_rendering_gives_title_and_abstract():
+    html = """<html><body><article class="ltx_document">
+    <h1 class="ltx_title ltx_title_document">Scaling <math alttext="\\alpha" display="inline">
+      <mi>α</mi></math>-laws</h1>
+    <div class="ltx_authors"><span class="ltx_personname">A. Author<br>Some University</span></div>
+    <div class="ltx_abstract"><h6 class="ltx_title ltx_title_abstract">Abstract</h6>
+      <p class="ltx_p">We study   scaling.</p><p class="ltx_p">It works.</p></div></article></body></html>"""
+    paper = extract("https://arxiv.org/html/2407.07061v2", html).papers[0]
+    assert (paper["title"], paper["abstract"]) == ("Scaling $\\alpha$-laws", "We study scaling. It works.")
+    assert (paper["arxiv_id"], paper["arxiv_version"]) == ("2407.07061", 2)
+    assert "authors" not in paper  # LaTeXML author blocks mix in affiliations: left to the API

@@ -43,8 +43,11 @@ def extract(url, html):
     if not match:
         return Extraction(extractor=NAME)
     arxiv_id, version = identity.split_arxiv_id(match.group(2))
-    root = parse(html) if match.group(1) == "abs" else None
-    paper = abstract_page(root, arxiv_id, version) if root is not None else {}
+    kind = match.group(1)
+    root = parse(html) if kind in ("abs", "html") else None
+    paper = {}
+    if root is not None:
+        paper = abstract_page(root, arxiv_id, version) if kind == "abs" else html_paper(root)
     paper = {**from_id(paper.get("arxiv_id") or arxiv_id, paper.get("arxiv_version") or version),
              **paper}
     return Extraction(papers=[fields.prune(paper)], extractor=NAME)
@@ -115,6 +118,15 @@ def abstract_page(root, arxiv_id, version):
     }
     paper["year"] = fields.year_of(paper["published"])
     return fields.prune(paper)
+
+
+def html_paper(root):
+    """Return title and abstract of an /html/ (LaTeXML) rendering; the API fills the rest."""
+    heading = _first(by_class(root, "h1", "ltx_title_document"))
+    abstract = _first(by_class(root, "div", "ltx_abstract"))
+    paragraphs = [text(p) for p in abstract.iter("p")] if abstract is not None else []
+    return fields.prune({"title": text(heading) if heading is not None else None,
+                         "abstract": " ".join(paragraphs) or None})
 
 
 def submission_history(root):
