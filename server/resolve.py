@@ -217,12 +217,12 @@ def add_identifier(db, text, tags=(), note=None, offline=False):
     try:
         arxiv_id = _arxiv_id_in(text)
         if arxiv_id:
-            return _save(db, _need_network(offline, text) or arxiv_record(arxiv_id),
-                         "arxiv-api", tags, note)
+            _need_network(offline, text)
+            return _save(db, arxiv_record(arxiv_id), "arxiv-api", tags, note)
         doi = _doi_in(text)
         if doi:
-            return _save(db, _need_network(offline, text) or crossref_record(doi),
-                         "crossref", tags, note)
+            _need_network(offline, text)
+            return _save(db, crossref_record(doi), "crossref", tags, note)
         if text.startswith(("http://", "https://")):
             return _add_url(db, text, tags, note, offline)
     except LookupFailed as failure:
@@ -234,7 +234,6 @@ def _need_network(offline, text):
     if offline:
         raise LookupFailed(f"adding {text} needs the network: drop --offline, or save the page"
                            " and use --html")
-    return None
 
 
 def _arxiv_id_in(text):
