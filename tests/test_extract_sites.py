@@ -271,3 +271,10 @@ def test_arxiv_html_rendering_gives_title_and_abstract():
     assert (paper["title"], paper["abstract"]) == ("Scaling $\\alpha$-laws", "We study scaling. It works.")
     assert (paper["arxiv_id"], paper["arxiv_version"]) == ("2407.07061", 2)
     assert "authors" not in paper  # LaTeXML author blocks mix in affiliations: left to the API
+
+
+def test_hf_paper_url_alone_still_names_the_arxiv_paper():
+    paper = extract("https://huggingface.co/papers/2407.07061", None).papers[0]
+    assert (paper["arxiv_id"], paper["url"], paper["published"]) == (
+        "2407.07061", "https://huggingface.co/papers/2407.07061", "2024-07")
+    assert "title" not in paper

@@ -34,8 +34,8 @@ def extract(url, html):
     match = _PAPER_PATH.match(path)
     if match:
         arxiv_id, _ = identity.split_arxiv_id(match.group(1))
-        paper = paper_page(url, root, arxiv_id)
-        return Extraction(papers=[paper] if paper.get("title") else [], extractor=NAME)
+        # Without a readable page the arXiv id still names the paper; enrichment completes it.
+        return Extraction(papers=[paper_page(url, root, arxiv_id)], extractor=NAME)
     if _LISTING_PATH.match(path) and root is not None:
         candidates = from_props(root) or from_cards(root)
         if candidates:
