@@ -37,6 +37,11 @@ from server.store import row_to_paper
 LIBRARY_BLOCK = "papershelf"  # the database block of the shipped metadata
 LIBRARY_TABLES = {"papers", "papers_fts", "paper_authors", "paper_tags"}
 LOOPBACK_NAMES = {"127.0.0.1", "localhost", "[::1]"}
+# The library is private: no search terms in the Referer of links to arXiv and the like
+# (Datasette sets this on its data pages only), no framing by other sites, no sniffing an
+# export into a script.
+PRIVATE_HEADERS = [(b"referrer-policy", b"no-referrer"), (b"x-frame-options", b"DENY"),
+                   (b"x-content-type-options", b"nosniff")]
 # Query-string arguments of a table page that choose the page or its look, not the rows.
 NOT_FILTERS = {"_next", "_size", "_shape", "_col", "_nocol", "_labels", "_label", "_facet",
                "_facet_array", "_facet_date", "_facet_list", "_facet_size", "_nocount",
@@ -59,7 +64,19 @@ def asgi_wrapper(datasette):
             if scope["type"] in ("http", "websocket") and not host_allowed(scope):
                 await _refuse(scope, send)
                 return
-            await app(scope, receive, send)
+            if scope["type"] != "http":
+                await app(scope, receive, send)
+                return
+
+            async def send_private(message):
+                if message["type"] == "http.response.start":
+                    headers = list(message.get("headers") or [])
+                    present = {key.lower() for key, _ in headers}
+                    headers += [h for h in PRIVATE_HEADERS if h[0] not in present]
+                    message = {**message, "headers": headers}
+                await send(message)
+
+            await app(scope, receive, send_private)
 
         return only_loopback_hosts
 

@@ -357,6 +357,15 @@ def test_in_process_client_host_check(ds, host, port, allowed):
         assert response.status_code == 403 and "another host" in response.text
 
 
+@pytest.mark.parametrize("path", ["/papershelf/papers?_search=secret+topic", "/-/search?q=x",
+                                  "/papershelf/papers.bib?_tag=nlp"])
+def test_pages_keep_the_library_private(ds, path):
+    headers = get(ds, path).headers
+    assert headers.get_list("referrer-policy") == ["no-referrer"]
+    assert headers.get_list("x-frame-options") == ["DENY"]
+    assert headers.get_list("x-content-type-options") == ["nosniff"]
+
+
 @pytest.mark.parametrize("header, expected", [
     ("localhost:5179", ("localhost", 5179)),
     ("LOCALHOST", ("localhost", None)),
