@@ -1,4 +1,4 @@
-"""ACL Anthology paper pages: `citation_*` tags plus the embedded BibTeX (booktitle, editors, abstract)."""
+"""ACL Anthology paper pages: `citation_*` tags plus the embedded BibTeX (editors, abstract)."""
 
 import re
 from urllib.parse import urlparse
@@ -11,6 +11,7 @@ _ID = re.compile(r"^/(?:anthology/)?([A-Za-z]\d{2}-\d{4}|\d{4}\.[\w\-]+\.\d+)(?:
 
 
 def matches(url):
+    """Return True for ACL Anthology URLs."""
     try:
         hostname = urlparse(url or "").hostname or ""
     except ValueError:
@@ -19,6 +20,7 @@ def matches(url):
 
 
 def extract(url, html):
+    """Return the paper of an ACL Anthology page."""
     from server.extractors import Extraction
 
     root = parse(html)

@@ -22,6 +22,7 @@ _CATEGORY = re.compile(r"\(([a-z\-]+(?:\.[A-Za-z\-]+)?)\)\s*$")
 
 
 def matches(url):
+    """Return True for arxiv.org and its mirrors (export.arxiv.org)."""
     try:
         hostname = urlparse(url or "").hostname or ""
     except ValueError:
@@ -30,6 +31,7 @@ def matches(url):
 
 
 def extract(url, html):
+    """Return the paper of an arXiv paper URL, or the candidates of a listing."""
     from server.extractors import Extraction
 
     path = urlparse(url).path

@@ -24,10 +24,12 @@ _TITLE_SUFFIX = re.compile(r"\s+[|\u2013\u2014-]\s+[^|\u2013\u2014-]{2,60}$")
 
 
 def matches(url):
+    """Return True: any page can be read for its metadata."""
     return True
 
 
 def extract(url, html):
+    """Return the paper the page's metadata describes (or a webpage record)."""
     from server.extractors import Extraction
 
     root = parse(html)
@@ -74,6 +76,7 @@ def read(url, root, meta=None):
 
 
 def title(root, meta, ld, scholarly):
+    """Return the title: citation/Dublin Core/JSON-LD, then OpenGraph, then <title>."""
     value = first(meta, "citation_title", "dc.title") or ld.get("title")
     if value:
         return squash(value)
@@ -130,6 +133,7 @@ def abstract_under_heading(root):
 
 
 def published(meta, ld):
+    """Return the publication date, preferring the most specific of the first year given."""
     candidates = [fields.date(first(meta, name)) for name in (
         "citation_publication_date", "citation_date", "dc.date", "dc.issued",
         "prism.publicationdate", "article:published_time", "citation_online_date")]
@@ -148,7 +152,8 @@ def published(meta, ld):
 
 def find_doi(url, root, meta, ld):
     """Return the page's own DOI from meta tags, JSON-LD, its URL, or a labelled DOI near the top."""
-    for name in ("citation_doi", "prism.doi", "doi", "dc.identifier", "citation_id", "bepress_citation_doi"):
+    for name in ("citation_doi", "prism.doi", "doi", "dc.identifier", "citation_id",
+                 "bepress_citation_doi"):
         for value in meta.get(name, []):
             doi = identity.normalize_doi(value)
             if doi:
@@ -201,6 +206,7 @@ def _canonical_href(root):
 
 
 def extra(meta):
+    """Return the bibliographic extras the meta tags give (volume, pages, publisher...)."""
     first_page = first(meta, "citation_firstpage", "prism.startingpage")
     last_page = first(meta, "citation_lastpage", "prism.endingpage")
     pages = first_page

@@ -18,6 +18,7 @@ _LISTING_PATH = re.compile(r"^/papers(?:/(?:date|week|month|trending|search)(?:/
 
 
 def matches(url):
+    """Return True for Hugging Face paper pages and listings."""
     try:
         parsed = urlparse(url or "")
     except ValueError:
@@ -27,6 +28,7 @@ def matches(url):
 
 
 def extract(url, html):
+    """Return the paper of a /papers/ID page, or the candidates of a listing."""
     from server.extractors import Extraction
 
     path = urlparse(url).path
@@ -71,8 +73,9 @@ def visible_paper(root, url, arxiv_id=None):
             published = fields.date(value) if re.search(r"\d{4}", value) else \
                 fields.date(f"{value}, {year}") if year else None
             break
-    repos = [(text(link), href) for link in root.iter("a")
-             if re.match(r"https://github\.com/[^/]+/[^/#?]+", href := absolute(url, link.get("href")) or "")]
+    links = [(text(link), absolute(url, link.get("href")) or "") for link in root.iter("a")]
+    repos = [(label, href) for label, href in links
+             if re.match(r"https://github\.com/[^/]+/[^/#?]+", href)]
     # The repository button says "GitHub"; other GitHub links may be the site's own.
     labelled = [href for label, href in repos if label.lower().startswith("github")]
     code_url = (labelled or [href for _, href in repos] or [None])[0]
@@ -138,7 +141,8 @@ def _paper_objects(data, depth):
         if isinstance(data.get("paper"), dict):
             yield {**data["paper"], "_outer": data}
             return
-        if isinstance(data.get("id"), str) and data.get("title") and identity.split_arxiv_id(data["id"])[0]:
+        if isinstance(data.get("id"), str) and data.get("title") \
+                and identity.split_arxiv_id(data["id"])[0]:
             yield data
             return
         for value in data.values():

@@ -9,6 +9,7 @@ NAME = "openreview"
 
 
 def matches(url):
+    """Return True for OpenReview URLs."""
     try:
         hostname = urlparse(url or "").hostname or ""
     except ValueError:
@@ -17,6 +18,7 @@ def matches(url):
 
 
 def extract(url, html):
+    """Return the paper of a forum page, or a clear error for the bot check."""
     from server.extractors import Extraction
 
     root = parse(html)

@@ -1,4 +1,4 @@
-"""ScienceDirect article pages: `citation_*` tags lack the authors and abstract; read them from the page."""
+"""ScienceDirect article pages: the authors and abstract missing from the tags come from the page."""
 
 from urllib.parse import urlparse
 
@@ -9,6 +9,7 @@ NAME = "sciencedirect"
 
 
 def matches(url):
+    """Return True for ScienceDirect URLs."""
     try:
         hostname = urlparse(url or "").hostname or ""
     except ValueError:
@@ -17,6 +18,7 @@ def matches(url):
 
 
 def extract(url, html):
+    """Return the paper of a ScienceDirect article page."""
     from server.extractors import Extraction
 
     root = parse(html)
