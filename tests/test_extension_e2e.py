@@ -101,6 +101,9 @@ def test_second_clip_says_already_in_library_with_the_readers_tags(extension, pa
     popup.locator("#saved:not([hidden])").wait_for()
     assert popup.locator("#saved-headline").inner_text() == "Already in your library"
     assert popup.locator("#paper-form .chip-label").all_inner_texts() == ["kept"]
+    # Tag completion offers the library's tags (GET /api/tags).
+    popup.wait_for_function("() => document.querySelectorAll('#tag-options option').length > 0")
+    assert popup.locator("#tag-options option").evaluate_all("options => options.map((o) => o.value)") == ["kept"]
     assert len(papers(papershelf)) == 1
 
 
