@@ -276,6 +276,8 @@ def register_facet_classes():
 def render_cell(row, value, column, table, database, datasette):
     if table not in (None, "papers") or value in (None, ""):
         return None
+    if column == "id":
+        return None if table else render_query_id(value, row, database, datasette)
     renderer = CELL_RENDERERS.get(column)
     if renderer is None:
         return None
@@ -318,6 +320,13 @@ def _papers_url(datasette, database):
     if database not in urls:
         urls[database] = datasette.urls.table(database, "papers")
     return urls[database]
+
+
+def render_query_id(value, row, database, datasette):
+    # In a canned query's rows an id beside a citekey is a paper's: link it to its row page.
+    if _row_value(row, "citekey") is None or not isinstance(value, int):
+        return None
+    return _link(f"{_papers_url(datasette, database)}/{value}", value)
 
 
 def render_title(value, row, **_):

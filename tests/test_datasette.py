@@ -240,6 +240,12 @@ def test_cells_are_links_and_lists(ds, papers):
     assert "[&#34;" not in html and '["' not in html  # no raw JSON arrays
 
 
+def test_canned_query_rows_link_to_their_papers(ds, papers):
+    html = get(ds, "/papershelf/duplicates_suspected").text
+    for paper in papers[10:12]:
+        assert f'<a href="/papershelf/papers/{paper["id"]}">{paper["id"]}</a>' in html
+
+
 def test_author_link_lists_that_authors_papers(ds, papers):
     data = get_json(ds, "/papershelf/papers.json?_author=José+Núñez&_size=max")
     expected = {p["id"] for p in papers if "José Núñez" in p["authors"]}
