@@ -68,13 +68,16 @@ def add(app, id_or_url, html_file, tags, note, offline):
     """
     from server import resolve
 
-    if html_file:
-        html = Path(html_file).read_text(encoding="utf-8", errors="replace")
-        outcome = clip_page(app.db, id_or_url, html, tags=tags, note=note,
-                            enrich=None if offline else resolve.enrich)
-    else:
-        outcome = resolve.add_identifier(app.db, id_or_url, tags=tags, note=note,
-                                         offline=offline)
+    try:
+        if html_file:
+            html = Path(html_file).read_text(encoding="utf-8", errors="replace")
+            outcome = clip_page(app.db, id_or_url, html, tags=tags, note=note,
+                                enrich=None if offline else resolve.enrich)
+        else:
+            outcome = resolve.add_identifier(app.db, id_or_url, tags=tags, note=note,
+                                             offline=offline)
+    except store.StoreError as exc:
+        raise click.ClickException(f"cannot add {id_or_url}: {exc}")
     if outcome.kind == "listing":
         raise click.ClickException(
             f"{id_or_url} is a listing of {len(outcome.candidates)} papers; add them one by one")
