@@ -20,7 +20,12 @@ place and their exact lines. A re-export replaces managed parts and nothing else
 managed key or region the reader deleted comes back after its predecessor. The
 template's text outside regions (the "Notes" section) is written only when a note is
 created. A note whose frontmatter is not valid YAML is skipped and reported, never
-rewritten. Notes of papers no longer in the library are reported, never deleted.
+rewritten. Notes of papers no longer in the library, and tag index notes of tags no
+paper has any more, are reported as orphaned, never deleted. The tags and status
+properties mirror the library: change them with papershelf (a tag typed into the
+note's tags property is replaced at the next export; keep your own in another key).
+Each write replaces the note only if it still holds the text that was read, so typing
+Obsidian saved during the export is not lost (the note is tried again, or skipped).
 
 Properties (one type each, in every note; a missing value is null for a scalar and
 [] for a list, and the key is always present):
@@ -114,9 +119,11 @@ def export_obsidian(db, vault_dir, folder="Papers", tag=None, where=None, params
     report = ExportReport(target)
     for paper in progress(papers) if progress else papers:
         _export_paper(paper, f"{stems[paper['id']]}.md", target, renderer, cache, report)
-    _export_indexes(papers, stems, target, report)
+    tag_notes = _export_indexes(papers, stems, target, report)
     names = {f"{stem}.md" for stem in stems.values()}
     report.orphaned = _find_orphans(target, names)
+    if tag is None and where is None:  # every tag was exported: the others have no paper
+        report.orphaned += _stale_tag_indexes(target, tag_notes)
     _save_cache(target, {name: cache[name] for name in sorted(cache) if name in names})
     return report
 
@@ -423,6 +430,7 @@ def _export_indexes(papers, stems, target, report):
     for key, (tag, lines) in sorted(by_tag.items()):
         name = f"{TAGS_FOLDER}/{tag_stems[key]}.md"
         _export_index(target, name, f"Papers tagged #{tag}", lines, report)
+    return {f"{TAGS_FOLDER}/{stem}.md" for stem in tag_stems.values()}
 
 
 def _export_index(target, name, title, entries, report):
@@ -479,7 +487,7 @@ def _select(db, tag, where, params):
 def _find_orphans(target, names):
     """Return notes in target named like a paper's note whose paper is not in the library."""
     orphans = []
-    with os.scandir(target) as entries:
+    with os.scandir(target) as entries:  # the folder exists: "All papers.md" was written
         candidates = sorted(entry.name for entry in entries if entry.name.startswith("@")
                             and entry.name.endswith(".md") and entry.name not in names)
     for name in candidates:
@@ -490,6 +498,24 @@ def _find_orphans(target, names):
         if note is not None and any(key == "citekey" for key, _ in note.blocks):
             orphans.append(name)
     return orphans
+
+
+def _stale_tag_indexes(target, tag_notes):
+    """Return the tag index notes papershelf wrote for tags that no paper has any more."""
+    stale = []
+    try:
+        names = sorted(f"{TAGS_FOLDER}/{n}" for n in os.listdir(os.path.join(target, TAGS_FOLDER))
+                       if n.endswith(".md"))
+    except FileNotFoundError:
+        return stale
+    for name in names:
+        try:
+            note = _read_note(os.path.join(target, name))
+        except _BadNote:
+            continue
+        if name not in tag_notes and any(n == "index" for n, _ in _split_regions(note.body)):
+            stale.append(name)
+    return stale
 
 
 def _load_cache(target):

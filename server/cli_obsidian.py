@@ -31,7 +31,7 @@ def obsidian(app, vault_dir, folder, tag, where, template):
     except ObsidianExportError as exc:
         raise click.ClickException(str(exc))
     for name in report.orphaned:
-        click.echo(f"orphaned (paper no longer in the library, note kept): {name}", err=True)
+        click.echo(f"orphaned (its paper or tag left the library; kept): {name}", err=True)
     for name, reason in report.skipped:
         click.echo(f"skipped (left as it was): {name}: {reason}", err=True)
     click.echo(report.summary())

@@ -271,9 +271,19 @@ def test_notes_of_deleted_papers_are_reported_not_deleted(library, vault):
     paper = store.get_paper_by_citekey(library, "jumper2021highly")
     store.delete_paper(library, paper["id"])
     report = export_obsidian(library, vault)
-    assert report.orphaned == ["@jumper2021highly.md"]
+    assert report.orphaned == ["@jumper2021highly.md", "Tags/biology.md"]
     assert (vault / "Papers" / "@jumper2021highly.md").is_file()
     assert "jumper2021highly" not in (vault / "Papers" / "All papers.md").read_text()
+
+
+def test_index_notes_of_tags_no_longer_used_are_reported_not_deleted(library, vault):
+    export_obsidian(library, vault)
+    paper = store.get_paper_by_citekey(library, "jumper2021highly")
+    store.update_paper(library, paper["id"], tags=[])
+    report = export_obsidian(library, vault)
+    assert report.orphaned == ["Tags/biology.md"]
+    assert "jumper2021highly" in (vault / "Papers" / "Tags" / "biology.md").read_text()
+    assert export_obsidian(library, vault, tag="transformers").orphaned == []
 
 
 def test_filtered_export_writes_only_the_selection(library, vault):

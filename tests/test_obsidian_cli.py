@@ -57,7 +57,8 @@ def test_orphans_are_named_on_stderr(library_path, tmp_path):
     db.close()
     result = run("--db", str(library_path), "export", "obsidian", str(vault))
     assert result.exit_code == 0
-    assert result.stderr == "orphaned (paper no longer in the library, note kept): @he2016deep.md\n"
+    assert result.stderr == ("orphaned (its paper or tag left the library; kept): @he2016deep.md\n"
+                             "orphaned (its paper or tag left the library; kept): Tags/vision.md\n")
     assert (vault / "Papers" / "@he2016deep.md").is_file()
 
 
