@@ -432,14 +432,14 @@ def _keep_dates(db, paper, fields):
 
 def _save_entry(db, key, fields, tags):
     """Store one entry: merge into the paper it is, or create it."""
-    earlier = _same_key_same_title(db, key, fields)
-    if earlier is not None:  # stored by an earlier run of this import (or the same paper)
-        return store.merge_paper(db, earlier, fields, tags=tags)
     metadata = identity.clean_metadata(fields)
     existing = store.find_existing(db, metadata)
-    if existing is not None and _conflicts(existing, metadata):
-        return store.create_paper(db, fields, tags=tags)
-    return store.save_paper(db, fields, tags=tags)
+    if existing is not None and not _conflicts(existing, metadata):
+        return store.merge_paper(db, existing, fields, tags=tags)
+    earlier = _same_key_same_title(db, key, fields)
+    if earlier is not None:  # stored by an earlier run of this import (no identity, or a twin)
+        return store.merge_paper(db, earlier, fields, tags=tags)
+    return store.create_paper(db, fields, tags=tags)
 
 
 # Details that tell two same-titled entries apart (the March and the June "Editorial").
