@@ -234,6 +234,22 @@ def test_listing_clipped_offline_waits_for_the_readers_choice(extension, papersh
     assert extension.queue() == []
 
 
+def test_clip_with_a_wrong_token_is_kept_until_the_token_is_fixed(extension, papershelf):
+    extension.configure(papershelf.api_url, "an-old-token")
+    _, tab = extension.open_tab(ARXIV)
+    popup = extension.popup_for(tab)
+    popup.locator("#queued:not([hidden])").wait_for()
+    assert "refused the token" in popup.locator("#queued-reason").inner_text()
+    assert papers(papershelf) == []
+
+    options = extension.open_options()
+    options.locator("#token").fill(papershelf.token)
+    options.locator("#test-connection").click()
+    options.get_by_text("the token works").wait_for()
+    wait_for(lambda: extension.queue() == [], what="the queue to drain after the token was fixed")
+    assert [paper["arxiv_id"] for paper in papers(papershelf)] == ["1706.03762"]
+
+
 class _NotPapershelf(http.server.BaseHTTPRequestHandler):
     def do_GET(self):  # noqa: N802 (http.server's naming)
         body = b"<!doctype html><title>another app</title>"
@@ -284,3 +300,4 @@ def test_options_page_stores_settings_and_explains_each_failure(extension, paper
     assert "it is not papershelf. Check the port" in check(other_app, papershelf.token)
     papershelf.stop()
     assert check(papershelf.api_url, papershelf.token).startswith(f"papershelf is not running at {papershelf.api_url}")
+    screenshot(options, "options_not_running.png")
