@@ -76,6 +76,8 @@ def test_toolbar_popup_saves_the_arxiv_paper_then_tags_and_note(extension, paper
     assert popup.locator("#saved-title").inner_text() == "Attention Is All You Need"
     assert popup.locator("#saved-byline").inner_text() == "Ashish Vaswani et al. · 2017"
     assert popup.locator("#saved-citekey").inner_text() == paper["citekey"]
+    popup.locator("#copy-citekey").click()
+    popup.get_by_text("Copied").wait_for()  # the clipboard took the key
     [clip] = rows(papershelf.db_path, "select url, paper_id from clips")
     assert clip == {"url": ARXIV, "paper_id": paper["id"]}
 

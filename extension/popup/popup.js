@@ -83,7 +83,11 @@ function renderSaved(outcome) {
   $("#saved-title").textContent = paper.title ?? paper.url ?? "";
   $("#saved-byline").textContent = byline(paper);
   $("#saved-citekey").textContent = paper.citekey ?? "";
-  $("#copy-citekey").onclick = () => navigator.clipboard?.writeText(paper.citekey ?? "");
+  $("#copy-citekey").onclick = async () => {
+    const copied = await navigator.clipboard.writeText(paper.citekey ?? "").then(() => true, () => false);
+    $("#copy-citekey").textContent = copied ? "Copied" : "Select and copy the key";
+    setTimeout(() => { $("#copy-citekey").textContent = "Copy key"; }, 1500);
+  };
   annotationForm($("#paper-form"), {
     tags: paper.tags, note: paper.note,
     save: (changes) => ask({ type: "update-paper", id: paper.id, ...changes }),
