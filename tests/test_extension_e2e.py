@@ -68,11 +68,17 @@ def test_toolbar_popup_saves_the_arxiv_paper_then_tags_and_note(extension, paper
     popup.locator("#saved:not([hidden])").wait_for()
     assert popup.locator("#saved-headline").inner_text() == "Saved"
 
+    # The offline server can only know all this from the page's HTML the extension sent.
     [paper] = papers(papershelf)
-    assert {key: paper[key] for key in ("title", "year", "arxiv_id", "arxiv_version", "entry_type", "source")} == {
-        "title": "Attention Is All You Need", "year": 2017, "arxiv_id": "1706.03762",
-        "arxiv_version": 7, "entry_type": "preprint", "source": "arxiv.org"}
-    assert json.loads(paper["authors"])[:2] == ["Ashish Vaswani", "Noam Shazeer"]
+    fields = ("title", "year", "published", "arxiv_id", "arxiv_version", "arxiv_category", "entry_type", "source", "url")
+    assert {key: paper[key] for key in fields} == {
+        "title": "Attention Is All You Need", "year": 2017, "published": "2017-06-12",
+        "arxiv_id": "1706.03762", "arxiv_version": 7, "arxiv_category": "cs.CL",
+        "entry_type": "preprint", "source": "arxiv.org", "url": "https://arxiv.org/abs/1706.03762"}
+    assert json.loads(paper["authors"]) == [
+        "Ashish Vaswani", "Noam Shazeer", "Niki Parmar", "Jakob Uszkoreit", "Llion Jones",
+        "Aidan N. Gomez", "Lukasz Kaiser", "Illia Polosukhin"]
+    assert paper["abstract"].startswith("The dominant sequence transduction models")
     assert popup.locator("#saved-title").inner_text() == "Attention Is All You Need"
     assert popup.locator("#saved-byline").inner_text() == "Ashish Vaswani et al. · 2017"
     assert popup.locator("#saved-citekey").inner_text() == paper["citekey"]
