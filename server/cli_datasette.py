@@ -6,10 +6,10 @@ import subprocess
 import click
 
 from server.datasette_launch import database_url, datasette_argv
+from server.serve import raise_keyboard_interrupt, stop_process
 
 COMMANDS = []  # click commands added to the top-level `papershelf` group
 EXPORT_COMMANDS = []  # click commands added under `papershelf export`
-STOP_TIMEOUT = 10
 
 
 @click.command()
@@ -25,28 +25,15 @@ def datasette(app, port):
     click.echo(f"Datasette: {database_url(app.db_path, port)}", err=True)
     process = subprocess.Popen(datasette_argv(app.db_path, port), stdin=subprocess.DEVNULL)
     # A service manager stops us with SIGTERM: stop Datasette as on Ctrl-C, never orphan it.
-    signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)
+    signal.signal(signal.SIGTERM, raise_keyboard_interrupt)
     try:
         code = process.wait()
     except KeyboardInterrupt:
-        _stop(process)
+        stop_process(process)
         click.echo("Datasette stopped.", err=True)
         return
     if code != 0:
         raise click.ClickException(f"Datasette stopped with exit status {code}")
-
-
-def _stop(process):
-    process.terminate()
-    try:
-        process.wait(STOP_TIMEOUT)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
-
-
-def _raise_keyboard_interrupt(signum, frame):
-    raise KeyboardInterrupt
 
 
 COMMANDS.append(datasette)

@@ -31,7 +31,7 @@ def run(db_path, port, datasette_port=None, threads=8, enrich=True, auto_export=
     datasette = _start_datasette(db_path, datasette_port) if datasette_port else None
     exporter = _start_auto_export(db_path, targets)
     # Tests and service managers stop us with SIGTERM: shut down as cleanly as on Ctrl-C.
-    signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)
+    signal.signal(signal.SIGTERM, raise_keyboard_interrupt)
     click.echo(f"papershelf API   http://127.0.0.1:{port}/api/ping")
     if datasette:
         click.echo(f"Datasette        http://127.0.0.1:{datasette_port}/")
@@ -46,13 +46,13 @@ def run(db_path, port, datasette_port=None, threads=8, enrich=True, auto_export=
         pass
     finally:
         # A second Ctrl-C while we clean up must not leave Datasette orphaned;
-        # the cleanup is bounded (_stop kills after a timeout).
+        # the cleanup is bounded (stop_process kills after a timeout).
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         server.close()
         if exporter is not None:
             exporter.stop()
         if datasette is not None:
-            _stop(datasette)
+            stop_process(datasette)
         click.echo("papershelf stopped.", err=True)
 
 
@@ -81,7 +81,8 @@ def _start_auto_export(db_path, targets):
     return AutoExporter(db_path, targets).start()
 
 
-def _stop(process, timeout=10):
+def stop_process(process, timeout=10):
+    """Stop a child process: SIGTERM, then SIGKILL if it lingers past timeout seconds."""
     process.terminate()
     try:
         process.wait(timeout)
@@ -90,7 +91,8 @@ def _stop(process, timeout=10):
         process.wait()
 
 
-def _raise_keyboard_interrupt(signum, frame):
+def raise_keyboard_interrupt(signum, frame):
+    """Turn SIGTERM into the KeyboardInterrupt that Ctrl-C raises, for one shutdown path."""
     raise KeyboardInterrupt
 
 

@@ -4,7 +4,7 @@ import re
 from urllib.parse import urlparse
 
 from server.extractors import bibtex_block, fields, generic
-from server.extractors.htmltools import first, parse, read_meta, text
+from server.extractors.htmltools import host, first, parse, read_meta, text
 
 NAME = "acl"
 _ID = re.compile(r"^/(?:anthology/)?([A-Za-z]\d{2}-\d{4}|\d{4}\.[\w\-]+\.\d+)(?:\.pdf)?/?$")
@@ -12,11 +12,7 @@ _ID = re.compile(r"^/(?:anthology/)?([A-Za-z]\d{2}-\d{4}|\d{4}\.[\w\-]+\.\d+)(?:
 
 def matches(url):
     """Return True for ACL Anthology URLs."""
-    try:
-        hostname = urlparse(url or "").hostname or ""
-    except ValueError:
-        return False
-    return hostname in ("aclanthology.org", "www.aclanthology.org", "aclweb.org", "www.aclweb.org")
+    return host(url) in ("aclanthology.org", "aclweb.org")
 
 
 def extract(url, html):

@@ -10,7 +10,7 @@ from urllib.parse import urlparse
 
 from server import identity
 from server.extractors import fields
-from server.extractors.htmltools import (by_class, first, parse, plain_text, read_meta, text,
+from server.extractors.htmltools import (by_class, first, host, parse, plain_text, read_meta, text,
                                          without_descriptor)
 
 NAME = "arxiv"
@@ -23,10 +23,7 @@ _CATEGORY = re.compile(r"\(([a-z\-]+(?:\.[A-Za-z\-]+)?)\)\s*$")
 
 def matches(url):
     """Return True for arxiv.org and its mirrors (export.arxiv.org)."""
-    try:
-        hostname = urlparse(url or "").hostname or ""
-    except ValueError:
-        return False
+    hostname = host(url)
     return hostname == "arxiv.org" or hostname.endswith(".arxiv.org")
 
 

@@ -3,17 +3,14 @@
 from urllib.parse import parse_qs, urlparse
 
 from server.extractors import fields, generic
-from server.extractors.htmltools import BOT_CHECK_ERROR, first, is_bot_check, parse, read_meta
+from server.extractors.htmltools import host, BOT_CHECK_ERROR, first, is_bot_check, parse, read_meta
 
 NAME = "openreview"
 
 
 def matches(url):
     """Return True for OpenReview URLs."""
-    try:
-        hostname = urlparse(url or "").hostname or ""
-    except ValueError:
-        return False
+    hostname = host(url)
     return hostname == "openreview.net" or hostname.endswith(".openreview.net")
 
 

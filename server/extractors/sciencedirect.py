@@ -1,20 +1,15 @@
 """ScienceDirect article pages: the authors and abstract missing from the tags come from the page."""
 
-from urllib.parse import urlparse
 
 from server.extractors import fields, generic
-from server.extractors.htmltools import by_class, first, parse, read_meta, squash, text
+from server.extractors.htmltools import host, by_class, first, parse, read_meta, squash, text
 
 NAME = "sciencedirect"
 
 
 def matches(url):
     """Return True for ScienceDirect URLs."""
-    try:
-        hostname = urlparse(url or "").hostname or ""
-    except ValueError:
-        return False
-    return hostname.endswith("sciencedirect.com")
+    return host(url).endswith("sciencedirect.com")
 
 
 def extract(url, html):
