@@ -67,6 +67,7 @@ def test_toolbar_popup_saves_the_arxiv_paper_then_tags_and_note(extension, paper
     popup = extension.popup_for(tab)
     popup.locator("#saved:not([hidden])").wait_for()
     assert popup.locator("#saved-headline").inner_text() == "Saved"
+    assert popup.locator("#access-hint").is_hidden()  # Chromium grants host access at install
 
     # The offline server can only know all this from the page's HTML the extension sent.
     [paper] = papers(papershelf)

@@ -233,7 +233,14 @@ async function renderQueueFooter() {
   $("#queue-footer").hidden = parts.length === 0 && listings.length === 0;
 }
 
+// Firefox may hold back host access until the reader allows it on the options page.
+async function renderAccessHint() {
+  const granted = await ext.permissions.contains({ origins: ["<all_urls>"] });
+  $("#access-hint").hidden = granted;
+}
+
 async function main() {
+  renderAccessHint();
   for (const button of document.querySelectorAll(".open-options")) button.onclick = () => ext.runtime.openOptionsPage();
   $("#send-now").onclick = async () => {
     $("#send-now").textContent = "Sending…";
