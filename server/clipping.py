@@ -3,10 +3,13 @@
 Shared by the HTTP API and the CLI so that both behave the same.
 """
 
+import re
 from dataclasses import dataclass, field
 
 from server import identity, store
 from server.extractors import extract
+
+FILE_NAME_TITLE = re.compile(r"\.(pdf|ps|djvu|html?)\s*$", re.IGNORECASE)
 
 
 @dataclass
@@ -31,12 +34,14 @@ def clip_page(db, url, html=None, title=None, selection=None, tags=(), note=None
     if not extraction.papers:
         return ClipOutcome("empty", error="no paper found on this page")
     fields = dict(extraction.papers[0])
-    if not fields.get("title") and title:
-        fields["title"] = title
     if selection and not fields.get("abstract"):
         fields.setdefault("extra", {})["selection"] = selection
     if enrich is not None:
         fields = enrich(fields)
+    # The tab's title is the last resort, after enrichment had its chance; a PDF
+    # viewer's title is a file name, which would stick (merges only fill gaps).
+    if not fields.get("title") and title and not FILE_NAME_TITLE.search(title):
+        fields["title"] = title
     provenance = {"url": url, "extractor": extraction.extractor, "fields": extraction.papers[0],
                   "html": html}  # kept (compressed) for `papershelf reextract`
     result = store.save_paper(db, fields, tags=tags, note=note, clip=provenance)

@@ -101,9 +101,11 @@ def find_existing(db, fields):
 
 
 def lookup(db, url=None, arxiv=None, doi=None):
-    """Return the paper matching a URL, arXiv id or DOI, or None."""
+    """Return the paper matching an arXiv id, a DOI or a URL (tried in that order), or None."""
     if arxiv or doi:
-        return find_existing(db, {"arxiv_id": arxiv, "doi": doi})
+        paper = find_existing(db, {"arxiv_id": arxiv, "doi": doi})
+        if paper is not None:
+            return paper
     if not url:
         return None
     rows = list(db.query("select * from papers where url = ? or pdf_url = ? limit 1", [url, url]))
@@ -124,8 +126,6 @@ def save_paper(db, fields, tags=(), note=None, clip=None):
     """
     check_types(fields)
     metadata = identity.clean_metadata(fields)
-    if not metadata.get("title"):
-        raise StoreError("a paper needs a title")
     tags = _clean_tags([*(fields.get("tags") or []), *tags])
     note = _join_notes(fields.get("note"), note)
     status = fields.get("status")
@@ -133,6 +133,10 @@ def save_paper(db, fields, tags=(), note=None, clip=None):
         raise StoreError(f"status must be one of {', '.join(STATUSES)}")
     with write_transaction(db):
         existing = find_existing(db, metadata)
+        # A clip of a PDF (URL and arXiv id only) of a paper already stored is fine;
+        # only a new paper must have a title.
+        if existing is None and not metadata.get("title"):
+            raise StoreError("a paper needs a title")
         if existing is None:
             result = _create(db, metadata, tags, note, status or "unread", fields.get("citekey"))
         else:

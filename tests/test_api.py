@@ -197,3 +197,25 @@ def test_token_file_is_created_owner_only(tmp_path, monkeypatch):
     token = paths.read_or_create_token()
     assert len(token) >= 32 and paths.read_or_create_token() == token
     assert (tmp_path / "token").stat().st_mode & 0o777 == 0o600
+
+
+def test_url_only_clip_of_a_stored_paper_is_unchanged_even_offline(client, arxiv_html):
+    stored = clip(client, arxiv_html).json["paper"]
+    pdf = post(client, "/api/clip", {"url": "https://arxiv.org/pdf/1706.03762v7",
+                                     "title": "1706.03762v7.pdf"})
+    assert (pdf.status_code, pdf.json["status"], pdf.json["paper"]["id"]) == (200, "unchanged", stored["id"])
+    assert pdf.json["paper"]["title"] == "Attention Is All You Need"
+
+
+def test_url_only_clip_of_an_unknown_paper_offline_is_422_not_a_file_name_record(client, db):
+    response = post(client, "/api/clip", {"url": "https://arxiv.org/pdf/2407.07061",
+                                          "title": "2407.07061.pdf"})
+    assert response.status_code == 422 and "title" in response.json["error"]
+    assert db["papers"].count == 0
+
+
+def test_lookup_falls_back_to_the_url_when_ids_do_not_match(client, arxiv_html):
+    paper = clip(client, arxiv_html).json["paper"]
+    found = client.get(f"/api/papers/lookup?arxiv=2001.00001&url={ARXIV_URL}", base_url=BASE,
+                       headers=AUTH).json
+    assert (found["found"], found["paper"]["id"]) == (True, paper["id"])
