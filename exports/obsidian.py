@@ -115,6 +115,7 @@ def export_obsidian(db, vault_dir, folder="Papers", tag=None, where=None, params
     papers = _select(db, tag, where, params)
     stems = assign_stems((row["id"], "@" + row["citekey"])
                          for row in db.query("select id, citekey from papers order by id"))
+    papers = [p for p in papers if p["id"] in stems]  # one deleted since the first query
     cache = _load_cache(target)
     report = ExportReport(target)
     for paper in progress(papers) if progress else papers:
@@ -453,9 +454,10 @@ def _export_index(target, name, title, entries, report):
 
 
 def _byline(paper):
+    """Return " — Family et al., year" for an index line, or "" when neither is known."""
     authors = paper.get("authors") or []
     who = ""
-    if authors:
+    if authors and authors[0].split():
         who = authors[0].split()[-1] + (" et al." if len(authors) > 1 else "")
     year = str(paper.get("year") or "")
     details = ", ".join(part for part in (who, year) if part)
