@@ -118,14 +118,17 @@ def export_obsidian(db, vault_dir, folder="Papers", tag=None, where=None, params
     papers = [p for p in papers if p["id"] in stems]  # one deleted since the first query
     cache = _load_cache(target)
     report = ExportReport(target)
-    for paper in progress(papers) if progress else papers:
-        _export_paper(paper, f"{stems[paper['id']]}.md", target, renderer, cache, report)
-    tag_notes = _export_indexes(papers, stems, target, report)
-    names = {f"{stem}.md" for stem in stems.values()}
-    report.orphaned = _find_orphans(target, names)
-    if tag is None and where is None:  # every tag was exported: the others have no paper
-        report.orphaned += _stale_tag_indexes(target, tag_notes)
-    _save_cache(target, {name: cache[name] for name in sorted(cache) if name in names})
+    try:
+        for paper in progress(papers) if progress else papers:
+            _export_paper(paper, f"{stems[paper['id']]}.md", target, renderer, cache, report)
+        tag_notes = _export_indexes(papers, stems, target, report)
+        names = {f"{stem}.md" for stem in stems.values()}
+        report.orphaned = _find_orphans(target, names)
+        if tag is None and where is None:  # every tag was exported: the others have no paper
+            report.orphaned += _stale_tag_indexes(target, tag_notes)
+        _save_cache(target, {name: cache[name] for name in sorted(cache) if name in names})
+    except OSError as exc:  # disk full, no permission...: one clear line, notes written so far stay
+        raise ObsidianExportError(f"cannot write the notes in {target}: {exc}") from exc
     return report
 
 

@@ -362,6 +362,13 @@ def test_bad_arguments_are_clear_errors(library, vault, kwargs, message):
     assert list(vault.iterdir()) == []
 
 
+def test_unwritable_folder_is_a_clear_error(library, vault):
+    (vault / "Papers").write_text("a file where the folder should be")
+    with pytest.raises(ObsidianExportError, match="cannot write the notes in"):
+        export_obsidian(library, vault)
+    assert (vault / "Papers").read_text() == "a file where the folder should be"
+
+
 def test_missing_vault_is_an_error(library, tmp_path):
     with pytest.raises(ObsidianExportError, match="does not exist"):
         export_obsidian(library, tmp_path / "nope")
