@@ -8,7 +8,7 @@ What lands in VAULT_DIR/FOLDER:
                        notes. Keys with characters a file name cannot hold are made safe
                        (see exports.filenames); the note's `citekey` property keeps the key.
     All papers.md      an index of the exported papers, newest first.
-    Tags/<tag>.md      an index per tag of the exported papers.
+    Tags/<tag>.md      an index per tag of the exported papers (tag a/b: Tags/a-b.md).
     .papershelf.json   fingerprints that let a re-export skip notes that would not change
                        (a dot file: Obsidian does not show it).
 
@@ -29,7 +29,8 @@ Obsidian saved during the export is not lost (the note is tried again, or skippe
 
 Properties (one type each, in every note; a missing value is null for a scalar and
 [] for a list, and the key is always present):
-    title text · aliases list (the title, so [[Title]] links resolve) · authors list ·
+    title text · aliases list (the title first, so [[Title]] links resolve; aliases the
+    reader added and former titles stay) · authors list ·
     year number · published date (YYYY-MM-DD; null when only a year or month is known)
     · venue, arxiv, doi, url, pdf, code, citekey, status text · tags list ·
     added datetime (UTC, to the second).
@@ -263,13 +264,13 @@ def _export_paper(paper, name, target, renderer, cache, report):
 
 def _merge_note(existing, props, body):
     """Return the note's new text: existing (parsed, or None) with managed parts replaced."""
-    frontmatter = dump_properties(props)
     if existing is None:
-        return f"---\n{frontmatter}---\n{body}"
+        return f"---\n{dump_properties(props)}---\n{body}"
+    props = _keep_aliases(props, _check_yaml(existing).get("aliases"))
+    frontmatter = dump_properties(props)
     if existing.crlf:  # a note kept with Windows line endings keeps them
         frontmatter, body = frontmatter.replace("\n", "\r\n"), body.replace("\n", "\r\n")
     fresh_blocks = _split_blocks(frontmatter)
-    _check_yaml(existing)
     fresh_regions = {name: text for name, text in _split_regions(body) if name}
     blocks = _merge_items(existing.blocks, {k: t for k, t in fresh_blocks if k})
     regions = _merge_items(_split_regions(existing.body), fresh_regions)
@@ -407,6 +408,22 @@ def _check_yaml(note, props=None):
         raise _BadNote("frontmatter is not a set of properties")
     if props is not None and any(data.get(k) != v for k, v in props.items()):
         raise _BadNote("frontmatter holds properties papershelf cannot place")
+    return data
+
+
+def _keep_aliases(props, aliases):
+    """Return props whose aliases also keep those the note has: the reader's, and former
+    titles (so that links to a paper's old title still resolve)."""
+    if isinstance(aliases, (str, int, float)) and not isinstance(aliases, bool):
+        aliases = [aliases]
+    if not isinstance(aliases, list):
+        return props
+    kept = list(props["aliases"])
+    for alias in aliases:
+        if isinstance(alias, (str, int, float)) and not isinstance(alias, bool) \
+                and str(alias) not in kept:
+            kept.append(str(alias))
+    return {**props, "aliases": kept}
 
 
 def _digest(data):

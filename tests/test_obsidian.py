@@ -188,6 +188,7 @@ def test_reader_text_and_properties_survive_a_changed_paper(library, vault):
     assert (props["title"], props["authors"], props["tags"], props["status"]) == (
         "Attention Is All You Need (v8)", ["Ashish Vaswani"], ["nlp"], "reading")
     assert (props["rating"], props["read-on"]) == (5, date(2025, 2, 1))
+    assert props["aliases"] == ["Attention Is All You Need (v8)", "Attention Is All You Need"]
     assert "rating: 5  # out of 5\nread-on: 2025-02-01\n" in new
     assert "---\nMy summary first.\n\n%% papershelf:begin paper %%\n# Attention Is All You Need (v8)\n" in new
     assert "> A new abstract.\n" in new and "encoder-decoder" not in new

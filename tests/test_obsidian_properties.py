@@ -43,7 +43,7 @@ def check_note(path, paper):
         assert value is None or type(value) is PROPERTY_TYPES[key], (key, value)
     assert (props["title"], props["authors"], props["citekey"]) == (
         paper["title"], paper["authors"], paper["citekey"])
-    assert props["aliases"] == [" ".join(paper["title"].split())]
+    assert props["aliases"][0] == " ".join(paper["title"].split())
     return props, body
 
 
@@ -94,6 +94,7 @@ def test_reader_edits_survive_three_reexports(first, changes, reader_text, reade
         extra = yaml.safe_dump({"my-thoughts": reader_value}, allow_unicode=True, width=2**20)
         mine = f"\n{reader_text}\n"
         text = text.replace("\nyear: 2024\n", f"\nyear: 2024\n{extra}", 1)
+        text = text.replace("\nauthors:", '\n- "my alias"\nauthors:', 1)
         text = text.replace("\n## Notes\n", f"\n## Notes\n{mine}", 1)
         path.write_text(text, encoding="utf-8", newline="")
 
@@ -105,6 +106,7 @@ def test_reader_edits_survive_three_reexports(first, changes, reader_text, reade
             assert report.skipped == []
             props, body = check_note(path, paper)
             assert props["status"] == status
+            assert props["aliases"][-1] == "my alias"  # the reader's alias stays
             assert props["my-thoughts"] == yaml.safe_load(extra)["my-thoughts"]
             keys = list(props)
             assert keys[keys.index("year") + 1] == "my-thoughts"
