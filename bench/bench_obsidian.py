@@ -16,13 +16,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from exports.atomic import write_atomic  # noqa: E402
-from exports.obsidian import export_obsidian  # noqa: E402
-from server import store  # noqa: E402
-from server.schema import open_db  # noqa: E402
+from exports.atomic import write_atomic
+from exports.obsidian import export_obsidian
+from server import store
+from server.schema import open_db
 
-WORDS = ("attention transformer sparse graph neural diffusion retrieval language vision"
-         " model learning scaling reasoning efficient robust causal agent memory").split()
+WORDS = ["attention", "transformer", "sparse", "graph", "neural", "diffusion", "retrieval",
+         "language", "vision", "model", "learning", "scaling", "reasoning", "efficient",
+         "robust", "causal", "agent", "memory"]
 TAGS = ["cs.LG", "cs.CL", "nlp", "to read", "vision", "2024", "rl/offline", "theory"]
 
 

@@ -9,7 +9,11 @@ import pytest
 import yaml
 
 from exports.obsidian import (
-    CACHE_NAME, MANAGED_KEYS, PROPERTY_TYPES, ObsidianExportError, export_obsidian,
+    CACHE_NAME,
+    MANAGED_KEYS,
+    PROPERTY_TYPES,
+    ObsidianExportError,
+    export_obsidian,
     obsidian_tag,
 )
 from server import store
