@@ -19,13 +19,17 @@ text anywhere outside the regions, and frontmatter keys they add, which keep the
 place and their exact lines. A re-export replaces managed parts and nothing else; a
 managed key or region the reader deleted comes back after its predecessor. The
 template's text outside regions (the "Notes" section) is written only when a note is
-created. A note whose frontmatter is not valid YAML is skipped and reported, never
-rewritten. Notes of papers no longer in the library, and tag index notes of tags no
-paper has any more, are reported as orphaned, never deleted. The tags and status
-properties mirror the library: change them with papershelf (a tag typed into the
-note's tags property is replaced at the next export; keep your own in another key).
-Each write replaces the note only if it still holds the text that was read, so typing
-Obsidian saved during the export is not lost (the note is tried again, or skipped).
+created; a region a new template no longer has stays as the reader's text. The tags
+and status properties mirror the library: change them with papershelf (a tag typed
+into a note's tags property is replaced at its next export).
+
+Re-export. A note is rewritten only when its text would change (mtime untouched
+otherwise), and always atomically. A note whose paper, template and own bytes are as
+they were at the last export (.papershelf.json) is not even rendered. A note whose
+frontmatter is not valid YAML, or that is not UTF-8, is skipped and reported, never
+rewritten; so is one the reader keeps saving during the export (papershelf writes only
+over the text it read). Notes of papers no longer in the library, and tag index notes
+of tags no paper has any more, are reported as orphaned, never deleted.
 
 Properties (one type each, in every note; a missing value is null for a scalar and
 [] for a list, and the key is always present):
