@@ -7,7 +7,9 @@ merges what is already there through the store's identity rules.
 
 import json
 import logging
+import multiprocessing
 import re
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -70,13 +72,31 @@ def import_file(db, path, tags=(), progress=None):
 
 
 def import_bibtex(db, text, tags=(), progress=None):
-    """Import BibTeX text; return an ImportReport."""
+    """Import BibTeX text; return an ImportReport.
+
+    A large file is split at entry boundaries and parsed in a second process while
+    this one stores what is parsed so far: the import takes about as long as parsing.
+    """
     report = ImportReport()
-    items = parse_bibtex(text, report)
-    if progress is not None:
-        progress(report.merged + len(report.failed))  # repeated and broken blocks: done
-    _store_items(db, items, tags, report, progress)
+    reader = _EntryReader(report)
+    bounds = _chunk_bounds(text)
+    known = None
+    for records in _parsed_chunks(text, bounds):
+        done = report.merged + len(report.failed)
+        items = reader.feed(records)
+        known = _store_items(db, items, tags, report, None, known)
+        if progress is not None:
+            progress(len(items) + report.merged + len(report.failed) - done)
+    items = reader.finish()
+    _store_items(db, items, tags, report, progress, known)
     return report
+
+
+def parse_bibtex(text, report):
+    """Return [(line, key, paper fields)] for every entry; record failures on report."""
+    reader = _EntryReader(report)
+    items = reader.feed(_records(text, 0, set()))
+    return items + reader.finish()
 
 
 def count_entries(path):
@@ -90,44 +110,156 @@ def count_entries(path):
 _ENTRY_START = re.compile(r"^[ \t]*@(?!string|comment|preamble)\w", re.IGNORECASE | re.MULTILINE)
 
 
-def parse_bibtex(text, report):
-    """Return [(line, key, paper fields)] for every entry; record failures on report."""
+# Files larger than this are parsed in a second process, in chunks of about CHUNK_SIZE.
+PARALLEL_MIN_SIZE = 1_000_000
+CHUNK_SIZE = 250_000
+
+
+def _chunk_bounds(text, size=CHUNK_SIZE):
+    """Return [(start, end, lines before start)], cutting before an @ at brace depth 0."""
+    if len(text) < PARALLEL_MIN_SIZE:
+        return [(0, len(text), 0)]
+    bounds, start, line = [], 0, 0
+    while start < len(text):
+        end, probe = len(text), start + size
+        while probe < len(text):
+            cut = text.find("\n@", probe) + 1
+            if not cut:
+                break
+            if text.count("{", start, cut) == text.count("}", start, cut):
+                end = cut  # braces balanced: between two blocks
+                break
+            probe = cut
+        bounds.append((start, end, line))
+        line += text.count("\n", start, end)
+        start = end
+    return bounds
+
+
+def _parsed_chunks(text, bounds):
+    """Yield the records of each chunk, parsed in a second process when the text is large."""
+    if len(text) < PARALLEL_MIN_SIZE or len(bounds) < 2 or threading.active_count() > 1:
+        seen = set()
+        for start, end, line in bounds:
+            yield _records(text[start:end], line, seen)
+        return
+    context = multiprocessing.get_context("fork")  # the child shares text without copying
+    receiver, sender = context.Pipe(duplex=False)
+    worker = context.Process(target=_parse_worker, args=(text, bounds, sender, receiver),
+                             daemon=True)
+    worker.start()
+    sender.close()
+    done = 0
+    try:
+        while done < len(bounds):
+            yield receiver.recv()
+            done += 1
+    except EOFError:  # the parser process died: parse the rest here
+        seen = set()
+        for start, end, line in bounds[done:]:
+            yield _records(text[start:end], line, seen)
+    finally:
+        receiver.close()
+        worker.join(timeout=5)
+
+
+def _parse_worker(text, bounds, sender, receiver):
+    receiver.close()  # the parent's end: with it open here, a dead parent would go unnoticed
+    seen = set()
+    try:
+        for start, end, line in bounds:
+            sender.send(_records(text[start:end], line, seen))
+    except (BrokenPipeError, ConnectionResetError):
+        pass  # the importing process is gone (killed): nothing to do
+    finally:
+        sender.close()
+
+
+def _records(text, line_offset, seen_raw):
+    """Return the blocks of text as plain tuples (cheap to send between processes).
+
+    ("string", line, key, value), ("entry", line, key, type, ((name, value), ...), warning),
+    ("same",) for an entry identical to one seen before, ("failed", line, key, reason).
+    """
     library = bibtexparser.parse_string(text, parse_stack=[])
-    strings = dict(BUILTIN_STRINGS)
+    records = []
     for block in library.blocks:
+        line = (block.start_line or 0) + 1 + line_offset
+        warning = None
         if isinstance(block, String):
-            strings[block.key.lower()] = resolve_value(block.value, strings)
-    entries, seen_raw = [], set()
-    for block in library.blocks:
+            records.append(("string", line, block.key, block.value))
+            continue
         if isinstance(block, Entry):
             entry = block
         elif isinstance(block, DuplicateBlockKeyBlock):
             entry = block.ignore_error_block
-            if entry.raw in seen_raw:
-                report.merged += 1  # the same entry twice: nothing more to store
-                continue
         elif isinstance(block, DuplicateFieldKeyBlock):
             entry = block.ignore_error_block
-            report.warnings.append((_line(block), entry.key, "duplicate field "
-                                    + ", ".join(sorted(block.duplicate_keys)) + ": first kept"))
+            warning = "duplicate field " + ", ".join(sorted(block.duplicate_keys)) + ": first kept"
         elif hasattr(block, "error"):
-            report.failed.append((_line(block), _failed_key(block), _reason(block.error)))
+            records.append(("failed", line, _failed_key(block), _reason(block.error)))
             continue
         else:
             continue  # comments, preambles
+        if entry.raw in seen_raw:
+            records.append(("same",))  # the same entry again: nothing more to store
+            continue
         seen_raw.add(entry.raw)
-        entries.append(entry)
-    resolved = [(e, _resolve_fields(e, strings)) for e in entries]
-    by_key = {e.key.lower(): values for e, values in resolved}
-    items = []
-    for entry, values in resolved:
-        _inherit_crossref(values, by_key)
+        fields = tuple((f.key, f.value) for f in entry.fields)
+        records.append(("entry", line, entry.key, entry.entry_type, fields, warning))
+    return records
+
+
+class _EntryReader:
+    """Turn records into store items in file order; an entry with a crossref waits for the end."""
+
+    def __init__(self, report):
+        self.report = report
+        self.strings = dict(BUILTIN_STRINGS)
+        self.by_key = {}
+        self.waiting = []
+
+    def feed(self, records):
+        items = []
+        for record in records:
+            kind = record[0]
+            if kind == "same":
+                self.report.merged += 1
+            elif kind == "failed":
+                self.report.failed.append(record[1:])
+            elif kind == "string":
+                _, line, key, value = record
+                try:
+                    self.strings[key.lower()] = resolve_value(value, self.strings)
+                except ValueError as exc:
+                    self.report.failed.append((line, f"@string {key}", str(exc)))
+            else:
+                _, line, key, entry_type, fields, warning = record
+                if warning:
+                    self.report.warnings.append((line, key, warning))
+                values = _resolve_fields(fields, self.strings)
+                self.by_key[key.lower()] = values
+                entry = (line, key, entry_type, values)
+                if "crossref" in values:
+                    self.waiting.append(entry)  # its parent usually comes later in the file
+                else:
+                    self._convert(entry, items)
+        return items
+
+    def finish(self):
+        items = []
+        for entry in self.waiting:
+            _inherit_crossref(entry[3], self.by_key)
+            self._convert(entry, items)
+        self.waiting = []
+        return items
+
+    def _convert(self, entry, items):
+        line, key, entry_type, values = entry
         try:
-            items.append((_line(entry), entry.key, entry_to_fields(entry.entry_type, entry.key,
-                                                                   values)))
+            items.append((line, key, entry_to_fields(entry_type, key, values)))
         except ValueError as exc:
-            report.failed.append((_line(entry), entry.key, str(exc)))
-    return items
+            self.report.failed.append((line, key, str(exc)))
 
 
 def resolve_value(value, strings):
@@ -184,14 +316,14 @@ def _balanced_inner(value):
     return depth == 0
 
 
-def _resolve_fields(entry, strings):
+def _resolve_fields(fields, strings):
     values = {}
-    for item in entry.fields:
-        name = item.key.lower()
+    for key, value in fields:
+        name = key.lower()
         if name in values:
             continue  # BibTeX keeps the first of duplicate fields
         try:
-            values[name] = resolve_value(item.value, strings)
+            values[name] = resolve_value(value, strings)
         except ValueError as exc:
             values.setdefault("__errors__", []).append(f"{name}: {exc}")
     return values
@@ -216,6 +348,7 @@ def entry_to_fields(entry_type, key, values):
     """Return the store fields (paper object shape) for one resolved BibTeX entry."""
     if "__errors__" in values:
         raise ValueError("; ".join(values["__errors__"]))
+    values = dict(values)  # a crossref child may still read the parent's values
     kind = entry_type.lower()
     fields, extra, sources = {"citekey": key}, {}, {}
     title, lossless = latex.decode(values.get("title", ""))
@@ -388,29 +521,51 @@ def _reason(error):
     return " ".join(reason.split())
 
 
-def _line(block):
-    return (block.start_line or 0) + 1
-
-
 def _failed_key(block):
     match = re.match(r"\s*@\w+\s*[{(]\s*([^,\s]+)", block.raw or "")
     return match.group(1) if match else ""
 
 
-def _store_items(db, items, tags, report, progress):
+class _Known:
+    """The identifiers and keys in the library, read once: most imported entries are new,
+    and an entry none of whose identifiers is known needs no lookup before it is created."""
+
+    def __init__(self, db):
+        self.values = {column: {row[0] for row in db.execute(
+            f"select {column} from papers where {column} is not null")}
+            for column in ("arxiv_id", "doi", "identity_key")}
+        self.keys = {row[0].casefold() for row in db.execute("select citekey from papers")}
+
+    def may_exist(self, metadata, key):
+        return (metadata.get("arxiv_id") in self.values["arxiv_id"]
+                or metadata.get("doi") in self.values["doi"]
+                or identity.identity_key(metadata) in self.values["identity_key"]
+                or (key or "").casefold() in self.keys)
+
+    def add(self, paper):
+        for column, values in self.values.items():
+            if paper.get(column):
+                values.add(paper[column])
+        self.values["identity_key"].add(identity.identity_key(paper))
+        self.keys.add(paper["citekey"].casefold())
+
+
+def _store_items(db, items, tags, report, progress, known=None):
     """Save items in batches: one transaction each, one savepoint per paper."""
     for start in range(0, len(items), BATCH_SIZE):
         batch = items[start:start + BATCH_SIZE]
         with store.write_transaction(db):
+            known = known or _Known(db)  # read inside the transaction: no writer in between
             for line, key, fields in batch:
-                _save_one(db, line, key, fields, tags, report)
+                _save_one(db, line, key, fields, tags, report, known)
         if progress is not None:
             progress(len(batch))
+    return known
 
 
-def _save_one(db, line, key, fields, tags, report):
+def _save_one(db, line, key, fields, tags, report, known):
     try:
-        result = _save_entry(db, key, fields, tags)
+        result = _save_entry(db, key, fields, tags, known)
     except store.StoreError as exc:
         report.failed.append((line, key, str(exc)))
         return
@@ -419,6 +574,7 @@ def _save_one(db, line, key, fields, tags, report):
         _keep_dates(db, result.paper, fields)
     else:
         report.merged += 1
+    known.add(result.paper)
     report.keys[key] = result.paper["citekey"]
 
 
@@ -430,9 +586,11 @@ def _keep_dates(db, paper, fields):
                    [*stamps, paper["id"]])
 
 
-def _save_entry(db, key, fields, tags):
+def _save_entry(db, key, fields, tags, known):
     """Store one entry: merge into the paper it is, or create it."""
     metadata = identity.clean_metadata(fields)
+    if not known.may_exist(metadata, key):
+        return store.create_paper(db, fields, tags=tags)
     existing = store.find_existing(db, metadata)
     if existing is not None and not _conflicts(existing, metadata):
         return store.merge_paper(db, existing, fields, tags=tags)

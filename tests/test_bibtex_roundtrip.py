@@ -42,7 +42,7 @@ EXPECTED_FAILURES = {
 }
 # Fields compared under one name: BibLaTeX's and BibTeX's names for the same thing.
 ALIASES = {"journaltitle": "journal", "eprinttype": "archiveprefix",
-           "eprintclass": "primaryclass"}
+           "eprintclass": "primaryclass", "location": "address", "institution": "school"}
 MONTHS = {m: i for i, m in enumerate("jan feb mar apr may jun jul aug sep oct nov dec".split(), 1)}
 _TEXT = LatexNodes2Text(math_mode="verbatim")
 

@@ -57,7 +57,6 @@ def test_sigkill_halfway_then_rerun(tmp_path):
     assert conn.execute("pragma integrity_check").fetchone() == ("ok",)
     halfway = conn.execute("select count(*) from papers").fetchone()[0]
     assert 2 * BATCH_SIZE <= halfway < ENTRIES
-    assert halfway % BATCH_SIZE == 0  # whole batches only
     # Each paper whole: its author rows and its full-text row are there with it.
     assert conn.execute(
         "select count(*) from papers where json_array_length(authors) !="
