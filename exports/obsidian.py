@@ -300,6 +300,7 @@ def _read_note(path):
 
 
 def _read_bytes(path):
+    """Return the bytes of the file at path, or None when there is none."""
     try:
         with open(path, "rb") as handle:
             return handle.read()
@@ -315,6 +316,7 @@ def _decode(data):
 
 
 def _parse_note(text):
+    """Return text split into frontmatter fences, frontmatter entries and body."""
     lines = _lines(text)
     crlf = bool(lines) and lines[0].endswith("\r\n")
     if not lines or lines[0].rstrip("\r\n") != "---":
@@ -431,6 +433,7 @@ def _keep_aliases(props, aliases):
 
 
 def _digest(data):
+    """Return a short digest of bytes."""
     return hashlib.blake2b(data, digest_size=10).hexdigest()
 
 
@@ -491,6 +494,7 @@ def _byline(paper):
 # --- the folder ---------------------------------------------------------------------
 
 def _target_folder(vault_dir, folder):
+    """Return the folder the notes go to, after checking it is a safe path in the vault."""
     vault = Path(vault_dir)
     if not vault.is_dir():
         raise ObsidianExportError(f"vault folder {vault} does not exist")
@@ -504,6 +508,7 @@ def _target_folder(vault_dir, folder):
 
 
 def _select(db, tag, where, params):
+    """Return the papers to export, newest first."""
     try:
         return list(store.iter_papers(db, where=where, params=params, tag=tag))
     except sqlite3.Error as exc:
@@ -531,7 +536,7 @@ def _stale_tag_indexes(target, tag_notes):
     stale = []
     try:
         names = sorted(f"{TAGS_FOLDER}/{n}" for n in os.listdir(os.path.join(target, TAGS_FOLDER))
-                       if n.endswith(".md"))
+                       if n.endswith(".md") and f"{TAGS_FOLDER}/{n}" not in tag_notes)
     except FileNotFoundError:
         return stale
     for name in names:
@@ -539,12 +544,13 @@ def _stale_tag_indexes(target, tag_notes):
             note = _read_note(os.path.join(target, name))
         except _BadNote:
             continue
-        if name not in tag_notes and any(n == "index" for n, _ in _split_regions(note.body)):
+        if any(region == "index" for region, _ in _split_regions(note.body)):
             stale.append(name)
     return stale
 
 
 def _load_cache(target):
+    """Return {note name: [inputs fingerprint, text digest]} from the last export."""
     try:
         data = json.loads((target / CACHE_NAME).read_text(encoding="utf-8"))
         if data.get("format") == FORMAT and isinstance(data.get("notes"), dict):
@@ -555,6 +561,7 @@ def _load_cache(target):
 
 
 def _save_cache(target, notes):
+    """Write the fingerprints (only when they changed, like every file here)."""
     text = json.dumps({"format": FORMAT, "notes": notes}, ensure_ascii=False,
                       separators=(",", ":"), sort_keys=True)
     write_if_changed(target / CACHE_NAME, text + "\n")
