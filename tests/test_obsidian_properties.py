@@ -1,6 +1,7 @@
 """Property-based tests of the Obsidian export: any metadata gives valid YAML and safe names,
 and the reader's edits survive re-exports while the paper changes."""
 
+import re
 import tempfile
 from pathlib import Path
 
@@ -118,4 +119,77 @@ def test_reader_edits_survive_three_reexports(first, changes, reader_text, reade
         (vault / "Papers" / ".papershelf.json").unlink()  # the slow path agrees
         report = export_obsidian(db, vault)
         assert (report.written, report.skipped) == ([], [])
+        db.close()
+
+
+REGION = re.compile(r"^%% papershelf:begin (\S+) %%\n.*?^%% papershelf:end \1 %%\n", re.MULTILINE | re.DOTALL)
+MANAGED_ENTRY = re.compile(rf"^(?:{'|'.join(MANAGED_KEYS)}):.*\n(?:[- ].*\n)*", re.MULTILINE)
+
+
+def reader_parts(text):
+    """Return what the reader owns in a note: its frontmatter and body without managed parts."""
+    head, body = text[4:].split("\n---\n", 1)
+    return MANAGED_ENTRY.sub("", head + "\n"), REGION.sub("", body)
+
+
+def entry_boundaries(head):
+    """Return the offsets in frontmatter where a new top-level entry may go."""
+    return [0] + [m.end() for m in re.finditer(r"\n(?=[^- \n])", head)] + [len(head) + 1]
+
+
+LINE = TEXT.filter(lambda t: "papershelf:" not in t).map(lambda t: t.replace("\n", " ") + "\n")
+
+
+@SETTINGS
+@given(data=st.data(), titles=st.lists(TEXT.filter(str.split), min_size=3, max_size=3))
+def test_reader_text_anywhere_outside_managed_parts_survives(data, titles):
+    with tempfile.TemporaryDirectory() as tmp:
+        db = open_db(Path(tmp) / "p.db")
+        paper = store.save_paper(db, {"title": "First", "authors": ["Ada Lovelace"],
+                                      "arxiv_id": "2401.00001v1", "abstract": "A."}).paper
+        vault = Path(tmp) / "vault"
+        vault.mkdir()
+        export_obsidian(db, vault)
+        path = vault / "Papers" / f"@{paper['citekey']}.md"
+        text = path.read_bytes().decode("utf-8")
+        head, body = text[4:].split("\n---\n", 1)
+        # Reader properties between any two entries of the frontmatter.
+        spots = entry_boundaries(head)
+        for _ in range(data.draw(st.integers(1, 3))):
+            at = data.draw(st.sampled_from(spots))
+            value = yaml.safe_dump({f"mine{at}": data.draw(TEXT)}, allow_unicode=True,
+                                   width=2**20)
+            head = (head + "\n")[:at] + value + (head + "\n")[at:]
+            head = head.removesuffix("\n")
+            spots = entry_boundaries(head)
+        # Reader lines anywhere in the body outside the managed region.
+        lines = body.split("\n")
+        inside = False
+        free_spots = [0, len(lines)]  # before the region; after the last newline
+        for i, line in enumerate(lines):
+            if line.startswith("%% papershelf:begin"):
+                inside = True
+            if not inside:
+                free_spots.append(i)
+            if line.startswith("%% papershelf:end"):
+                inside = False
+                free_spots.append(i + 1)
+        for _ in range(data.draw(st.integers(1, 4))):
+            at = data.draw(st.sampled_from(sorted(set(free_spots))))
+            lines.insert(at, data.draw(LINE)[:-1])
+            free_spots = [s + 1 if s >= at else s for s in free_spots] + [at]
+        edited = f"---\n{head}\n---\n" + "\n".join(lines)
+        assume(yaml.safe_load(head + "\n") is not None)
+        path.write_bytes(edited.encode("utf-8"))
+        mine = reader_parts(edited)
+
+        for version, title in enumerate(titles, start=2):
+            store.save_paper(db, {"arxiv_id": f"2401.00001v{version}", "title": title,
+                                  "abstract": title})
+            report = export_obsidian(db, vault)
+            assert report.skipped == []
+            note = path.read_bytes().decode("utf-8")
+            assert reader_parts(note) == mine
+            assert yaml.safe_load(note[4:].split("\n---\n", 1)[0])["title"] == \
+                " ".join(title.split())
         db.close()
