@@ -38,6 +38,7 @@ def obsidian(app, vault_dir, folder, tag, where, template):
 
 
 def _progress_bar(papers):
+    """Yield the papers while a progress bar on stderr counts them."""
     with click.progressbar(papers, label="Writing notes", file=sys.stderr) as bar:
         yield from bar
 
