@@ -215,6 +215,18 @@ def test_deleted_managed_parts_come_back_and_reader_lines_stay(library, vault):
         + "my words\n" + original[end:]
 
 
+def test_a_note_stripped_of_its_frontmatter_gets_it_back(library, vault):
+    export_obsidian(library, vault)
+    path = vault / "Papers" / "@jumper2021highly.md"
+    original = path.read_text(encoding="utf-8")
+    body = original.split("---\n", 2)[2]
+    path.write_text("Just my text.\n\n" + body.replace("## Notes\n", "## Notes\nMine.\n"))
+    export_obsidian(library, vault)
+    assert path.read_text(encoding="utf-8") == original.replace(
+        "---\n%% papershelf:begin", "---\nJust my text.\n\n%% papershelf:begin").replace(
+        "## Notes\n", "## Notes\nMine.\n")
+
+
 def test_windows_line_endings_of_the_reader_are_kept(library, vault):
     export_obsidian(library, vault)
     path = vault / "Papers" / "@jumper2021highly.md"
