@@ -21,7 +21,9 @@ managed key or region the reader deleted comes back after its predecessor. The
 template's text outside regions (the "Notes" section) is written only when a note is
 created; a region a new template no longer has stays as the reader's text. The tags
 and status properties mirror the library: change them with papershelf (a tag typed
-into a note's tags property is replaced at its next export).
+into a note's tags property is replaced at its next export). An @citekey.md another
+tool wrote (Zotero Integration names notes the same way) is adopted the same way:
+papershelf adds its keys and region and keeps the rest.
 
 Re-export. A note is rewritten only when its text would change (mtime untouched
 otherwise), and always atomically. A note whose paper, template and own bytes are as
@@ -128,7 +130,7 @@ def export_obsidian(db, vault_dir, folder="Papers", tag=None, where=None, params
             _export_paper(paper, f"{stems[paper['id']]}.md", target, renderer, cache, report)
         tag_notes = _export_indexes(papers, stems, target, report)
         names = {f"{stem}.md" for stem in stems.values()}
-        report.orphaned = _find_orphans(target, names)
+        report.orphaned = _find_orphans(target, names, cache)
         if tag is None and where is None:  # every tag was exported: the others have no paper
             report.orphaned += _stale_tag_indexes(target, tag_notes)
         _save_cache(target, {name: cache[name] for name in sorted(cache) if name in names})
@@ -515,8 +517,12 @@ def _select(db, tag, where, params):
         raise ObsidianExportError(f"cannot select papers: {exc}") from exc
 
 
-def _find_orphans(target, names):
-    """Return notes in target named like a paper's note whose paper is not in the library."""
+def _find_orphans(target, names, cache):
+    """Return the notes papershelf wrote in target whose paper is not in the library.
+
+    A note counts as papershelf's when it holds a papershelf region or was in the last
+    export's fingerprints; another tool's @citekey notes are none of our business.
+    """
     orphans = []
     with os.scandir(target) as entries:  # the folder exists: "All papers.md" was written
         candidates = sorted(entry.name for entry in entries if entry.name.startswith("@")
@@ -526,7 +532,8 @@ def _find_orphans(target, names):
             note = _read_note(os.path.join(target, name))
         except _BadNote:
             continue
-        if note is not None and any(key == "citekey" for key, _ in note.blocks):
+        if note is not None and (
+                name in cache or any(region for region, _ in _split_regions(note.body))):
             orphans.append(name)
     return orphans
 
@@ -544,7 +551,7 @@ def _stale_tag_indexes(target, tag_notes):
             note = _read_note(os.path.join(target, name))
         except _BadNote:
             continue
-        if any(region == "index" for region, _ in _split_regions(note.body)):
+        if note is not None and any(region == "index" for region, _ in _split_regions(note.body)):
             stale.append(name)
     return stale
 

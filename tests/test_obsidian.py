@@ -285,11 +285,14 @@ def test_unclosed_frontmatter_and_non_utf8_notes_are_skipped(library, vault):
 def test_notes_of_deleted_papers_are_reported_not_deleted(library, vault):
     export_obsidian(library, vault)
     (vault / "Papers" / "@my own note.md").write_text("# not from papershelf\n")
+    zotero = "---\ncitekey: doe2020zotero\n---\nA Zotero Integration note.\n"
+    (vault / "Papers" / "@doe2020zotero.md").write_text(zotero)
     paper = store.get_paper_by_citekey(library, "jumper2021highly")
     store.delete_paper(library, paper["id"])
     report = export_obsidian(library, vault)
     assert report.orphaned == ["@jumper2021highly.md", "Tags/biology.md"]
     assert (vault / "Papers" / "@jumper2021highly.md").is_file()
+    assert (vault / "Papers" / "@doe2020zotero.md").read_text() == zotero
     assert "jumper2021highly" not in (vault / "Papers" / "All papers.md").read_text()
 
 
