@@ -227,6 +227,19 @@ def test_a_note_stripped_of_its_frontmatter_gets_it_back(library, vault):
         "## Notes\n", "## Notes\nMine.\n")
 
 
+def test_a_note_another_tool_wrote_is_adopted_and_kept(library, vault):
+    folder = vault / "Papers"
+    folder.mkdir()
+    mine = "---\ncitekey: vaswani2017attention\nrating: 5\n---\n# My reading\nGreat paper.\n"
+    (folder / "@vaswani2017attention.md").write_text(mine)
+    export_obsidian(library, vault)
+    text = (folder / "@vaswani2017attention.md").read_text(encoding="utf-8")
+    golden = (GOLDEN / "Papers" / "@vaswani2017attention.md").read_text(encoding="utf-8")
+    head, body = golden.split("---\n")[1:3]
+    region = body.split("\n\n## Notes")[0] + "\n"
+    assert text == f"---\n{head}rating: 5\n---\n{region}# My reading\nGreat paper.\n"
+
+
 def test_windows_line_endings_of_the_reader_are_kept(library, vault):
     export_obsidian(library, vault)
     path = vault / "Papers" / "@jumper2021highly.md"
