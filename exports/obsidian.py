@@ -48,6 +48,7 @@ deep-learning), runs of "-" collapse, and a tag of digits only gets a leading "_
 (2024 -> _2024).
 """
 
+import functools
 import hashlib
 import json
 import os
@@ -193,6 +194,7 @@ def note_properties(paper):
     }
 
 
+@functools.lru_cache(maxsize=4096)  # a library has few tags, each on many papers
 def obsidian_tag(tag):
     """Return tag in a form Obsidian accepts as a tag, or "" when nothing is left."""
     text = unicodedata.normalize("NFC", tag).strip().lstrip("#")
@@ -593,7 +595,7 @@ def _markdown_safe(value):
     """Keep template output from opening an Obsidian comment: "%%" would hide what follows."""
     if value is None:
         return ""
-    if isinstance(value, str):
+    if isinstance(value, str) and "%%" in value:
         return _PERCENT_RUN.sub(r"%\\", value)  # %% -> %\% (shows as %%, opens nothing)
     return value
 
