@@ -20,19 +20,17 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import bibtexparser  # noqa: E402
-from pybtex.database import BibliographyData, Entry, Person  # noqa: E402
+import bibtexparser
+from pybtex.database import BibliographyData, Entry, Person
 
-from exports.bibimport import import_bibtex  # noqa: E402
-from exports.bibtex import export_bibtex, render_bibtex  # noqa: E402
-from server import store  # noqa: E402
-from server.schema import open_db  # noqa: E402
+from exports.bibimport import import_bibtex
+from exports.bibtex import export_bibtex, render_bibtex
+from server import store
+from server.schema import open_db
 
-WORDS = ("learning neural attention graph model large language efficient scaling robust "
-         "diffusion transformer retrieval sparse vision reinforcement agents memory LLM "
-         "DistServe JAX benchmark data optimal privacy federated Über naïve").split()
-FAMILIES = "Chen Wang Li Zhang Müller Smith García Kim Nguyen Dubois Østergaard Kowalski".split()
-GIVEN = "Wei Anna José Yuki Ola Lukas Priya Omar Léa Ivan".split()
+WORDS = ["learning", "neural", "attention", "graph", "model", "large", "language", "efficient", "scaling", "robust", "diffusion", "transformer", "retrieval", "sparse", "vision", "reinforcement", "agents", "memory", "LLM", "DistServe", "JAX", "benchmark", "data", "optimal", "privacy", "federated", "Über", "naïve"]
+FAMILIES = ["Chen", "Wang", "Li", "Zhang", "Müller", "Smith", "García", "Kim", "Nguyen", "Dubois", "Østergaard", "Kowalski"]
+GIVEN = ["Wei", "Anna", "José", "Yuki", "Ola", "Lukas", "Priya", "Omar", "Léa", "Ivan"]
 VENUES = ["Advances in Neural Information Processing Systems", "Nature",
           "Proceedings of ACL", "International Conference on Machine Learning"]
 

@@ -4,7 +4,7 @@ Targets are strings `bibtex:PATH`, `biblatex:PATH` (BibLaTeX mode) or `obsidian:
 optionally followed by `?tag=T` (e.g. `bibtex:~/thesis/refs.bib?tag=thesis`). They come
 from `auto_export:` in PAPERSHELF_HOME/config.yml and/or are given explicitly:
 
-    exporter = AutoExporter(db_path, load_targets(config_path) + [parse_target("bibtex:refs.bib")])
+    exporter = AutoExporter(db_path, configured_targets(["bibtex:refs.bib"]))
     exporter.start()   # a daemon thread: polls a cheap fingerprint every `poll` seconds
     ...
     exporter.stop()    # writes any change still waiting, then ends the thread
@@ -67,8 +67,20 @@ def load_targets(config_path):
     if isinstance(entries, str):
         entries = [entries]
     if not isinstance(entries, list):
-        raise ValueError(f"{path}: auto_export must be a list of KIND:PATH strings")
+        raise ValueError(f"{path}: auto_export must be a list of KIND:PATH strings")  # noqa: TRY004
     return [parse_target(entry) for entry in entries]
+
+
+def config_path():
+    """Return PAPERSHELF_HOME/config.yml, where `auto_export:` lists the targets."""
+    from server import paths
+
+    return paths.home() / "config.yml"
+
+
+def configured_targets(extra=()):
+    """Return the targets of config.yml followed by extra `KIND:PATH` strings (e.g. from --auto-export)."""
+    return load_targets(config_path()) + [parse_target(t) for t in extra]
 
 
 def run_target(db, target):
@@ -132,7 +144,7 @@ class AutoExporter:
                 now = time.monotonic()
                 try:
                     current = fingerprint(db)
-                except Exception as exc:  # a locked or busy database: try again next poll
+                except Exception as exc:  # noqa: BLE001  (a busy database: try again next poll)
                     self.errors.append(("fingerprint", f"{type(exc).__name__}: {exc}"))
                     continue
                 if current != seen:
@@ -153,6 +165,6 @@ class AutoExporter:
                 if run_target(db, target):
                     self.exports += 1
                     log.info("auto-export wrote %s", target)
-            except Exception as exc:  # one broken target must not stop the others
+            except Exception as exc:  # noqa: BLE001  (one broken target must not stop the rest)
                 self.errors.append((str(target), f"{type(exc).__name__}: {exc}"))
                 log.warning("auto-export of %s failed: %s", target, exc)

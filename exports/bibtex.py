@@ -30,10 +30,7 @@ VENUE_FIELDS = {
 }
 # Words that mark an author as an organisation, kept whole in braces.
 CORPORATE_WORDS = frozenset(
-    "team group consortium collaboration project committee institute university lab"
-    " laboratory laboratories inc ltd llc corporation corp association society foundation"
-    " organization organisation council agency commission community contributors authors"
-    " workshop deepmind".split()
+    ["team", "group", "consortium", "collaboration", "project", "committee", "institute", "university", "lab", "laboratory", "laboratories", "inc", "ltd", "llc", "corporation", "corp", "association", "society", "foundation", "organization", "organisation", "council", "agency", "commission", "community", "contributors", "authors", "workshop", "deepmind"]
 )
 _CORPORATE = re.compile(r"\b(?:" + "|".join(sorted(CORPORATE_WORDS)) + r")\b|\d|&| and ",
                         re.IGNORECASE).search
@@ -250,7 +247,7 @@ def entry_fields(paper, mode="bibtex", kind=None):
             "{" + escape_text(venue, mode) + "}")
     year = get("year")
     if year:
-        fields["year"] = "{%d}" % year
+        fields["year"] = f"{{{year:d}}}"
     month = _month(get("published"), year)
     if month:
         fields["month"] = month
@@ -327,7 +324,7 @@ def _extra_value(name, value, mode):
     if isinstance(value, bool) or value in (None, "", []):
         return None
     if isinstance(value, int):
-        return "{%d}" % value
+        return f"{{{value:d}}}"
     if isinstance(value, list):
         if not all(isinstance(v, str) for v in value):
             return None

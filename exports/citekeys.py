@@ -30,8 +30,7 @@ from server.identity import family_name, fold
 DEFAULT_FORMAT = "{auth}{year}{title}"
 # Words that never make a good key word (a key should name the paper, not "the").
 STOP_WORDS = frozenset(
-    "a an the on of in for to and with from by at as is are be we our via towards toward"
-    " using use how what why when do does can its it this that".split()
+    ["a", "an", "the", "on", "of", "in", "for", "to", "and", "with", "from", "by", "at", "as", "is", "are", "be", "we", "our", "via", "towards", "toward", "using", "use", "how", "what", "why", "when", "do", "does", "can", "its", "it", "this", "that"]
 )
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 _SAFE_KEY = re.compile(r"[A-Za-z0-9_\-:./+@]+\Z")

@@ -25,8 +25,7 @@ _NAMED = {
 }
 # Font and grouping commands whose argument is the text; dropping them loses only styling.
 _STYLE = frozenset(
-    "emph textit textbf textsc texttt textsf textrm textup textsl textmd textnormal mbox"
-    " url enquote mkbibquote em it bf sc tt sf rm sl up md".split()
+    ["emph", "textit", "textbf", "textsc", "texttt", "textsf", "textrm", "textup", "textsl", "textmd", "textnormal", "mbox", "url", "enquote", "mkbibquote", "em", "it", "bf", "sc", "tt", "sf", "rm", "sl", "up", "md"]
 )
 _TOKEN = re.compile(
     r"(?P<math>\$[^$]*\$)"

@@ -55,8 +55,8 @@ def export_json(app, output, tag, where):
 
     try:
         text, count = write_json(app.db, output, tag=tag, where=where)
-    except Exception as exc:
-        raise click.ClickException(f"export failed: {exc}")
+    except Exception as exc:  # a bad --where: say what SQLite said
+        raise click.ClickException(f"export failed: {exc}") from exc
     if output is None:
         sys.stdout.write(text)
     else:

@@ -1,5 +1,6 @@
 """Auto-export: targets from config, a watcher thread that debounces and writes only changes."""
 
+import itertools
 import time
 from pathlib import Path
 
@@ -33,6 +34,13 @@ def test_load_targets(tmp_path):
     config.write_text("auto_export: [bibtex\n")
     with pytest.raises(ValueError, match="not valid YAML"):
         load_targets(config)
+
+
+def test_configured_targets_read_papershelf_home(home):
+    assert autoexport.configured_targets() == []
+    (home / "config.yml").write_text("auto_export: bibtex:refs.bib\n")
+    assert [str(t) for t in autoexport.configured_targets(["obsidian:vault"])] == [
+        "bibtex:refs.bib", "obsidian:vault"]
 
 
 def wait_for(condition, timeout=10.0):
@@ -100,4 +108,4 @@ def test_fingerprint_changes_on_insert_update_delete(db):
     prints.append(autoexport.fingerprint(db))
     store.delete_paper(db, paper["id"])
     prints.append(autoexport.fingerprint(db))
-    assert all(a != b for a, b in zip(prints, prints[1:]))
+    assert all(a != b for a, b in itertools.pairwise(prints))

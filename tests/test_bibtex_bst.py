@@ -56,7 +56,8 @@ def find_bst(name):
         if (folder / f"{name}.bst").is_file():
             return folder / name
     if shutil.which("kpsewhich"):
-        found = subprocess.run(["kpsewhich", f"{name}.bst"], capture_output=True, text=True)
+        found = subprocess.run(["kpsewhich", f"{name}.bst"], capture_output=True, text=True,
+                               check=False)
         if found.returncode == 0 and found.stdout.strip():
             return Path(found.stdout.strip()).with_suffix("")
     return None
@@ -99,8 +100,8 @@ def run_bibtex(bib, style, tmp_path, capsys):
 
 @pytest.fixture(scope="module")
 def clipped_library(tmp_path_factory):
-    from tests.conftest import _fixtures_dir
     from server.schema import open_db
+    from tests.conftest import _fixtures_dir
 
     pages = _fixtures_dir() / "pages"
     if not pages.is_dir():

@@ -43,11 +43,11 @@ EXPECTED_FAILURES = {
 # Fields compared under one name: BibLaTeX's and BibTeX's names for the same thing.
 ALIASES = {"journaltitle": "journal", "eprinttype": "archiveprefix",
            "eprintclass": "primaryclass", "location": "address", "institution": "school"}
-MONTHS = {m: i for i, m in enumerate("jan feb mar apr may jun jul aug sep oct nov dec".split(), 1)}
+MONTHS = {m: i for i, m in enumerate(["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], 1)}
 _TEXT = LatexNodes2Text(math_mode="verbatim")
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def text(value):
     """Return a LaTeX value as normalised text (a bare & and \\& are the same character)."""
     plain = _TEXT.latex_to_text(value.replace("\\&", "&"))
@@ -60,7 +60,7 @@ def person_parts(persons):
         for p in persons]
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def normalised(name, value):
     if name in NAME_LIST_FIELDS or name in ("author", "editor"):
         return tuple(person_parts([pybtex.database.Person(p) for p in split_name_list(value)]))

@@ -69,7 +69,7 @@ def test_thirty_papers_by_chen_2024_get_thirty_distinct_keys(db):
     keys = [store.save_paper(db, {"title": f"Deep Learning Part {i}", "authors": ["Wei Chen"],
                                   "year": 2024}).paper["citekey"] for i in range(30)]
     assert keys == ["chen2024deep"] + ["chen2024deep" + citekeys._letters(n) for n in range(29)]
-    assert len(set(k.casefold() for k in keys)) == 30
+    assert len({k.casefold() for k in keys}) == 30
 
 
 def test_collisions_are_case_insensitive(db):

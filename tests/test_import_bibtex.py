@@ -5,7 +5,8 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from exports.bibimport import import_bibtex, import_file, split_names
+from exports.bibimport import import_bibtex, import_file
+from exports.bibparse import split_names
 from exports.bibtex import export_bibtex
 from server import store
 from server.cli import cli
@@ -44,8 +45,8 @@ def stored(db, key):
 def test_import_reads_macros_crossref_accents_and_names(db):
     report = import_bibtex(db, BIB, tags=["imported"])
     assert report.failed == [
-        (12, "broken", "Unexpected block start: `@article`. Was still looking for field-value "
-                       "closing `}`"),
+        (12, "broken", ("Unexpected block start: `@article`. Was still looking for field-value"
+                        " closing `}`")),
         (14, "notitle", "entry has no title"),
     ]
     assert (report.created, report.merged) == (4, 0)
@@ -173,3 +174,21 @@ def test_latin1_file_is_read(db, tmp_path):
                     .encode("latin-1"))
     import_file(db, bib)
     assert store.get_paper_by_citekey(db, "k")["title"] == "Ökonomie"
+
+
+@pytest.mark.parametrize("latex, text, lossless", [
+    ("plain words", "plain words", True),
+    ("Schr{\\\"o}dinger's caf\\'e", "Schrödinger's café", True),
+    ("\\c{C}etino{\\u{g}}lu D{\\'\\i}az \\v{S}najder", "Çetinoğlu Díaz Šnajder", True),
+    ("Gro\\ss e \\O{}rsted \\L{}ukasz \\aa", "Große Ørsted Łukasz å", True),
+    ("R\\&D at 50\\% \\$5 \\#1 a\\_b \\{x\\}", "R&D at 50% $5 #1 a_b {x}", True),
+    ("pages 1--10 --- done ``quoted''", "pages 1–10 — done “quoted”", True),
+    ("An {$O(n \\log n)$} sort", "An $O(n \\log n)$ sort", True),
+    ("{DNA} and {\\em emphasis}", "DNA and emphasis", False),  # the emphasis is lost
+    ("The \\TeX{}book by \\acro{TUG}", "The TeXbook by TUG", False),
+    ("a\\\\b", "a b", False),
+])
+def test_latex_decoding(latex, text, lossless):
+    from exports.latex import decode
+
+    assert decode(latex) == (text, lossless)
