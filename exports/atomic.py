@@ -35,3 +35,84 @@ def write_atomic(path, data):
         except FileNotFoundError:
             pass
         raise
+
+
+# The first files of a batch are synced one by one: for a handful of files that is
+# cheaper than a system-wide sync; a large batch pays for one sync instead.
+SYNC_EACH_BELOW = 32
+
+
+class AtomicBatch:
+    """Write many files atomically with one disk sync per batch instead of one per file.
+
+    Each file goes to a temporary file beside it; flush() syncs once, then moves
+    every file into place. `expected` guards the reader's work in the meantime:
+    None means the file must still not exist (it is linked into place, never
+    clobbering), bytes mean the file must still hold exactly those bytes. A file
+    whose guard fails is left alone and passed to on_conflict(path).
+    """
+
+    def __init__(self, on_conflict, size=512):
+        self.on_conflict = on_conflict
+        self.size = size
+        self.pending = []  # (temporary path, final path, expected bytes or None)
+
+    def add(self, path, data, expected=None):
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            if len(self.pending) < SYNC_EACH_BELOW:
+                handle.flush()
+                os.fsync(handle.fileno())
+        self.pending.append((tmp, path, expected))
+        if len(self.pending) >= self.size:
+            self.flush()
+
+    def flush(self):
+        if not self.pending:
+            return
+        if len(self.pending) > SYNC_EACH_BELOW:
+            os.sync()  # every temporary file's data is on disk before any rename
+        pending, self.pending = self.pending, []
+        for tmp, path, expected in pending:
+            if not self._move(tmp, path, expected):
+                self.on_conflict(path)
+
+    def discard(self):
+        for tmp, _, _ in self.pending:
+            _unlink_quietly(tmp)
+        self.pending = []
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, kind, value, traceback):
+        if kind is None:
+            self.flush()
+        else:
+            self.discard()
+
+    @staticmethod
+    def _move(tmp, path, expected):
+        try:
+            if expected is None:
+                os.link(tmp, path)  # fails if the file appeared meanwhile: never clobber it
+                _unlink_quietly(tmp)
+                return True
+            if path.read_bytes() != expected:
+                _unlink_quietly(tmp)
+                return False
+            os.replace(tmp, path)
+            return True
+        except (FileExistsError, FileNotFoundError):
+            _unlink_quietly(tmp)
+            return False
+
+
+def _unlink_quietly(path):
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        pass

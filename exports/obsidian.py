@@ -62,7 +62,7 @@ from pathlib import Path, PurePosixPath
 import jinja2
 import yaml
 
-from exports.atomic import write_atomic, write_if_changed
+from exports.atomic import AtomicBatch, write_if_changed
 from exports.filenames import assign_stems, safe_stem
 from server import store
 
@@ -126,9 +126,17 @@ def export_obsidian(db, vault_dir, folder="Papers", tag=None, where=None, params
     papers = [p for p in papers if p["id"] in stems]  # one deleted since the first query
     cache = _load_cache(target)
     report = ExportReport(target)
+    def changed_meanwhile(path):
+        name = os.path.basename(path)
+        report.written.remove(name)
+        report.skipped.append((name, "the note changed during the export"))
+        cache.pop(name, None)
+
     try:
-        for paper in progress(papers) if progress else papers:
-            _export_paper(paper, f"{stems[paper['id']]}.md", target, renderer, cache, report)
+        with AtomicBatch(changed_meanwhile) as batch:
+            for paper in progress(papers) if progress else papers:
+                _export_paper(paper, f"{stems[paper['id']]}.md", target, renderer, cache, report,
+                              batch)
         tag_notes = _export_indexes(papers, stems, target, report)
         names = {f"{stem}.md" for stem in stems.values()}
         report.orphaned = _find_orphans(target, names, cache)
@@ -240,7 +248,7 @@ def dump_properties(props):
 
 # --- one note -----------------------------------------------------------------------
 
-def _export_paper(paper, name, target, renderer, cache, report):
+def _export_paper(paper, name, target, renderer, cache, report, batch):
     """Bring the paper's note up to date; record in report what happened to it."""
     path = os.path.join(target, name)
     inputs = _fingerprint(FORMAT, renderer.digest, name, paper)
@@ -262,11 +270,13 @@ def _export_paper(paper, name, target, renderer, cache, report):
         report.skipped.append((name, "the note kept changing during the export"))
         return
     encoded = text.encode("utf-8")
-    if data is None:
-        write_atomic(path, encoded)  # a new note: nothing to compare with
-        report.written.append(name)
+    if encoded == data:
+        report.unchanged.append(name)
     else:
-        (report.written if write_if_changed(path, text) else report.unchanged).append(name)
+        # Written with the batch's one sync; a note the reader saves before the
+        # batch lands is kept and reported (data is what we merged with).
+        batch.add(path, encoded, expected=data)
+        report.written.append(name)
     cache[name] = [inputs, _digest(encoded)]
 
 
