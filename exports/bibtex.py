@@ -140,7 +140,9 @@ def _latex_of_match(match):
 def escape_text(text, mode="bibtex", protect=False):
     """Return a text field escaped with $math$ kept as written; protect braces acronyms."""
     if "$" not in text:
-        return _escape_plain(text, mode, protect)
+        if not protect or text[1:].islower():  # no capital after the first letter: no regex
+            return escape(text, mode)
+        return _PROTECT.sub(r"{\g<0>}", escape(text, mode))
     out, last = [], 0
     for match in _MATH.finditer(text):
         math = match.group(0)
@@ -278,11 +280,15 @@ def entry_fields(paper, mode="bibtex", kind=None):
     return fields
 
 
+# The fields the writer names in camel case, as BibTeX users know them.
+_CAMEL = {"archiveprefix": "archivePrefix", "primaryclass": "primaryClass"}
+
+
 def _add_extra_fields(fields, extra, sources, kind, mode):
-    taken = {name.lower() for name in fields}
     renames = _bibtex_renames(kind, extra) if mode == "bibtex" else {}
     for name in sorted(extra):
-        if name in taken or name in NOT_BIBLIOGRAPHIC or not _is_field_name(name):
+        if (name in fields or _CAMEL.get(name) in fields or name in NOT_BIBLIOGRAPHIC
+                or not _is_field_name(name)):
             continue
         value = extra[name]
         value = _source(sources, name, value, mode) or _extra_value(name, value, mode)
@@ -358,8 +364,13 @@ def format_entry(paper, mode="bibtex"):
     kind = entry_type(paper, mode)
     fields = entry_fields(paper, mode, kind)
     width = max(map(len, fields)) if fields else 0
-    body = ",\n".join(["  " + name.ljust(width) + " = " + value for name, value in fields.items()])
+    body = ",\n".join([_label(name, width) + value for name, value in fields.items()])
     return f"@{kind}{{{paper['citekey']},\n{body}\n}}\n"
+
+
+@functools.lru_cache(maxsize=4096)
+def _label(name, width):
+    return "  " + name.ljust(width) + " = "
 
 
 def sort_key(paper):
@@ -399,6 +410,13 @@ def select_papers(db, tag=None, where=None, params=None, since=None, keys=None, 
 
     The papers hold EXPORT_COLUMNS only, which is all render_bibtex reads.
     """
+    sql, args, wanted = _export_query(tag, where, params, since, keys, aux)
+    papers = [_export_paper(row) for row in db.execute(sql, args)]
+    return papers, _missing(wanted, papers)
+
+
+def _export_query(tag, where, params, since, keys, aux):
+    """Return (SQL, arguments, keys asked for or None) for the export filters."""
     clauses, args = [], []
     if where:
         clauses.append(f"({where})")
@@ -412,35 +430,58 @@ def select_papers(db, tag=None, where=None, params=None, since=None, keys=None, 
     wanted = list(keys or [])
     if aux:
         wanted.extend(cited_keys(aux))
-    selective = wanted and "*" not in wanted
-    if selective:
+    wanted = wanted if wanted and "*" not in wanted else None
+    if wanted:
         clauses.append("citekey collate nocase in (select value from json_each(?))")
         args.append(json.dumps(sorted({k.casefold() for k in wanted})))
     sql = f"select {', '.join(EXPORT_COLUMNS)} from papers"
     if clauses:
         sql += " where " + " and ".join(clauses)
-    sql += " order by citekey collate nocase, citekey"
-    papers = [_export_paper(row) for row in db.execute(sql, args)]
-    missing = []
-    if selective:
-        found = {p["citekey"].casefold() for p in papers}
-        missing = [k for k in dict.fromkeys(wanted) if k.casefold() not in found]
-    return papers, missing
+    return sql + " order by citekey collate nocase", args, wanted
 
 
-def _export_paper(row, columns=EXPORT_COLUMNS, loads=json.loads):
-    paper = dict(zip(columns, row))
-    authors, extra = paper["authors"], paper["extra"]
-    paper["authors"] = loads(authors) if authors and authors != "[]" else []
-    paper["extra"] = loads(extra) if extra and extra != "{}" else {}
-    return paper
+def _missing(wanted, papers):
+    if not wanted:
+        return []
+    found = {p["citekey"].casefold() for p in papers}
+    return [k for k in dict.fromkeys(wanted) if k.casefold() not in found]
+
+
+_RAW_DECODE = json.JSONDecoder().raw_decode
+
+
+def _export_paper(row):
+    """Return the paper object (EXPORT_COLUMNS only) of a row of the export query.
+
+    The JSON columns are written by the store without surrounding space, so the
+    decoder's raw_decode (no whitespace checks around it) reads them.
+    """
+    (citekey, title, authors, year, published, arxiv_id, arxiv_category, doi, url, venue,
+     entry_type, abstract, extra) = row
+    return {
+        "citekey": citekey, "title": title,
+        "authors": _RAW_DECODE(authors)[0] if authors and authors != "[]" else [],
+        "year": year, "published": published, "arxiv_id": arxiv_id,
+        "arxiv_category": arxiv_category, "doi": doi, "url": url, "venue": venue,
+        "entry_type": entry_type, "abstract": abstract,
+        "extra": _RAW_DECODE(extra)[0] if extra and extra != "{}" else {},
+    }
 
 
 def export_bibtex(db, path=None, mode="bibtex", tag=None, where=None, params=None, since=None,
                   keys=None, aux=None):
     """Export the selected papers; write path atomically when given (only if changed)."""
-    papers, missing = select_papers(db, tag=tag, where=where, params=params, since=since,
-                                    keys=keys, aux=aux)
-    text = _render_sorted(papers, mode)
+    if mode not in MODES:
+        raise ValueError(f"mode must be one of {', '.join(MODES)}")
+    sql, args, wanted = _export_query(tag, where, params, since, keys, aux)
+    # One row at a time: no list of 100,000 paper objects for the garbage collector to walk.
+    entries, found = [], []
+    for row in db.execute(sql, args):
+        paper = _export_paper(row)
+        entries.append(format_entry(paper, mode))
+        if wanted:
+            found.append({"citekey": paper["citekey"]})
+    text = "\n".join(entries)
     written = write_if_changed(path, text) if path is not None else False
-    return ExportResult(text=text, count=len(papers), written=written, missing=missing)
+    return ExportResult(text=text, count=len(entries), written=written,
+                        missing=_missing(wanted, found))
