@@ -49,9 +49,9 @@ def _config_value(name):
     """Return a value from PAPERSHELF_HOME/config.yml, re-read only when the file changes."""
     home = os.environ.get("PAPERSHELF_HOME")
     if not home:
-        from server import paths
+        import platformdirs  # as server.paths does, without creating the folder
 
-        home = paths.home()
+        home = platformdirs.user_data_dir("papershelf")
     path = Path(home) / "config.yml"
     try:
         stamp = path.stat().st_mtime_ns

@@ -99,6 +99,21 @@ def test_broken_target_does_not_stop_the_others(db_path, tmp_path, monkeypatch):
     assert exporter.errors[0][0] == f"bibtex:{blocker}/x.bib"
 
 
+def test_obsidian_target(db_path, tmp_path):
+    db = open_db(db_path)
+    store.save_paper(db, {"title": "A Note Worth Keeping", "authors": ["A B"], "year": 2020,
+                          "tags": ["ml"]})
+    db.close()
+    vault = tmp_path / "vault"
+    vault.mkdir()  # the Obsidian exporter writes into an existing vault only
+    exporter = AutoExporter(db_path, [f"obsidian:{vault}?tag=ml"], poll=0.05)
+    exporter.start()
+    exporter.stop()
+    notes = list((vault / "Papers").rglob("*.md"))
+    assert exporter.errors == [] and exporter.exports == 1
+    assert any("A Note Worth Keeping" in note.read_text() for note in notes)
+
+
 def test_fingerprint_changes_on_insert_update_delete(db):
     prints = [autoexport.fingerprint(db)]
     paper = store.save_paper(db, {"title": "T", "authors": ["A B"], "year": 2020}).paper
