@@ -161,13 +161,17 @@ def _conflicts(existing, metadata):
     for name in ("arxiv_id", "doi"):
         if existing.get(name) and existing.get(name) == metadata.get(name):
             return False  # the same identifier: the same paper
+    # Not the venue: "NeurIPS 2017" and "Advances in Neural Information ..." are one venue.
     pairs = [(existing.get("doi"), metadata.get("doi")),
-             (existing.get("arxiv_id"), metadata.get("arxiv_id")),
-             (identity.normalize_title(existing.get("venue")),
-              identity.normalize_title(metadata.get("venue")))]
+             (existing.get("arxiv_id"), metadata.get("arxiv_id"))]
     old, new = existing.get("extra") or {}, metadata.get("extra") or {}
-    pairs.extend((str(old.get(n) or ""), str(new.get(n) or "")) for n in _DISTINGUISHING_EXTRA)
+    pairs.extend((_detail(old.get(n)), _detail(new.get(n))) for n in _DISTINGUISHING_EXTRA)
     return any(a and b and a != b for a, b in pairs)
+
+
+def _detail(value):
+    """Return a volume, number or page range reduced to letters and digits (1--9 == 1-9)."""
+    return re.sub(r"[^0-9a-z]", "", str(value or "").lower())
 
 
 def _same_key_same_title(db, key, fields):

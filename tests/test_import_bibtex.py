@@ -192,3 +192,15 @@ def test_latex_decoding(latex, text, lossless):
     from exports.latex import decode
 
     assert decode(latex) == (text, lossless)
+
+
+def test_a_clipped_paper_and_its_bib_entry_are_one_paper(db):
+    clipped = store.save_paper(db, {"title": "Attention is all you need", "year": 2017,
+                                    "authors": ["Ashish Vaswani", "Noam Shazeer"],
+                                    "venue": "Advances in Neural Information Processing Systems",
+                                    "extra": {"pages": "5998-6008"}}).paper
+    report = import_bibtex(db, "@inproceedings{vas17, title = {Attention Is All You Need},"
+                               " author = {Vaswani, Ashish and others}, year = 2017,"
+                               " booktitle = {NeurIPS}, pages = {5998--6008}, volume = 30}\n")
+    assert (report.created, report.merged, report.keys) == (0, 1, {"vas17": clipped["citekey"]})
+    assert store.get_paper(db, clipped["id"])["extra"] == {"pages": "5998-6008", "volume": "30"}
