@@ -23,7 +23,7 @@ from bibtexparser.model import (
 from pybtex.database import Person
 
 from exports import latex
-from exports.bibtex import NAME_LIST_FIELDS, VENUE_FIELDS, is_corporate
+from exports.bibtex import NAME_LIST_FIELDS, RANGE_FIELDS, VENUE_FIELDS, is_corporate
 from server import identity
 
 # bibtexparser logs each broken block; the importer reports them itself, with line and reason.
@@ -38,9 +38,6 @@ BUILTIN_STRINGS["may"] = "May"
 # Fields that are identifiers or addresses: never LaTeX-decoded.
 VERBATIM_FIELDS = frozenset({"url", "doi", "eprint", "file", "pdf", "isbn", "issn", "urldate",
                              "urlraw", "verba", "verbb", "verbc", "pdf_url"})
-# Fields whose -- is a range, not a dash.
-RANGE_FIELDS = frozenset({"pages", "volume", "number", "issue", "year", "date", "chapter",
-                          "eid", "volumes", "edition", "part", "origdate", "eventdate"})
 # BibTeX fields the paper object holds itself; every other field goes to extra.
 MAPPED_FIELDS = frozenset({"title", "author", "year", "month", "date", "doi", "url", "abstract",
                            "crossref"})

@@ -84,6 +84,7 @@ class _LatexTable(dict):
 
 _TEXT_TABLE = {ord(c): v for c, v in _SPECIALS.items()}
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
+_DASH = re.compile("[–—]")
 _LATEX_TABLE = _LatexTable(_TEXT_TABLE)
 
 
@@ -104,20 +105,38 @@ def _latex_char(char):
     return char  # unknown: BibTeX copes with UTF-8 bytes; never guess a wrong command
 
 
-def escape(text, mode="bibtex"):
-    """Return text with LaTeX specials escaped (and, in bibtex mode, unicode as LaTeX)."""
+def escape(text, mode="bibtex", ranges=False):
+    """Return text with LaTeX specials escaped (and, in bibtex mode, unicode as LaTeX).
+
+    Typed -- and '' become -{}- and '{}' so that TeX does not join them into a dash or
+    a quote, except in ranges (pages 1--10).
+    """
     # Chained `in` tests and str.replace run at C speed; str.translate with a dict
     # looks up every character and costs ten times more on a typical abstract.
     if ("\\" in text or "{" in text or "}" in text or "&" in text or "%" in text
-            or "$" in text or "#" in text or "_" in text or "~" in text or "^" in text):
-        text = _escape_specials(text)
+            or "$" in text or "#" in text or "_" in text or "~" in text or "^" in text
+            or ("--" in text and not ranges) or "''" in text or "``" in text):
+        text = _escape_specials(text, ranges)
     if mode == "bibtex" and not text.isascii():
+        if "–" in text or "—" in text:
+            text = _DASH.sub(_latex_dash, text)
         text = _NON_ASCII.sub(_latex_of_match, text)
     return text
 
 
-def _escape_specials(text):
+def _latex_dash(match):
+    """Return -- or --- for a dash; braced when a hyphen beside it would join the ligature."""
+    tex = "--" if match.group() == "–" else "---"
+    around = match.string[max(match.start() - 1, 0):match.start()] + match.string[
+        match.end():match.end() + 1]
+    return "{" + tex + "}" if any(c in "-–—" for c in around) else tex
+
+
+def _escape_specials(text, ranges=False):
     text = text.replace("\\", "\0")  # a placeholder: \textbackslash{} brings braces of its own
+    if ("{" in text or "}" in text) and not _balanced(text):
+        # BibTeX counts \{ as a brace too: a lone one must be a command without braces.
+        text = text.replace("{", "\1").replace("}", "\2")
     for char in "{}&%$#_":
         if char in text:
             text = text.replace(char, "\\" + char)
@@ -125,7 +144,26 @@ def _escape_specials(text):
         text = text.replace("~", "\\textasciitilde{}")
     if "^" in text:
         text = text.replace("^", "\\textasciicircum{}")
+    if "--" in text and not ranges:
+        text = text.replace("--", "-{}-").replace("--", "-{}-")  # typed hyphens, not a dash
+    if "''" in text or "``" in text:  # typed quotes, not TeX's curly ones
+        text = text.replace("''", "'{}'").replace("''", "'{}'")
+        text = text.replace("``", "`{}`").replace("``", "`{}`")
+    if "\1" in text or "\2" in text:
+        text = text.replace("\1", "\\textbraceleft{}").replace("\2", "\\textbraceright{}")
     return text.replace("\0", "\\textbackslash{}")
+
+
+def _balanced(text):
+    depth = 0
+    for char in text:
+        if char == "{":
+            depth += 1
+        elif char == "}":
+            depth -= 1
+            if depth < 0:
+                return False
+    return depth == 0
 
 
 def _unicode_to_latex(text):
@@ -137,11 +175,11 @@ def _latex_of_match(match):
     return _LATEX_TABLE[ord(match.group())]
 
 
-def escape_text(text, mode="bibtex", protect=False):
+def escape_text(text, mode="bibtex", protect=False, ranges=False):
     """Return a text field escaped with $math$ kept as written; protect braces acronyms."""
     if "$" not in text:
         if not protect or text[1:].islower():  # no capital after the first letter: no regex
-            return escape(text, mode)
+            return escape(text, mode, ranges)
         return _PROTECT.sub(r"{\g<0>}", escape(text, mode))
     out, last = [], 0
     for match in _MATH.finditer(text):
@@ -322,11 +360,14 @@ NAME_LIST_FIELDS = frozenset({"editor", "translator", "bookauthor", "annotator",
                                "introduction", "holder"})
 _VERBATIM_FIELDS = frozenset({"doi", "url", "eprint", "file", "pdf", "isbn", "issn", "urldate"})
 _SPECIAL_EXTRA = _VERBATIM_FIELDS | NAME_LIST_FIELDS
+# Fields whose -- is a range (1--10), not two typed hyphens.
+RANGE_FIELDS = frozenset({"pages", "volume", "number", "issue", "year", "date", "chapter",
+                          "eid", "volumes", "edition", "part", "origdate", "eventdate"})
 
 
 def _extra_value(name, value, mode):
-    if type(value) is str and value and name not in _SPECIAL_EXTRA:
-        return "{" + escape_text(value, mode) + "}"  # the common case, first
+    if type(value) is str and value and name not in _SPECIAL_EXTRA:  # the common case, first
+        return "{" + escape_text(value, mode, ranges=name in RANGE_FIELDS) + "}"
     if isinstance(value, bool) or value in (None, "", []):
         return None
     if isinstance(value, int):
@@ -344,7 +385,7 @@ def _extra_value(name, value, mode):
     if name in NAME_LIST_FIELDS:
         names = [n.strip() for n in re.split(r"\s+and\s+", value) if n.strip()]
         return "{" + " and ".join(format_name(n, mode) for n in names) + "}"
-    return "{" + escape_text(value, mode) + "}"
+    return "{" + escape_text(value, mode, ranges=name in RANGE_FIELDS) + "}"
 
 
 def _month(published, year):
