@@ -324,9 +324,8 @@ _CAMEL = {"archiveprefix": "archivePrefix", "primaryclass": "primaryClass"}
 
 def _add_extra_fields(fields, extra, sources, kind, mode):
     renames = _bibtex_renames(kind, extra) if mode == "bibtex" else {}
-    for name in sorted(extra):
-        if (name in fields or _CAMEL.get(name) in fields or name in NOT_BIBLIOGRAPHIC
-                or not _is_field_name(name)):
+    for name in _extra_names(tuple(extra)):
+        if name in fields or _CAMEL.get(name) in fields:
             continue
         value = extra[name]
         value = _source(sources, name, value, mode) or _extra_value(name, value, mode)
@@ -334,9 +333,10 @@ def _add_extra_fields(fields, extra, sources, kind, mode):
             fields[renames.get(name, name)] = value
 
 
-@functools.lru_cache(maxsize=1024)
-def _is_field_name(name):
-    return _FIELD_NAME.match(name) is not None
+@functools.lru_cache(maxsize=4096)
+def _extra_names(names):
+    """Return the extra keys that may become fields, sorted (libraries repeat the same sets)."""
+    return [n for n in sorted(names) if n not in NOT_BIBLIOGRAPHIC and _FIELD_NAME.match(n)]
 
 
 def _bibtex_renames(kind, extra):
@@ -388,30 +388,32 @@ def _extra_value(name, value, mode):
     return "{" + escape_text(value, mode, ranges=name in RANGE_FIELDS) + "}"
 
 
+_MONTH_OF = {f"{n:02d}": name for n, name in enumerate(MONTHS, start=1)}
+
+
 def _month(published, year):
     """Return the month macro (jan..dec) of a YYYY-MM[-DD] date, or None."""
     if not published or len(published) < 7 or published[4] != "-":
         return None
-    if year and not published.startswith(str(year)):
+    if year and published[:4] != str(year):
         return None  # the month belongs to another year (e.g. first arXiv version)
-    month = published[5:7]
-    if month.isdigit() and 1 <= int(month) <= 12:
-        return MONTHS[int(month) - 1]
-    return None
+    return _MONTH_OF.get(published[5:7])
 
 
 def format_entry(paper, mode="bibtex"):
     """Return one paper as a BibTeX/BibLaTeX entry (ending in a newline)."""
     kind = entry_type(paper, mode)
     fields = entry_fields(paper, mode, kind)
-    width = max(map(len, fields)) if fields else 0
-    body = ",\n".join([_label(name, width) + value for name, value in fields.items()])
+    labels = _labels(tuple(fields))
+    body = ",\n".join([label + value for label, value in zip(labels, fields.values())])
     return f"@{kind}{{{paper['citekey']},\n{body}\n}}\n"
 
 
 @functools.lru_cache(maxsize=4096)
-def _label(name, width):
-    return "  " + name.ljust(width) + " = "
+def _labels(names):
+    """Return '  name = ' for each field, aligned (entries repeat the same field sets)."""
+    width = max(map(len, names), default=0)
+    return ["  " + name.ljust(width) + " = " for name in names]
 
 
 def sort_key(paper):
