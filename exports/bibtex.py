@@ -40,10 +40,6 @@ _FIELD_NAME = re.compile(r"[a-z][a-z0-9_\-]*\Z")
 _PROTECT = re.compile(r"(?<![0-9A-Za-z\\])[0-9A-Za-z][0-9A-Za-z]*?[A-Z][0-9A-Za-z]*(?![0-9A-Za-z])")
 # Inline math as writers type it: $ then non-space ... non-space then $, not followed by a digit.
 _MATH = re.compile(r"\$(?=[^\s$])[^$]*?(?<=[^\s$])\$(?!\d)")
-_SPECIALS = {
-    "\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "&": r"\&", "%": r"\%", "$": r"\$",
-    "#": r"\#", "_": r"\_", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}",
-}
 # Characters that need more than an accent: their LaTeX command (BibTeX special char form).
 _LETTERS = {
     "ß": r"{\ss}", "ø": r"{\o}", "Ø": r"{\O}", "ł": r"{\l}", "Ł": r"{\L}", "æ": r"{\ae}",
@@ -72,22 +68,11 @@ class ExportResult:
     missing: list = field(default_factory=list)  # requested keys that are not in the library
 
 
-class _LatexTable(dict):
-    """Translation table for str.translate: specials and non-ASCII characters to LaTeX."""
-
-    def __missing__(self, code):
-        char = chr(code)
-        value = _latex_char(char) if code > 127 else char
-        self[code] = value
-        return value
-
-
-_TEXT_TABLE = {ord(c): v for c, v in _SPECIALS.items()}
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
 _DASH = re.compile("[–—]")
-_LATEX_TABLE = _LatexTable(_TEXT_TABLE)
 
 
+@functools.lru_cache(maxsize=4096)
 def _latex_char(char):
     """Return the LaTeX for one non-ASCII character, or the character itself when none is known."""
     if char in _LETTERS:
@@ -172,7 +157,7 @@ def _unicode_to_latex(text):
 
 
 def _latex_of_match(match):
-    return _LATEX_TABLE[ord(match.group())]
+    return _latex_char(match.group())
 
 
 def escape_text(text, mode="bibtex", protect=False, ranges=False):
