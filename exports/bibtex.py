@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from exports.atomic import write_if_changed
+from server import store
 
 MODES = ("bibtex", "biblatex")
 MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
@@ -445,16 +446,7 @@ def select_papers(db, tag=None, where=None, params=None, since=None, keys=None, 
 
 def _export_query(tag, where, params, since, keys, aux):
     """Return (SQL, arguments, keys asked for or None) for the export filters."""
-    clauses, args = [], []
-    if where:
-        clauses.append(f"({where})")
-        args.extend(params or [])
-    if tag:
-        clauses.append("id in (select paper_id from paper_tags where tag = ?)")
-        args.append(tag)
-    if since:
-        clauses.append("added_at >= ?")
-        args.append(str(since))
+    clauses, args = store.filter_clauses(where, params, tag, since)
     wanted = list(keys or [])
     if aux:
         wanted.extend(cited_keys(aux))

@@ -231,8 +231,8 @@ def delete_paper(db, paper_id):
     return True
 
 
-def iter_papers(db, where=None, params=None, tag=None, order_by="added_at desc, id desc"):
-    """Yield papers, optionally filtered by an SQL where clause and/or a tag."""
+def filter_clauses(where=None, params=None, tag=None, since=None):
+    """Return (SQL conditions, arguments) for a where clause, a tag and an added-since date."""
     clauses, args = [], []
     if where:
         clauses.append(f"({where})")
@@ -240,6 +240,15 @@ def iter_papers(db, where=None, params=None, tag=None, order_by="added_at desc, 
     if tag:
         clauses.append("id in (select paper_id from paper_tags where tag = ?)")
         args.append(tag)
+    if since:
+        clauses.append("added_at >= ?")
+        args.append(str(since))
+    return clauses, args
+
+
+def iter_papers(db, where=None, params=None, tag=None, order_by="added_at desc, id desc"):
+    """Yield papers, optionally filtered by an SQL where clause and/or a tag."""
+    clauses, args = filter_clauses(where, params, tag)
     sql = "select * from papers"
     if clauses:
         sql += " where " + " and ".join(clauses)

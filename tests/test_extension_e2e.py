@@ -296,7 +296,7 @@ def test_options_page_stores_settings_and_explains_each_failure(extension, paper
         options.wait_for_function("() => !['', 'Testing…'].includes(document.querySelector('#connection-status').textContent)")
         return status.inner_text()
 
-    assert check(papershelf.api_url, papershelf.token).startswith(f"Connected to papershelf")
+    assert check(papershelf.api_url, papershelf.token).startswith("Connected to papershelf")
     stored = extension.evaluate("() => chrome.storage.local.get(['serverUrl', 'token'])")
     assert stored == {"serverUrl": papershelf.api_url, "token": papershelf.token}
     screenshot(options, "options_connected.png")

@@ -4,7 +4,7 @@ import re
 from urllib.parse import urlparse
 
 from server.extractors import bibtex_block, fields, generic
-from server.extractors.htmltools import host, first, parse, read_meta, text
+from server.extractors.htmltools import first, host, text
 
 NAME = "acl"
 _ID = re.compile(r"^/(?:anthology/)?([A-Za-z]\d{2}-\d{4}|\d{4}\.[\w\-]+\.\d+)(?:\.pdf)?/?$")
@@ -19,11 +19,10 @@ def extract(url, html):
     """Return the paper of an ACL Anthology page."""
     from server.extractors import Extraction
 
-    root = parse(html)
-    meta = read_meta(root)
-    if not first(meta, "citation_title"):
+    tagged = generic.read_tagged(url, html)
+    if tagged is None:
         return Extraction(extractor=NAME)
-    paper = generic.read(url, root, meta)
+    root, meta, paper = tagged
     entry = embedded_bibtex(root)
     if entry:
         entry_type, key, bib = entry

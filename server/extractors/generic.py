@@ -39,6 +39,15 @@ def extract(url, html):
     return Extraction(papers=[paper], extractor=NAME)
 
 
+def read_tagged(url, html):
+    """Return (root, meta, paper) of a page with a citation_title tag, or None for any other."""
+    root = parse(html)
+    meta = read_meta(root)
+    if not first(meta, "citation_title"):
+        return None
+    return root, meta, read(url, root, meta)
+
+
 def read(url, root, meta=None):
     """Return the paper fields the page's metadata gives (a webpage record when it gives none)."""
     meta = read_meta(root) if meta is None else meta

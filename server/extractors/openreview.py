@@ -3,7 +3,7 @@
 from urllib.parse import parse_qs, urlparse
 
 from server.extractors import fields, generic
-from server.extractors.htmltools import host, BOT_CHECK_ERROR, first, is_bot_check, parse, read_meta
+from server.extractors.htmltools import BOT_CHECK_ERROR, first, host, is_bot_check, parse, read_meta
 
 NAME = "openreview"
 

@@ -2,7 +2,7 @@
 
 
 from server.extractors import fields, generic
-from server.extractors.htmltools import host, by_class, first, parse, read_meta, squash, text
+from server.extractors.htmltools import by_class, first, host, squash, text
 
 NAME = "sciencedirect"
 
@@ -16,11 +16,10 @@ def extract(url, html):
     """Return the paper of a ScienceDirect article page."""
     from server.extractors import Extraction
 
-    root = parse(html)
-    meta = read_meta(root)
-    if not first(meta, "citation_title"):
+    tagged = generic.read_tagged(url, html)
+    if tagged is None:
         return Extraction(extractor=NAME)
-    paper = generic.read(url, root, meta)
+    root, meta, paper = tagged
     if not paper.get("authors"):
         paper["authors"] = _authors(root)
     if not paper.get("abstract"):
