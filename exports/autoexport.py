@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qs
 
+from server import config
+
 KINDS = ("bibtex", "biblatex", "obsidian")
 # Cheap to compute on every poll: any insert, update or delete changes it.
 FINGERPRINT_SQL = "select count(*), max(updated_at), sum(id) from papers"
@@ -50,37 +52,22 @@ def parse_target(text):
     return Target(kind, Path(os.path.expanduser(path)), tag)
 
 
-def load_targets(config_path):
-    """Return the Targets listed under `auto_export:` in a YAML config file (none if absent)."""
-    import yaml
-
-    path = Path(config_path)
-    if not path.exists():
-        return []
-    try:
-        config = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as exc:
-        raise ValueError(f"{path}: not valid YAML ({exc})") from None
-    entries = config.get("auto_export") if isinstance(config, dict) else None
+def load_targets(path=None):
+    """Return the Targets listed under `auto_export:` in config.yml (none if absent)."""
+    entries = config.read_config(path).get("auto_export")
     if entries is None:
         return []
     if isinstance(entries, str):
         entries = [entries]
     if not isinstance(entries, list):
-        raise ValueError(f"{path}: auto_export must be a list of KIND:PATH strings")  # noqa: TRY004
+        raise ValueError(f"{path or config.config_path()}: auto_export must be a list of"
+                         " KIND:PATH strings")
     return [parse_target(entry) for entry in entries]
-
-
-def config_path():
-    """Return PAPERSHELF_HOME/config.yml, where `auto_export:` lists the targets."""
-    from server import paths
-
-    return paths.home() / "config.yml"
 
 
 def configured_targets(extra=()):
     """Return the targets of config.yml followed by extra `KIND:PATH` strings (e.g. from --auto-export)."""
-    return load_targets(config_path()) + [parse_target(t) for t in extra]
+    return load_targets() + [parse_target(t) for t in extra]
 
 
 def run_target(db, target):

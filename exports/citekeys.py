@@ -23,8 +23,8 @@ z, aa, ab ... appended. A key is never recomputed when metadata changes; only
 
 import os
 import re
-from pathlib import Path
 
+from server import config
 from server.identity import family_name, fold
 
 DEFAULT_FORMAT = "{auth}{year}{title}"
@@ -34,7 +34,6 @@ STOP_WORDS = frozenset(
 )
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 _SAFE_KEY = re.compile(r"[A-Za-z0-9_\-:./+@]+\Z")
-_config_cache = {}
 
 
 def key_format():
@@ -46,28 +45,11 @@ def key_format():
 
 
 def _config_value(name):
-    """Return a value from PAPERSHELF_HOME/config.yml, re-read only when the file changes."""
-    home = os.environ.get("PAPERSHELF_HOME")
-    if not home:
-        import platformdirs  # as server.paths does, without creating the folder
-
-        home = platformdirs.user_data_dir("papershelf")
-    path = Path(home) / "config.yml"
+    """Return a setting of config.yml; a broken file is reported by `papershelf serve`, not here."""
     try:
-        stamp = path.stat().st_mtime_ns
-    except OSError:
+        return config.read_config().get(name)
+    except config.ConfigError:
         return None
-    cached = _config_cache.get(path)
-    if cached is None or cached[0] != stamp:
-        import yaml
-
-        try:
-            config = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        except (OSError, yaml.YAMLError):
-            config = {}
-        cached = (stamp, config if isinstance(config, dict) else {})
-        _config_cache[path] = cached
-    return cached[1].get(name)
 
 
 def check_format(template):

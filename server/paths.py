@@ -10,9 +10,14 @@ TOKEN_FILE = "token"
 DB_FILE = "papershelf.db"
 
 
+def home_dir():
+    """Return the papershelf home directory, without creating it."""
+    return Path(os.environ.get("PAPERSHELF_HOME") or platformdirs.user_data_dir("papershelf"))
+
+
 def home():
     """Return the papershelf home directory, created if missing."""
-    path = Path(os.environ.get("PAPERSHELF_HOME") or platformdirs.user_data_dir("papershelf"))
+    path = home_dir()
     path.mkdir(parents=True, exist_ok=True)
     return path
 

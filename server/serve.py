@@ -11,7 +11,6 @@ from server import paths
 from server.app import create_app
 
 WAITRESS_BODY_CAP = 64 * 1024 * 1024
-CONFIG_FILE = "config.yml"
 
 
 def run(db_path, port, datasette_port=None, threads=8, enrich=True, auto_export=()):
@@ -67,8 +66,7 @@ def _auto_export_targets(explicit):
     from exports import autoexport
 
     try:
-        return (autoexport.load_targets(paths.home() / CONFIG_FILE)
-                + [autoexport.parse_target(text) for text in explicit])
+        return autoexport.configured_targets(explicit)
     except ValueError as exc:
         raise click.ClickException(str(exc))
 
