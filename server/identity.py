@@ -115,6 +115,11 @@ def clean_metadata(fields):
     return paper
 
 
+def _entry_rank(entry_type):
+    """Return how much an entry type says: none < webpage < preprint < any published type."""
+    return {None: 0, "": 0, "webpage": 1, "preprint": 2, "misc": 2}.get(entry_type, 3)
+
+
 def merge(existing, incoming):
     """Return the fields of existing that change when incoming is merged into it.
 
@@ -138,6 +143,10 @@ def merge(existing, incoming):
             changes[key] = value
         elif newer and (key in VERSIONED_FIELDS or key == "arxiv_version") and current != value:
             changes[key] = value
+    # The published version of a preprint (or of a page kept as a webpage) makes it
+    # an article or a conference paper: otherwise BibTeX would still say @misc.
+    if _entry_rank(incoming.get("entry_type")) > _entry_rank(existing.get("entry_type")):
+        changes["entry_type"] = incoming["entry_type"]
     extra = dict(existing.get("extra") or {})
     added = {k: v for k, v in (incoming.get("extra") or {}).items()
              if v not in (None, "", []) and extra.get(k) in (None, "", [])}

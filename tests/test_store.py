@@ -179,3 +179,14 @@ def test_schema_is_versioned_and_migrations_are_idempotent(db_path):
 ])
 def test_split_arxiv_id(text, expected):
     assert identity.split_arxiv_id(text) == expected
+
+
+def test_published_version_upgrades_a_preprint_but_never_the_reverse(db):
+    store.save_paper(db, {**ATTENTION, "entry_type": "preprint"})
+    published = store.save_paper(db, {"title": "Attention is All you Need", "year": 2017,
+                                      "authors": ["Ashish Vaswani"], "entry_type": "inproceedings",
+                                      "venue": "Advances in Neural Information Processing Systems"})
+    assert (published.status, published.paper["entry_type"], published.paper["venue"]) == (
+        "updated", "inproceedings", "Advances in Neural Information Processing Systems")
+    again = store.save_paper(db, {**ATTENTION, "entry_type": "preprint", "arxiv_version": 7})
+    assert again.paper["entry_type"] == "inproceedings"
