@@ -8,6 +8,7 @@ so that concurrent writers wait for each other instead of failing with
 
 import contextlib
 import json
+import threading
 import zlib
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -42,6 +43,12 @@ def now():
     return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 
 
+# Writers in this process queue here rather than in SQLite: SQLite's busy handler
+# sleeps in growing steps (up to 100 ms) while a lock waiter wakes at once. Other
+# processes (a CLI import beside the server) still wait through busy_timeout.
+_WRITE_LOCK = threading.Lock()
+
+
 @contextlib.contextmanager
 def write_transaction(db):
     """Run the block in one write transaction; nested blocks become savepoints."""
@@ -49,14 +56,15 @@ def write_transaction(db):
         with db.atomic():
             yield db
         return
-    db.execute("BEGIN IMMEDIATE")
-    try:
-        yield db
-    except BaseException:
-        if db.conn.in_transaction:
-            db.execute("ROLLBACK")
-        raise
-    db.execute("COMMIT")
+    with _WRITE_LOCK:
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            yield db
+        except BaseException:
+            if db.conn.in_transaction:
+                db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
 
 
 def row_to_paper(row):
@@ -131,6 +139,8 @@ def save_paper(db, fields, tags=(), note=None, clip=None):
     status = fields.get("status")
     if status is not None and status not in STATUSES:
         raise StoreError(f"status must be one of {', '.join(STATUSES)}")
+    if clip is not None:  # compressed before the write lock is taken, not while holding it
+        clip = {**clip, "page": compress_page(clip.get("html"))}
     with write_transaction(db):
         existing = find_existing(db, metadata)
         # A clip of a PDF (URL and arXiv id only) of a paper already stored is fine;
@@ -355,7 +365,7 @@ def _record_clip(db, paper_id, clip, status):
         " values (?, ?, ?, ?, ?, ?, ?)",
         [paper_id, clip.get("url"), now(), clip.get("extractor"), status,
          json.dumps(clip.get("fields") or {}, ensure_ascii=False, default=str),
-         compress_page(clip.get("html"))])
+         clip.get("page")])
 
 
 MAX_STORED_PAGE = 4 * 1024 * 1024  # characters; larger pages are not kept for re-extraction
