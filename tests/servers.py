@@ -89,21 +89,24 @@ class PapershelfServer:
             return error.code, json.loads(error.read() or b"null")
 
     def _wait_until_up(self):
-        deadline = time.monotonic() + START_TIMEOUT
-        urls = [self.api_url + "/api/ping"]
+        wait_for_url(self.api_url + "/api/ping", self.process, self.log_path)
         if self.datasette_port:
-            urls.append(self.datasette_url + "/-/versions.json")
-        for url in urls:
-            while True:
-                if self.process.poll() is not None:
-                    raise RuntimeError(f"papershelf serve exited: {self.log_path.read_text()}")
-                try:
-                    with urllib.request.urlopen(url, timeout=2):
-                        break
-                except OSError:
-                    if time.monotonic() > deadline:
-                        raise RuntimeError(f"{url} did not answer: {self.log_path.read_text()}")
-                    time.sleep(0.1)
+            wait_for_url(self.datasette_url + "/-/versions.json", self.process, self.log_path)
+
+
+def wait_for_url(url, process, log_path, timeout=START_TIMEOUT):
+    """Wait until url answers; fail with the process's log if it exits or time runs out."""
+    deadline = time.monotonic() + timeout
+    while True:
+        if process.poll() is not None:
+            raise RuntimeError(f"{process.args[:4]} exited: {log_path.read_text()}")
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"{url} did not answer: {log_path.read_text()}")
+            time.sleep(0.1)
 
 
 @contextlib.contextmanager

@@ -5,7 +5,6 @@ import json
 import signal
 import subprocess
 import sys
-import time
 import urllib.request
 from pathlib import Path
 
@@ -15,11 +14,10 @@ from server import store
 from server.datasette_launch import datasette_argv
 from server.schema import open_db
 from tests.browser_support import launch_browser
-from tests.servers import free_port, running_papershelf
+from tests.servers import free_port, running_papershelf, wait_for_url
 from tests.test_datasette import build_library, library_papers
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
-START_TIMEOUT = 30
 
 
 @pytest.fixture(scope="module")
@@ -34,7 +32,7 @@ def served(tmp_path_factory):
         process = subprocess.Popen(datasette_argv(db_path, port), stdout=log,
                                    stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
     try:
-        _wait_for(f"http://127.0.0.1:{port}/-/versions.json", process, log_path)
+        wait_for_url(f"http://127.0.0.1:{port}/-/versions.json", process, log_path)
         yield port, db_path, papers
     finally:
         process.terminate()
@@ -127,7 +125,7 @@ def test_papershelf_datasette_opens_the_library_alone(tmp_path, stop):
             [sys.executable, "-m", "server.cli", "--db", str(db_path), "datasette", "--port",
              str(port)], stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
     try:
-        _wait_for(f"http://127.0.0.1:{port}/-/versions.json", process, log_path)
+        wait_for_url(f"http://127.0.0.1:{port}/-/versions.json", process, log_path)
         rows = get_json(port, "/reading-list/papers.json?_shape=objects")["rows"]
         assert sorted(r["citekey"] for r in rows) == sorted(p["citekey"] for p in papers)
         process.send_signal(stop)  # to the command only: it must stop Datasette itself
@@ -175,18 +173,4 @@ def test_browser_searches_and_facets_the_library(served):
             page.screenshot(path=str(ARTIFACTS / "datasette-library-tags.png"))
         finally:
             browser.close()
-
-
-def _wait_for(url, process, log_path):
-    deadline = time.monotonic() + START_TIMEOUT
-    while True:
-        if process.poll() is not None:
-            raise RuntimeError(f"datasette exited: {log_path.read_text()}")
-        try:
-            with urllib.request.urlopen(url, timeout=2):
-                return
-        except OSError:
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"{url} did not answer: {log_path.read_text()}")
-            time.sleep(0.1)
 
