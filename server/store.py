@@ -132,13 +132,7 @@ def save_paper(db, fields, tags=(), note=None, clip=None):
     note, status. clip: optional provenance {"url", "extractor", "fields"} recorded
     in the clips table.
     """
-    check_types(fields)
-    metadata = identity.clean_metadata(fields)
-    tags = _clean_tags([*(fields.get("tags") or []), *tags])
-    note = _join_notes(fields.get("note"), note)
-    status = fields.get("status")
-    if status is not None and status not in STATUSES:
-        raise StoreError(f"status must be one of {', '.join(STATUSES)}")
+    metadata, tags, note, status = _prepare(fields, tags, note)
     if clip is not None:  # compressed before the write lock is taken, not while holding it
         clip = {**clip, "page": compress_page(clip.get("html"))}
     with write_transaction(db):
@@ -154,6 +148,16 @@ def save_paper(db, fields, tags=(), note=None, clip=None):
         if clip is not None:
             _record_clip(db, result.paper["id"], clip, result.status)
     return result
+
+
+def _prepare(fields, tags=(), note=None):
+    """Return (metadata, tags, note, status) of a paper object, checked and normalised."""
+    check_types(fields)
+    status = fields.get("status")
+    if status is not None and status not in STATUSES:
+        raise StoreError(f"status must be one of {', '.join(STATUSES)}")
+    return (identity.clean_metadata(fields), _clean_tags([*(fields.get("tags") or []), *tags]),
+            _join_notes(fields.get("note"), note), status)
 
 
 def check_types(fields):
@@ -172,10 +176,9 @@ def check_types(fields):
 
 def merge_paper(db, existing, fields, tags=()):
     """Merge fields into a stored paper known to be the same one; return a SaveResult."""
-    check_types(fields)
-    metadata = identity.clean_metadata(fields)
+    metadata, tags, note, _ = _prepare(fields, tags)
     with write_transaction(db):
-        return _merge_into(db, existing, metadata, _clean_tags(list(tags or [])), None)
+        return _merge_into(db, existing, metadata, tags, note)
 
 
 def create_paper(db, fields, tags=()):
@@ -184,14 +187,11 @@ def create_paper(db, fields, tags=()):
     For an importer that knows better: two entries of one .bib file with the same
     title, first author and year but different volume or pages are two papers.
     """
-    check_types(fields)
-    metadata = identity.clean_metadata(fields)
+    metadata, tags, note, status = _prepare(fields, tags)
     if not metadata.get("title"):
         raise StoreError("a paper needs a title")
-    tags = _clean_tags(list(fields.get("tags") or []) + list(tags or []))
     with write_transaction(db):
-        return _create(db, metadata, tags, _join_notes(fields.get("note"), None),
-                       fields.get("status") or "unread", fields.get("citekey"))
+        return _create(db, metadata, tags, note, status or "unread", fields.get("citekey"))
 
 
 def save_papers(db, items):

@@ -204,3 +204,15 @@ def test_a_clipped_paper_and_its_bib_entry_are_one_paper(db):
                                " booktitle = {NeurIPS}, pages = {5998--6008}, volume = 30}\n")
     assert (report.created, report.merged, report.keys) == (0, 1, {"vas17": clipped["citekey"]})
     assert store.get_paper(db, clipped["id"])["extra"] == {"pages": "5998-6008", "volume": "30"}
+
+
+def test_json_import_into_a_library_that_has_the_paper_keeps_both_notes_and_all_tags(db, tmp_path):
+    store.save_paper(db, {"title": "Attention Is All You Need", "arxiv_id": "1706.03762"},
+                     tags=["mine"], note="my own note")
+    library = tmp_path / "library.json"
+    library.write_text(json.dumps({"papers": [{
+        "title": "Attention Is All You Need", "arxiv_id": "1706.03762", "tags": ["theirs"],
+        "note": "a colleague's note"}]}))
+    import_file(db, library)
+    paper = store.lookup(db, arxiv="1706.03762")
+    assert (paper["tags"], paper["note"]) == (["mine", "theirs"], "my own note\n\na colleague's note")
