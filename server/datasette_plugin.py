@@ -29,7 +29,7 @@ from datasette.utils.asgi import Response
 from datasette.views.base import DatasetteError
 from markupsafe import Markup
 
-from exports.bibtex import render_bibtex
+from exports.bibtex import MODES, render_bibtex
 from server.datasette_launch import METADATA_PATH
 from server.identity import normalize_title
 from server.store import row_to_paper
@@ -45,7 +45,7 @@ PRIVATE_HEADERS = [(b"referrer-policy", b"no-referrer"), (b"x-frame-options", b"
 # Query-string arguments of a table page that choose the page or its look, not the rows.
 NOT_FILTERS = {"_next", "_size", "_shape", "_col", "_nocol", "_labels", "_label", "_facet",
                "_facet_array", "_facet_date", "_facet_list", "_facet_size", "_nocount",
-               "_nofacet", "_nosuggest", "_dl", "_json", "_trace", "_timelimit"}
+               "_nofacet", "_nosuggest", "_dl", "_mode", "_json", "_trace", "_timelimit"}
 LOAD_CHUNK = 500
 AUTHORS_SHOWN = 6
 ABSTRACT_SHOWN = 220
@@ -473,6 +473,9 @@ async def render_bib(datasette, request, columns, rows, sql, query_name, databas
                      view_name, data):
     if paper_reference(columns, table) is None:
         raise DatasetteError(BIB_COLUMNS_MESSAGE, status=400)
+    mode = request.args.get("_mode") or "bibtex"
+    if mode not in MODES:
+        raise DatasetteError(f"_mode must be one of {', '.join(MODES)}", status=400)
     if view_name == "table" and table and not query_name:
         column, refs = await _whole_table_view(datasette, request, database, table)
     else:
@@ -486,7 +489,7 @@ async def render_bib(datasette, request, columns, rows, sql, query_name, databas
         name = table or query_name or database
         headers["content-disposition"] = f'attachment; filename="{name}.bib"'
     # Thousands of entries take a second to write: keep the server answering meanwhile.
-    text = await asyncio.to_thread(render_bibtex, papers, mode="bibtex")
+    text = await asyncio.to_thread(render_bibtex, papers, mode=mode)
     return Response(text, content_type="text/plain; charset=utf-8",
                     headers=headers)
 

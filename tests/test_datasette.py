@@ -408,3 +408,12 @@ def test_bibtex_entries_hold_the_stored_fields(ds, papers):
     assert entry.key == paper["citekey"]
     assert entry["doi"] == paper["doi"]
     assert entry["year"] == str(paper["year"])
+
+
+def test_bib_in_biblatex_mode_keeps_utf8_and_writes_online_preprints(ds):
+    bibtex = get(ds, "/papershelf/papers.bib?_search=diffusion")
+    biblatex = get(ds, "/papershelf/papers.bib?_search=diffusion&_mode=biblatex")
+    assert (bibtex.status_code, biblatex.status_code) == (200, 200)
+    assert "@online{" in biblatex.text and "@online{" not in bibtex.text
+    assert len(parse_bib(biblatex.text)) == len(parse_bib(bibtex.text)) > 0
+    assert get(ds, "/papershelf/papers.bib?_mode=word").status_code == 400
