@@ -283,3 +283,15 @@ def test_export_command(library, db_path, tmp_path):
     result = runner.invoke(cli, ["--db", str(db_path), "export", "bibtex", "--key", "nope"])
     assert (result.exit_code, result.stdout) == (0, "")
     assert "no paper with key nope" in result.stderr
+
+
+def test_page_details_in_extra_are_not_exported_but_bibliographic_ones_are():
+    from exports.bibtex import render_bibtex
+
+    paper = {"citekey": "vaswani2017attention", "title": "Attention Is All You Need",
+             "authors": ["Ashish Vaswani"], "year": 2017, "arxiv_id": "1706.03762",
+             "entry_type": "preprint", "extra": {"version_date": "2023-08-02", "upvotes": 12,
+                                                 "comments": "15 pages, 5 figures"}}
+    text = render_bibtex([paper], mode="bibtex")
+    assert "version_date" not in text and "upvotes" not in text
+    assert "comments = {15 pages, 5 figures}" in " ".join(text.split())
