@@ -9,7 +9,6 @@ citation key are never touched.
 """
 
 import json
-import zlib
 from dataclasses import dataclass, field
 
 from server import identity, store
@@ -41,16 +40,6 @@ def latest_clips(db, paper_ids=None):
     return list(latest.values())
 
 
-def page_of(clip):
-    """Return the stored page of a clip as text, or None."""
-    if not clip.get("html"):
-        return None
-    try:
-        return zlib.decompress(clip["html"]).decode("utf-8", "replace")
-    except zlib.error:
-        return None
-
-
 def reextract(db, clips=None, dry_run=False, progress=None):
     """Re-extract clips (default: each paper's latest); return a Report."""
     clips = latest_clips(db) if clips is None else clips
@@ -70,7 +59,7 @@ def reextract(db, clips=None, dry_run=False, progress=None):
 
 def reextract_clip(db, clip, dry_run=False):
     """Re-extract one clip and merge; return True (improved), False (same) or None (skipped)."""
-    result = extract(clip["url"], page_of(clip))
+    result = extract(clip["url"], store.decompress_page(clip.get("html")))
     paper = store.get_paper(db, clip["paper_id"])
     if result.listing or len(result.papers) != 1 or paper is None:
         return None

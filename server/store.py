@@ -380,6 +380,16 @@ def compress_page(html):
     return zlib.compress(html.encode("utf-8", "replace"), 6)
 
 
+def decompress_page(data):
+    """Return the page compress_page stored, as text, or None (nothing kept, or damaged)."""
+    if not data:
+        return None
+    try:
+        return zlib.decompress(data).decode("utf-8", "replace")
+    except zlib.error:
+        return None
+
+
 def update_metadata(db, paper_id, changes):
     """Set metadata fields of a paper (never tags, note, status or citekey); return the paper."""
     check_types(changes)
