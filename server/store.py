@@ -225,7 +225,7 @@ def update_paper(db, paper_id, tags=None, note=None, status=None):
             changes["status"] = status
         changes = {k: v for k, v in changes.items() if paper.get(k) != v}
         if changes:
-            _write_changes(db, paper_id, changes)
+            _write_changes(db, paper, changes)
         return get_paper(db, paper_id)
 
 
@@ -317,7 +317,7 @@ def _merge_into(db, existing, metadata, tags, note):
         changes["note"] = merged_note
     if not changes:
         return SaveResult("unchanged", existing)
-    _write_changes(db, existing["id"], changes)
+    _write_changes(db, existing, changes)
     return SaveResult("updated", get_paper(db, existing["id"]))
 
 
@@ -332,8 +332,9 @@ def _insert(db, record):
     return paper_id
 
 
-def _write_changes(db, paper_id, changes):
-    current = get_paper(db, paper_id)
+def _write_changes(db, current, changes):
+    """Apply changes to the stored paper current (as read in this transaction)."""
+    paper_id = current["id"]
     changes = {**changes, "updated_at": now()}
     merged = {**current, **changes}
     changes["identity_key"] = identity.identity_key(merged)
@@ -395,8 +396,9 @@ def update_metadata(db, paper_id, changes):
     check_types(changes)
     changes = {k: v for k, v in changes.items() if k in identity.METADATA_FIELDS or k == "extra"}
     with write_transaction(db):
-        if changes:
-            _write_changes(db, paper_id, changes)
+        paper = get_paper(db, paper_id)
+        if paper is not None and changes:
+            _write_changes(db, paper, changes)
         return get_paper(db, paper_id)
 
 
