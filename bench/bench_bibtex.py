@@ -23,10 +23,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import bibtexparser
 from pybtex.database import BibliographyData, Entry, Person
 
-from exports.bibimport import import_bibtex
-from exports.bibtex import export_bibtex, render_bibtex
-from server import store
-from server.schema import open_db
+from papershelf.exports.bibimport import import_bibtex
+from papershelf.exports.bibtex import export_bibtex, render_bibtex
+from papershelf.server import store
+from papershelf.server.schema import open_db
 
 WORDS = ["learning", "neural", "attention", "graph", "model", "large", "language", "efficient", "scaling", "robust", "diffusion", "transformer", "retrieval", "sparse", "vision", "reinforcement", "agents", "memory", "LLM", "DistServe", "JAX", "benchmark", "data", "optimal", "privacy", "federated", "Über", "naïve"]
 FAMILIES = ["Chen", "Wang", "Li", "Zhang", "Müller", "Smith", "García", "Kim", "Nguyen", "Dubois", "Østergaard", "Kowalski"]

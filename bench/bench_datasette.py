@@ -24,9 +24,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from server import identity, store  # noqa: E402
-from server.datasette_launch import datasette_argv  # noqa: E402
-from server.schema import open_db  # noqa: E402
+from papershelf.server import identity, store  # noqa: E402
+from papershelf.server.datasette.launch import datasette_argv  # noqa: E402
+from papershelf.server.schema import open_db  # noqa: E402
 from tests.servers import free_port  # noqa: E402
 
 TARGETS = {"search": 50, "faceted": 300}

@@ -18,7 +18,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from server.extractors import extract  # noqa: E402
+from papershelf.server.extractors import extract  # noqa: E402
 
 TARGET_MS = 20.0
 PAGES = [

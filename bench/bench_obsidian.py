@@ -16,10 +16,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from exports.atomic import write_atomic
-from exports.obsidian import export_obsidian
-from server import store
-from server.schema import open_db
+from papershelf.exports.atomic import write_atomic
+from papershelf.exports.obsidian import export_obsidian
+from papershelf.server import store
+from papershelf.server.schema import open_db
 
 WORDS = ["attention", "transformer", "sparse", "graph", "neural", "diffusion", "retrieval",
          "language", "vision", "model", "learning", "scaling", "reasoning", "efficient",

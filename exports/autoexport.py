@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qs
 
-from server import config
+from papershelf.server import config
 
 KINDS = ("bibtex", "biblatex", "obsidian")
 # Cheap to compute on every poll: any insert, update or delete changes it.
@@ -73,10 +73,10 @@ def configured_targets(extra=()):
 def run_target(db, target):
     """Export one target now; return True when a file was (re)written."""
     if target.kind in ("bibtex", "biblatex"):
-        from exports.bibtex import export_bibtex
+        from papershelf.exports.bibtex import export_bibtex
 
         return export_bibtex(db, target.path, mode=target.kind, tag=target.tag).written
-    from exports.obsidian import export_obsidian  # imported late: an optional exporter
+    from papershelf.exports.obsidian import export_obsidian  # imported late: an optional exporter
 
     result = export_obsidian(db, target.path, tag=target.tag)
     return bool(getattr(result, "written", result))
@@ -97,6 +97,10 @@ class AutoExporter:
         self.poll = poll
         self.max_delay = max_delay
         self.exports = 0  # files written, for tests and logs
+        self.rounds = 0  # times every target was exported (written or found unchanged)
+        # Polls since the last round that found the library as exported and nothing
+        # waiting: once this is above 0, every change made before is accounted for.
+        self.quiet_polls = 0
         self.errors = []  # (target, message) of failed exports; the thread keeps going
         self._stop = threading.Event()
         self._thread = None
@@ -105,7 +109,7 @@ class AutoExporter:
         """Export every target once, then watch for changes in a daemon thread."""
         if self._thread is not None:
             return self
-        from server.schema import connect
+        from papershelf.server.schema import connect
 
         db = connect(self.db_path)
         seen = fingerprint(db)  # taken before exporting: a change made meanwhile is seen later
@@ -141,12 +145,19 @@ class AutoExporter:
                                                or now - first_change >= self.max_delay):
                     self._export_all(db)
                     changed_at = first_change = None
+                elif changed_at is None:
+                    self.quiet_polls += 1
             if changed_at is not None or fingerprint(db) != seen:
                 self._export_all(db)
         finally:
             db.close()
 
     def _export_all(self, db):
+        self._export_targets(db)
+        self.quiet_polls = 0  # reset before the round counts, so a reader never pairs them wrong
+        self.rounds += 1
+
+    def _export_targets(self, db):
         for target in self.targets:
             try:
                 if run_target(db, target):

@@ -10,8 +10,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from exports.bibparse import EntryReader, chunk_bounds, parsed_chunks, records_of
-from server import identity, store
+from papershelf.exports.bibparse import EntryReader, chunk_bounds, parsed_chunks, records_of
+from papershelf.server import identity, store
 
 BATCH_SIZE = 500
 
@@ -201,7 +201,7 @@ def import_json(db, data, tags=(), progress=None):
 
 def export_json(db, path=None, tag=None, where=None):
     """Return (JSON text of the selected papers, count); write path atomically when given."""
-    from exports.atomic import write_if_changed
+    from papershelf.exports.atomic import write_if_changed
 
     papers = list(store.iter_papers(db, where=where, tag=tag, order_by="id"))
     text = json.dumps({"papers": papers}, ensure_ascii=False, indent=1, sort_keys=True) + "\n"

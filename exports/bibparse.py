@@ -22,9 +22,10 @@ from bibtexparser.model import (
 )
 from pybtex.database import Person
 
-from exports import latex
-from exports.bibtex import NAME_LIST_FIELDS, RANGE_FIELDS, VENUE_FIELDS, is_corporate
-from server import identity
+from papershelf.exports import latex
+from papershelf.exports.bibtex import NAME_LIST_FIELDS, RANGE_FIELDS, VENUE_FIELDS
+from papershelf.server import identity
+from papershelf.server.identity import is_corporate
 
 # bibtexparser logs each broken block; the importer reports them itself, with line and reason.
 logging.getLogger("bibtexparser").addHandler(logging.NullHandler())

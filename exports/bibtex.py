@@ -11,8 +11,9 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from exports.atomic import write_if_changed
-from server import store
+from papershelf.exports.atomic import write_if_changed
+from papershelf.server import store
+from papershelf.server.identity import is_corporate
 
 MODES = ("bibtex", "biblatex")
 MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
@@ -30,11 +31,6 @@ VENUE_FIELDS = {
     "conference": ("booktitle", "booktitle"),
 }
 # Words that mark an author as an organisation, kept whole in braces.
-CORPORATE_WORDS = frozenset(
-    ["team", "group", "consortium", "collaboration", "project", "committee", "institute", "university", "lab", "laboratory", "laboratories", "inc", "ltd", "llc", "corporation", "corp", "association", "society", "foundation", "organization", "organisation", "council", "agency", "commission", "community", "contributors", "authors", "workshop", "deepmind"]
-)
-_CORPORATE = re.compile(r"\b(?:" + "|".join(sorted(CORPORATE_WORDS)) + r")\b|\d|&| and ",
-                        re.IGNORECASE).search
 _FIELD_NAME = re.compile(r"[a-z][a-z0-9_\-]*\Z")
 # A word to protect from case changes: an uppercase letter after its first character
 # (LLM, DistServe, GPT4, 3D, iPhone). Not after a backslash: \OE, \L are commands.
@@ -197,13 +193,6 @@ def format_name(name, mode="bibtex"):
     if is_corporate(name):
         return "{" + escaped + "}"
     return escaped
-
-
-def is_corporate(name):
-    """Return True when an author string names an organisation rather than a person."""
-    if " " not in name or "," in name:
-        return False
-    return _CORPORATE(name) is not None or " AI" in name
 
 
 def _safe_url(url):

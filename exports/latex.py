@@ -110,6 +110,6 @@ def _followed_by_brace(match):
 
 def _keeps_as_math(math):
     """Return True when the writer would emit this $…$ unchanged (see bibtex._MATH)."""
-    from exports.bibtex import _MATH
+    from papershelf.exports.bibtex import _MATH
 
     return _MATH.fullmatch(math) is not None and math.count("{") == math.count("}")

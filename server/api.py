@@ -2,9 +2,9 @@
 
 from flask import Blueprint, abort, current_app, jsonify, request
 
-from server import __version__, resolve, store
-from server.app import get_db
-from server.clipping import clip_page
+from papershelf.server import __version__, resolve, store
+from papershelf.server.clipping import clip_page
+from papershelf.server.connections import get_db
 
 api = Blueprint("api", __name__, url_prefix="/api")
 

@@ -1,13 +1,12 @@
 """The Flask application factory for the local HTTP API."""
 
-import threading
-
 from flask import Flask, g, jsonify
 from flask_cors import CORS
 from werkzeug.exceptions import HTTPException
 
-from server import paths, security
-from server.schema import connect, open_db
+from papershelf.server import paths, security
+from papershelf.server.connections import Connections
+from papershelf.server.schema import open_db
 
 MAX_BODY_BYTES = 10 * 1024 * 1024
 DEFAULT_PORT = 5178
@@ -32,35 +31,12 @@ def create_app(config=None):
     app.register_error_handler(HTTPException, _json_error)
     app.register_error_handler(Exception, _unexpected_error)
 
-    from server.api import api
+    from papershelf.server.api import api
 
     app.register_blueprint(api)
-    app.extensions["papershelf_connections"] = _Connections(app.config["DB_PATH"])
+    app.extensions["papershelf_connections"] = Connections(app.config["DB_PATH"])
     app.teardown_appcontext(lambda exc: g.pop("db", None))
     return app
-
-
-def get_db():
-    """Return this thread's connection to the app's database."""
-    from flask import current_app
-
-    if "db" not in g:
-        g.db = current_app.extensions["papershelf_connections"].get()
-    return g.db
-
-
-class _Connections:
-    """One SQLite connection per server thread, reused across requests (opening costs ~1 ms)."""
-
-    def __init__(self, path):
-        self.path = path
-        self.local = threading.local()
-
-    def get(self):
-        db = getattr(self.local, "db", None)
-        if db is None:
-            db = self.local.db = connect(self.path)
-        return db
 
 
 def _json_error(error):

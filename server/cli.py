@@ -6,9 +6,9 @@ from pathlib import Path
 
 import click
 
-from server import __version__, paths, store
-from server.clipping import clip_page
-from server.schema import open_db
+from papershelf.server import __version__, paths, store
+from papershelf.server.clipping import clip_page
+from papershelf.server.schema import open_db
 
 
 class AppContext:
@@ -66,7 +66,7 @@ def add(app, id_or_url, html_file, tags, note, offline):
 
     Example: papershelf add https://arxiv.org/abs/1706.03762 --html page.html --tag nlp
     """
-    from server import resolve
+    from papershelf.server import resolve
 
     try:
         if html_file:
@@ -150,7 +150,7 @@ def serve(app, port, datasette_port, no_datasette, threads, offline, auto_export
 
     Example: papershelf serve
     """
-    from server.serve import run
+    from papershelf.server.serve import run
 
     run(app.db_path, port=port, datasette_port=None if no_datasette else datasette_port,
         threads=threads, enrich=not offline, auto_export=auto_export)
@@ -168,11 +168,14 @@ def _print_paper(paper, as_json):
 
 @cli.group()
 def export():
-    """Write the library (or part of it) as BibTeX or as Obsidian notes."""
+    """Write the library (or part of it) as BibTeX, JSON or Obsidian notes.
+
+    Example: papershelf export bibtex -o refs.bib
+    """
 
 
 def _register_area_commands():
-    from server import cli_bibtex, cli_datasette, cli_extract, cli_obsidian
+    from papershelf.server import cli_bibtex, cli_datasette, cli_extract, cli_obsidian
 
     for module in (cli_extract, cli_bibtex, cli_obsidian, cli_datasette):
         for command in getattr(module, "COMMANDS", []):

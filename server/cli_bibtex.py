@@ -4,7 +4,8 @@ import sys
 
 import click
 
-from exports import bibtex
+from papershelf.exports import bibtex
+from papershelf.server.progress import progress_bar
 
 
 @click.command(name="bibtex")
@@ -51,7 +52,7 @@ def export_json(app, output, tag, where):
 
     Example: papershelf export json -o library.json
     """
-    from exports.bibimport import export_json as write_json
+    from papershelf.exports.bibimport import export_json as write_json
 
     try:
         text, count = write_json(app.db, output, tag=tag, where=where)
@@ -72,12 +73,12 @@ def import_(app, file, tags):
 
     Example: papershelf import references.bib --tag thesis
     """
-    from exports import bibimport
+    from papershelf.exports import bibimport
 
     db = app.db
     try:
-        with _progress(bibimport.count_entries(file)) as bar:
-            report = bibimport.import_file(db, file, tags=tags, progress=bar.update)
+        with progress_bar("Importing", bibimport.count_entries(file)) as advance:
+            report = bibimport.import_file(db, file, tags=tags, progress=advance)
     except (ValueError, UnicodeError, OSError) as exc:
         raise click.ClickException(f"cannot import {file}: {exc}")
     for line, key, reason in report.failed:
@@ -101,35 +102,17 @@ def rekey(app, keys, all_):
 
     Example: papershelf rekey vaswani2017attention
     """
-    from exports import citekeys
+    from papershelf.server import rekey as rekeying
 
     if bool(keys) == all_:
         raise click.ClickException("give citation keys or --all")
     try:
-        changed = citekeys.rekey(app.db, None if all_ else list(keys))
+        changed = rekeying.rekey(app.db, None if all_ else list(keys))
     except KeyError as exc:
         raise click.ClickException(f"no paper with key {exc.args[0]}")
     for old, new in changed.items():
         click.echo(f"{old} -> {new}")
     click.echo(f"{len(changed)} keys changed", err=True)
-
-
-def _progress(length):
-    """Return a progress bar on a terminal, else an object that ignores updates."""
-    if sys.stderr.isatty() and length:
-        return click.progressbar(length=length, label="importing", file=sys.stderr)
-    return _NoProgress()
-
-
-class _NoProgress:
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        return False
-
-    def update(self, n):
-        pass
 
 
 COMMANDS = [import_, rekey]  # click commands added to the top-level `papershelf` group

@@ -5,8 +5,8 @@ import subprocess
 
 import click
 
-from server.datasette_launch import database_url, datasette_argv
-from server.serve import raise_keyboard_interrupt, stop_process
+from papershelf.server.datasette.launch import database_url, datasette_argv
+from papershelf.server.serve import raise_keyboard_interrupt, stop_process
 
 COMMANDS = []  # click commands added to the top-level `papershelf` group
 EXPORT_COMMANDS = []  # click commands added under `papershelf export`

@@ -1,10 +1,9 @@
 """CLI commands of the extractors area: `papershelf reextract`."""
 
-import sys
-
 import click
 
-from server import reextract as reextraction
+from papershelf.server import reextract as reextraction
+from papershelf.server.progress import progress_bar
 
 
 @click.command()
@@ -18,11 +17,8 @@ def reextract(app, dry_run):
     Example: papershelf reextract --dry-run
     """
     clips = reextraction.latest_clips(app.db)
-    if sys.stderr.isatty():
-        with click.progressbar(length=len(clips), label="Re-extracting", file=sys.stderr) as bar:
-            report = reextraction.reextract(app.db, clips, dry_run=dry_run, progress=bar.update)
-    else:
-        report = reextraction.reextract(app.db, clips, dry_run=dry_run)
+    with progress_bar("Re-extracting", len(clips)) as advance:
+        report = reextraction.reextract(app.db, clips, dry_run=dry_run, progress=advance)
     verb = "would improve" if dry_run else "improved"
     click.echo(f"{report.total} clips re-read: {verb} {len(report.improved)} papers, "
                f"{report.unchanged} unchanged, {report.skipped} skipped (no stored page to re-read)")

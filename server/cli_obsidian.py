@@ -1,10 +1,9 @@
-"""CLI commands of the Obsidian area, registered by server.cli under `papershelf export`."""
-
-import sys
+"""CLI commands of the Obsidian area, registered by papershelf.server.cli under `papershelf export`."""
 
 import click
 
-from exports.obsidian import ObsidianExportError, export_obsidian
+from papershelf.exports.obsidian import ObsidianExportError, export_obsidian
+from papershelf.server.progress import progress_bar
 
 
 @click.command(name="obsidian")
@@ -24,10 +23,10 @@ def obsidian(app, vault_dir, folder, tag, where, template):
 
     Example: papershelf export obsidian ~/Vault --folder Papers --tag nlp
     """
-    progress = _progress_bar if sys.stderr.isatty() else None
     try:
-        report = export_obsidian(app.db, vault_dir, folder=folder, tag=tag, where=where,
-                                 template=template, progress=progress)
+        with progress_bar("Writing notes") as advance:
+            report = export_obsidian(app.db, vault_dir, folder=folder, tag=tag, where=where,
+                                     template=template, progress=advance)
     except ObsidianExportError as exc:
         raise click.ClickException(str(exc))
     for name in report.orphaned:
@@ -35,12 +34,6 @@ def obsidian(app, vault_dir, folder, tag, where, template):
     for name, reason in report.skipped:
         click.echo(f"skipped (left as it was): {name}: {reason}", err=True)
     click.echo(report.summary())
-
-
-def _progress_bar(papers):
-    """Yield the papers while a progress bar on stderr counts them."""
-    with click.progressbar(papers, label="Writing notes", file=sys.stderr) as bar:
-        yield from bar
 
 
 COMMANDS = []  # click commands added to the top-level `papershelf` group

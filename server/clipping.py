@@ -6,8 +6,8 @@ Shared by the HTTP API and the CLI so that both behave the same.
 import re
 from dataclasses import dataclass, field
 
-from server import identity, store
-from server.extractors import extract
+from papershelf.server import identity, store
+from papershelf.server.extractors import extract
 
 FILE_NAME_TITLE = re.compile(r"\.(pdf|ps|djvu|html?)\s*$", re.IGNORECASE)
 

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import yaml
 
-from server import paths
+from papershelf.server import paths
 
 CONFIG_FILE = "config.yml"
 _cache = {}  # path -> (mtime, settings): a key formula is looked up for every new paper

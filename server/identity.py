@@ -22,6 +22,12 @@ VERSIONED_FIELDS = ("title", "authors", "abstract", "published", "year", "pdf_ur
 _NEW_ARXIV = re.compile(r"^(\d{4}\.\d{4,5})(?:v(\d+))?$")
 _OLD_ARXIV = re.compile(r"^([a-z][a-z\-]*(?:\.[A-Z]{2})?/\d{7})(?:v(\d+))?$", re.IGNORECASE)
 _DOI = re.compile(r"10\.\d{4,9}/\S+")
+# Words that mark an author string as an organisation ("Gemini Team"), named whole.
+CORPORATE_WORDS = frozenset(
+    ["team", "group", "consortium", "collaboration", "project", "committee", "institute", "university", "lab", "laboratory", "laboratories", "inc", "ltd", "llc", "corporation", "corp", "association", "society", "foundation", "organization", "organisation", "council", "agency", "commission", "community", "contributors", "authors", "workshop", "deepmind"]
+)
+_CORPORATE = re.compile(r"\b(?:" + "|".join(sorted(CORPORATE_WORDS)) + r")\b|\d|&| and ",
+                        re.IGNORECASE).search
 
 
 def split_arxiv_id(value):
@@ -67,6 +73,13 @@ def family_name(author):
         return author.split(",", 1)[0].strip()
     parts = author.split()
     return parts[-1] if parts else ""
+
+
+def is_corporate(name):
+    """Return True when an author string names an organisation rather than a person."""
+    if " " not in name or "," in name:
+        return False
+    return _CORPORATE(name) is not None or " AI" in name
 
 
 def identity_key(paper):

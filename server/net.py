@@ -19,7 +19,7 @@ import urllib.request
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
-from server import __version__
+from papershelf.server import __version__
 
 DEFAULT_TIMEOUT = 10.0
 MAX_BYTES = 20 * 1024 * 1024  # a paper page or API answer is far smaller

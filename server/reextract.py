@@ -11,8 +11,8 @@ citation key are never touched.
 import json
 from dataclasses import dataclass, field
 
-from server import identity, store
-from server.extractors import extract
+from papershelf.server import identity, store
+from papershelf.server.extractors import extract
 
 # Replacing these would change the paper's identity; they are only ever filled.
 IDENTITY_FIELDS = ("arxiv_id", "doi")

@@ -10,10 +10,11 @@ from urllib.parse import quote, urlparse
 
 from lxml import etree
 
-from server import identity, net, store
-from server.clipping import ClipOutcome, clip_page
-from server.extractors import arxiv, fields as page_fields
-from server.extractors.htmltools import parse, squash, text
+from papershelf.server import identity, net, store
+from papershelf.server.clipping import ClipOutcome, clip_page
+from papershelf.server.extractors import arxiv
+from papershelf.server.extractors import fields as page_fields
+from papershelf.server.extractors.htmltools import parse, squash, text
 
 ARXIV_API = "https://export.arxiv.org/api/query?id_list={}&max_results=1"
 CROSSREF_API = "https://api.crossref.org/works/{}"

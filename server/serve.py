@@ -7,8 +7,8 @@ import sys
 import click
 from waitress import create_server
 
-from server import paths
-from server.app import create_app
+from papershelf.server import paths
+from papershelf.server.app import create_app
 
 WAITRESS_BODY_CAP = 64 * 1024 * 1024
 
@@ -56,14 +56,14 @@ def run(db_path, port, datasette_port=None, threads=8, enrich=True, auto_export=
 
 
 def _start_datasette(db_path, port):
-    from server.datasette_launch import datasette_argv
+    from papershelf.server.datasette.launch import datasette_argv
 
     return subprocess.Popen(datasette_argv(db_path, port), stdin=subprocess.DEVNULL)
 
 
 def _auto_export_targets(explicit):
     """Return the auto-export targets of config.yml plus those given on the command line."""
-    from exports import autoexport
+    from papershelf.exports import autoexport
 
     try:
         return autoexport.configured_targets(explicit)
@@ -74,7 +74,7 @@ def _auto_export_targets(explicit):
 def _start_auto_export(db_path, targets):
     if not targets:
         return None
-    from exports.autoexport import AutoExporter
+    from papershelf.exports.autoexport import AutoExporter
 
     return AutoExporter(db_path, targets).start()
 

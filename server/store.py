@@ -13,9 +13,9 @@ import zlib
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from exports.citekeys import base_key, is_safe_key, unique_key
-from server import identity
-from server.schema import JSON_COLUMNS
+from papershelf.server import identity
+from papershelf.server.citekeys import base_key, is_safe_key, unique_key
+from papershelf.server.schema import JSON_COLUMNS
 
 STATUSES = ("unread", "reading", "read")
 READER_FIELDS = ("tags", "note", "status")

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from server.schema import open_db
+from papershelf.server.schema import open_db
 
 REPO = Path(__file__).resolve().parent.parent
 

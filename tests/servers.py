@@ -49,7 +49,7 @@ class PapershelfServer:
 
     def start(self):
         """Start the server (again, on the same ports) and wait until it answers."""
-        args = [sys.executable, "-m", "server.cli", "serve", "--offline", "--port", str(self.port)]
+        args = [sys.executable, "-m", "papershelf.server.cli", "serve", "--offline", "--port", str(self.port)]
         if self.datasette_port:
             args += ["--datasette-port", str(self.datasette_port)]
         else:

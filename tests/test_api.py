@@ -2,7 +2,7 @@
 
 import pytest
 
-from server.app import create_app
+from papershelf.server.app import create_app
 
 PORT = 5178
 BASE = f"http://127.0.0.1:{PORT}"
@@ -192,7 +192,7 @@ def test_body_over_the_limit_is_413(app, client):
 
 def test_token_file_is_created_owner_only(tmp_path, monkeypatch):
     monkeypatch.setenv("PAPERSHELF_HOME", str(tmp_path))
-    from server import paths
+    from papershelf.server import paths
 
     token = paths.read_or_create_token()
     assert len(token) >= 32 and paths.read_or_create_token() == token

@@ -5,7 +5,7 @@ import json
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from server.app import create_app
+from papershelf.server.app import create_app
 
 BASE = "http://127.0.0.1:5178"
 AUTH = {"Authorization": "Bearer fuzz-token"}

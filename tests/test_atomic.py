@@ -2,7 +2,7 @@
 
 import pytest
 
-from exports.atomic import SYNC_EACH_BELOW, AtomicBatch, write_if_changed
+from papershelf.exports.atomic import SYNC_EACH_BELOW, AtomicBatch, write_if_changed
 
 
 def test_write_if_changed_writes_once_and_leaves_no_temporary_files(tmp_path):

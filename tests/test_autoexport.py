@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from exports import autoexport
-from exports.autoexport import AutoExporter, Target, load_targets, parse_target
-from server import store
-from server.schema import open_db
+from papershelf.exports import autoexport
+from papershelf.exports.autoexport import AutoExporter, Target, load_targets, parse_target
+from papershelf.server import store
+from papershelf.server.schema import open_db
 
 
 def test_parse_target(tmp_path):
@@ -52,6 +52,11 @@ def wait_for(condition, timeout=10.0):
     return False
 
 
+def caught_up(exporter, rounds):
+    """True once the exporter ran `rounds` rounds and then saw the library as it exported it."""
+    return exporter.rounds >= rounds and exporter.quiet_polls > 0
+
+
 def test_watcher_debounces_and_writes_only_changes(db_path, tmp_path):
     db = open_db(db_path)
     store.save_paper(db, {"title": "First Paper", "authors": ["A B"], "year": 2020})
@@ -68,15 +73,14 @@ def test_watcher_debounces_and_writes_only_changes(db_path, tmp_path):
         for n in range(5):
             store.save_paper(db, {"title": f"Burst {n}", "authors": ["C D"], "year": 2021,
                                   "tags": ["keep"] if n == 0 else []})
-        assert wait_for(lambda: exporter.exports >= 4), (exporter.exports, exporter.errors)
-        time.sleep(0.5)
-        assert exporter.exports == 4  # each file once more, not once per change
+        assert wait_for(lambda: caught_up(exporter, 2)), (exporter.rounds, exporter.errors)
+        assert (exporter.rounds, exporter.exports) == (2, 4)  # once more, not once per change
         assert bib.read_text().count("@misc{") == 6
         assert tagged.read_text().count("@misc{") == 1
         # A change that leaves the .bib text alone (the note) writes nothing.
         stamp = bib.stat().st_mtime_ns
         store.update_paper(db, 1, note="private thoughts")
-        time.sleep(0.8)
+        assert wait_for(lambda: caught_up(exporter, 3)), (exporter.rounds, exporter.errors)
         assert (bib.stat().st_mtime_ns, exporter.exports) == (stamp, 4)
         # A change still waiting for its debounce is written on stop.
         store.save_paper(db, {"title": "Last One", "authors": ["E F"], "year": 2022})

@@ -15,9 +15,9 @@ import pybtex.errors
 import pytest
 from pybtex.bibtex import BibTeXEngine
 
-from exports.bibimport import import_file
-from exports.bibtex import export_bibtex
-from server.clipping import clip_page
+from papershelf.exports.bibimport import import_file
+from papershelf.exports.bibtex import export_bibtex
+from papershelf.server.clipping import clip_page
 
 STYLES = ["plain", "IEEEtran"]
 TEXLIVE = Path("/usr/share/texlive/texmf-dist/bibtex/bst")
@@ -100,7 +100,7 @@ def run_bibtex(bib, style, tmp_path, capsys):
 
 @pytest.fixture(scope="module")
 def clipped_library(tmp_path_factory):
-    from server.schema import open_db
+    from papershelf.server.schema import open_db
     from tests.conftest import _fixtures_dir
 
     pages = _fixtures_dir() / "pages"

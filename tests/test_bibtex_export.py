@@ -6,10 +6,10 @@ import pybtex.errors
 import pytest
 from click.testing import CliRunner
 
-from exports import bibtex
-from exports.bibtex import escape_title, export_bibtex, format_name, render_bibtex
-from server import store
-from server.cli import cli
+from papershelf.exports import bibtex
+from papershelf.exports.bibtex import escape_title, export_bibtex, format_name, render_bibtex
+from papershelf.server import store
+from papershelf.server.cli import cli
 
 LIBRARY = [
     {"title": "Attention Is All You Need", "year": 2017, "published": "2017-06-12",
@@ -286,7 +286,7 @@ def test_export_command(library, db_path, tmp_path):
 
 
 def test_page_details_in_extra_are_not_exported_but_bibliographic_ones_are():
-    from exports.bibtex import render_bibtex
+    from papershelf.exports.bibtex import render_bibtex
 
     paper = {"citekey": "vaswani2017attention", "title": "Attention Is All You Need",
              "authors": ["Ashish Vaswani"], "year": 2017, "arxiv_id": "1706.03762",

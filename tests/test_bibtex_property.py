@@ -5,10 +5,10 @@ import pybtex.database
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from exports.bibimport import import_bibtex
-from exports.bibtex import export_bibtex
-from server import store
-from server.schema import open_db
+from papershelf.exports.bibimport import import_bibtex
+from papershelf.exports.bibtex import export_bibtex
+from papershelf.server import store
+from papershelf.server.schema import open_db
 
 # Letters and signs a title may hold: LaTeX specials, accents, other scripts, math.
 TITLE_CHARS = st.sampled_from(

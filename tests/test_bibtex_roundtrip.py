@@ -17,9 +17,9 @@ import pytest
 from pybtex.bibtex.utils import split_name_list
 from pylatexenc.latex2text import LatexNodes2Text
 
-from exports.bibimport import import_file
-from exports.bibtex import NAME_LIST_FIELDS, export_bibtex
-from server.schema import open_db
+from papershelf.exports.bibimport import import_file
+from papershelf.exports.bibtex import NAME_LIST_FIELDS, export_bibtex
+from papershelf.server.schema import open_db
 
 FIXTURES = ["xampl.bib", "biblatex-examples.bib", "tugboat_beebe.bib", "contextlab_cdl.bib"]
 # Entries the import reports as failed, and why that is right: the store keeps papers,

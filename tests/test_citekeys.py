@@ -3,10 +3,10 @@
 import pytest
 from click.testing import CliRunner
 
-from exports import citekeys
-from exports.citekeys import base_key, is_safe_key, unique_key
-from server import store
-from server.cli import cli
+from papershelf.server import citekeys, store
+from papershelf.server.citekeys import base_key, is_safe_key, unique_key
+from papershelf.server.cli import cli
+from papershelf.server.rekey import rekey
 
 ATTENTION = {"title": "Attention Is All You Need", "year": 2017,
              "authors": ["Ashish Vaswani", "Noam Shazeer", "Niki Parmar"]}
@@ -94,19 +94,19 @@ def test_rekey_is_explicit_and_stable(db, monkeypatch):
     b = store.save_paper(db, {"title": "Attention Again", "authors": ["A Vaswani"],
                               "year": 2017}).paper
     assert (a["citekey"], b["citekey"]) == ("old:key", "vaswani2017attention")
-    assert citekeys.rekey(db, ["OLD:KEY"]) == {"old:key": "vaswani2017attentiona"}
-    assert citekeys.rekey(db) == {}  # running it again changes nothing
+    assert rekey(db, ["OLD:KEY"]) == {"old:key": "vaswani2017attentiona"}
+    assert rekey(db) == {}  # running it again changes nothing
     monkeypatch.setenv("PAPERSHELF_CITEKEY_FORMAT", "{Auth}{year}")
     # Papers are rekeyed in the order they were added: the older one gets the bare key.
-    assert citekeys.rekey(db) == {"vaswani2017attentiona": "Vaswani2017",
+    assert rekey(db) == {"vaswani2017attentiona": "Vaswani2017",
                                   "vaswani2017attention": "Vaswani2017a"}
     assert store.get_paper(db, a["id"])["citekey"] == "Vaswani2017"
     with pytest.raises(KeyError):
-        citekeys.rekey(db, ["nope"])
+        rekey(db, ["nope"])
 
 
 def test_rekey_command(db_path):
-    from server.schema import open_db
+    from papershelf.server.schema import open_db
 
     db = open_db(db_path)
     store.save_paper(db, {"title": "Attention Is All You Need", "authors": ["A Vaswani"],

@@ -1,6 +1,8 @@
 """The `papershelf` command line, run as a user runs it."""
 
 import json
+import re
+import shlex
 import subprocess
 import sys
 
@@ -8,7 +10,7 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from server.cli import cli
+from papershelf.server.cli import cli
 
 ARXIV_PAGE = "arxiv_abs_1706.03762v7_2026.html"
 
@@ -25,12 +27,22 @@ def all_commands(group, prefix=()):
             yield from all_commands(command, prefix + (name,))
 
 
-def test_every_command_has_help_with_an_example():
+def test_every_command_has_help_with_an_example_of_itself():
     for path, command in all_commands(cli):
         result = run(*path, "--help")
         assert result.exit_code == 0, path
-        if not isinstance(command, click.Group):
-            assert "Example:" in result.output or "papershelf" in result.output, path
+        examples = re.findall(r"^\s*Example: (.+)$", result.output, re.MULTILINE)
+        assert examples, f"no example in the help of {' '.join(path)}"
+        for example in examples:
+            words = shlex.split(example)
+            assert words[:len(path) + 1] == ["papershelf", *path], example
+            # Every option the example uses is one this command (or its subcommand) has.
+            target = command
+            if isinstance(command, click.Group):
+                target = command.commands[words[len(path) + 1]]
+            known = {opt for param in target.params for opt in param.opts + param.secondary_opts}
+            used = {w.split("=")[0] for w in words if w.startswith("-")}
+            assert used <= known, (example, used - known)
 
 
 def test_add_from_saved_page_then_same_paper_again(home, pages_dir):
@@ -68,7 +80,7 @@ def test_token_prints_the_same_token_each_time(home):
     (["--db", "/proc/forbidden/x.db", "list"], "cannot open database"),
 ])
 def test_errors_are_one_line_on_stderr_with_nonzero_exit(home, args, message):
-    result = subprocess.run([sys.executable, "-m", "server.cli", *args], capture_output=True,
+    result = subprocess.run([sys.executable, "-m", "papershelf.server.cli", *args], capture_output=True,
                             text=True, env={"PAPERSHELF_HOME": str(home), "PATH": ""})
     assert result.returncode != 0
     assert message in result.stderr
@@ -78,7 +90,7 @@ def test_errors_are_one_line_on_stderr_with_nonzero_exit(home, args, message):
 def test_add_of_an_empty_page_fails_cleanly(home, tmp_path):
     page = tmp_path / "empty.html"
     page.write_text("")
-    result = subprocess.run([sys.executable, "-m", "server.cli", "add", "--offline", "--html", str(page),
+    result = subprocess.run([sys.executable, "-m", "papershelf.server.cli", "add", "--offline", "--html", str(page),
                              "https://example.org/nothing"], capture_output=True, text=True,
                             env={"PAPERSHELF_HOME": str(home)})
     # An empty page is either refused with one line, or kept as a web page record.

@@ -9,10 +9,10 @@ import pytest
 import yaml
 from datasette.app import Datasette
 
-from server import store
-from server.datasette_launch import METADATA_PATH, SETTINGS
-from server.datasette_plugin import split_host
-from server.schema import open_db
+from papershelf.server import store
+from papershelf.server.datasette.host_guard import split_host
+from papershelf.server.datasette.launch import METADATA_PATH, SETTINGS
+from papershelf.server.schema import open_db
 
 AUTHORS = ["Grace Hopper", "Alan Turing", "Ada Lovelace", "José Núñez", "Barbara Liskov",
            "Donald Knuth", "Edsger Dijkstra", "Frances Allen", "John Backus", "Leslie Lamport"]

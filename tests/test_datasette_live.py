@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from server import store
-from server.datasette_launch import datasette_argv
-from server.schema import open_db
+from papershelf.server import store
+from papershelf.server.datasette.launch import datasette_argv
+from papershelf.server.schema import open_db
 from tests.browser_support import launch_browser
 from tests.servers import free_port, running_papershelf, wait_for_url
 from tests.test_datasette import build_library, library_papers
@@ -122,7 +122,7 @@ def test_papershelf_datasette_opens_the_library_alone(tmp_path, stop):
     log_path = tmp_path / "cli.log"
     with open(log_path, "wb") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "server.cli", "--db", str(db_path), "datasette", "--port",
+            [sys.executable, "-m", "papershelf.server.cli", "--db", str(db_path), "datasette", "--port",
              str(port)], stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
     try:
         wait_for_url(f"http://127.0.0.1:{port}/-/versions.json", process, log_path)

@@ -12,9 +12,9 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from click.testing import CliRunner
 
-from server import net, resolve, store
-from server.clipping import clip_page
-from server.cli import cli
+from papershelf.server import net, resolve, store
+from papershelf.server.cli import cli
+from papershelf.server.clipping import clip_page
 
 ARXIV_FILES = {
     "1706.03762": ("arxiv_api_idlist_1706.03762_newformat_2026.xml", 200),

@@ -13,7 +13,12 @@ import pytest
 
 from tests.browser_support import launch_with_extension
 from tests.extension_support import (
-    EXTENSION_DIR, Extension, route_fixture_site, rows, screenshot, wait_for,
+    EXTENSION_DIR,
+    Extension,
+    route_fixture_site,
+    rows,
+    screenshot,
+    wait_for,
 )
 from tests.servers import running_papershelf
 

@@ -1,6 +1,6 @@
 """The embedded-BibTeX reader that ACL Anthology pages need."""
 
-from server.extractors import bibtex_block
+from papershelf.server.extractors import bibtex_block
 
 
 def test_reads_quoted_braced_bare_and_joined_values():

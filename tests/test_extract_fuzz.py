@@ -1,12 +1,13 @@
 """Random, truncated and mangled HTML never raises out of the registry (2,400 cases a run)."""
 
 import json
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from server import identity, store
-from server.extractors import Extraction, extract
+from papershelf.server import identity, store
+from papershelf.server.extractors import Extraction, extract
 
 URLS = [
     "https://arxiv.org/abs/1706.03762v7", "https://arxiv.org/pdf/1706.03762", "https://arxiv.org/list/cs.CL/new",

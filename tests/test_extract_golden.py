@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from server.extractors import extract
+from papershelf.server.extractors import extract
 
 GOLDEN = Path(__file__).parent / "golden"
 GOLDEN_FILES = sorted(GOLDEN.glob("*.json"))

@@ -2,7 +2,7 @@
 
 import pytest
 
-from server.extractors import extract, fields, htmltools
+from papershelf.server.extractors import extract, fields, htmltools
 
 
 @pytest.mark.parametrize("url, arxiv_id, version", [

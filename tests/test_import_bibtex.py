@@ -5,11 +5,11 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from exports.bibimport import import_bibtex, import_file
-from exports.bibparse import split_names
-from exports.bibtex import export_bibtex
-from server import store
-from server.cli import cli
+from papershelf.exports.bibimport import import_bibtex, import_file
+from papershelf.exports.bibparse import split_names
+from papershelf.exports.bibtex import export_bibtex
+from papershelf.server import store
+from papershelf.server.cli import cli
 
 BIB = r"""@string{acm = "ACM Press"}
 @preamble{"\newcommand{\noop}[1]{}"}
@@ -132,8 +132,8 @@ def test_undefined_macro_is_a_reported_failure(db):
 
 
 def test_json_round_trip_is_lossless(db, tmp_path):
-    from exports.bibimport import export_json
-    from server.schema import open_db
+    from papershelf.exports.bibimport import export_json
+    from papershelf.server.schema import open_db
 
     import_bibtex(db, BIB, tags=["x"])
     paper = store.get_paper_by_citekey(db, "arx")
@@ -189,7 +189,7 @@ def test_latin1_file_is_read(db, tmp_path):
     ("a\\\\b", "a b", False),
 ])
 def test_latex_decoding(latex, text, lossless):
-    from exports.latex import decode
+    from papershelf.exports.latex import decode
 
     assert decode(latex) == (text, lossless)
 

@@ -8,7 +8,7 @@ import sys
 import time
 from pathlib import Path
 
-from exports.bibimport import BATCH_SIZE
+from papershelf.exports.bibimport import BATCH_SIZE
 
 REPO = Path(__file__).resolve().parent.parent
 ENTRIES = 8000
@@ -36,7 +36,7 @@ def count(db_path):
 
 
 def run_import(db_path, bib):
-    return subprocess.Popen([sys.executable, "-m", "server.cli", "--db", str(db_path), "import",
+    return subprocess.Popen([sys.executable, "-m", "papershelf.server.cli", "--db", str(db_path), "import",
                              str(bib)], cwd=REPO, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE)
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from exports.obsidian import (
+from papershelf.exports.obsidian import (
     CACHE_NAME,
     MANAGED_KEYS,
     PROPERTY_TYPES,
@@ -16,7 +16,7 @@ from exports.obsidian import (
     export_obsidian,
     obsidian_tag,
 )
-from server import store
+from papershelf.server import store
 
 GOLDEN = Path(__file__).parent / "golden_obsidian"
 UPDATE_GOLDEN = os.environ.get("PAPERSHELF_UPDATE_GOLDEN") == "1"

@@ -3,9 +3,9 @@
 import pytest
 from click.testing import CliRunner
 
-from server import store
-from server.cli import cli
-from server.schema import open_db
+from papershelf.server import store
+from papershelf.server.cli import cli
+from papershelf.server.schema import open_db
 
 
 @pytest.fixture
@@ -85,9 +85,3 @@ def test_help_shows_an_example():
     result = run("export", "obsidian", "--help")
     assert result.exit_code == 0
     assert "Example: papershelf export obsidian" in result.output
-
-
-def test_progress_bar_passes_every_paper_through():
-    from server.cli_obsidian import _progress_bar
-
-    assert list(_progress_bar([{"id": 1}, {"id": 2}])) == [{"id": 1}, {"id": 2}]

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from exports.filenames import RESERVED, assign_stems, is_safe_stem, safe_stem
+from papershelf.exports.filenames import RESERVED, assign_stems, is_safe_stem, safe_stem
 
 UNSAFE = re.compile(r'[*"\\/<>:|?#^\[\]\x00-\x1f\x7f]')
 

@@ -9,10 +9,10 @@ import yaml
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from exports.filenames import is_safe_stem
-from exports.obsidian import MANAGED_KEYS, PROPERTY_TYPES, export_obsidian
-from server import store
-from server.schema import open_db
+from papershelf.exports.filenames import is_safe_stem
+from papershelf.exports.obsidian import MANAGED_KEYS, PROPERTY_TYPES, export_obsidian
+from papershelf.server import store
+from papershelf.server.schema import open_db
 
 # Fragments that break naive YAML or Markdown writers, mixed into random unicode.
 NASTY = st.sampled_from([

@@ -5,10 +5,10 @@ import zlib
 
 from click.testing import CliRunner
 
-from server import reextract, store
-from server.cli import cli
-from server.clipping import clip_page
-from server.schema import open_db
+from papershelf.server import reextract, store
+from papershelf.server.cli import cli
+from papershelf.server.clipping import clip_page
+from papershelf.server.schema import open_db
 
 ABS_URL = "https://arxiv.org/abs/1706.03762v7"
 

@@ -1,14 +1,15 @@
 """`papershelf serve` for real: a waitress process on 127.0.0.1, concurrent clients, shutdown."""
 
 import concurrent.futures
-import http.client
+import json
 import signal
 import sqlite3
 import subprocess
 import sys
 import time
+import urllib.request
 
-from tests.servers import free_port, running_papershelf
+from tests.servers import free_port, running_papershelf, wait_for_url
 
 THREADS, CLIPS_PER_THREAD = 8, 25
 
@@ -72,30 +73,29 @@ def test_concurrent_clients_store_every_clip_without_errors(home):
 
 def test_sigint_stops_the_server_cleanly(home):
     port = free_port()
-    process = subprocess.Popen([sys.executable, "-m", "server.cli", "serve", "--no-datasette", "--offline",
-                                "--port", str(port)], env={"PAPERSHELF_HOME": str(home)},
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
-        try:
-            connection.request("GET", "/api/ping", headers={"Host": f"127.0.0.1:{port}"})
-            if connection.getresponse().status == 200:
-                break
-        except OSError:
-            time.sleep(0.1)
-        finally:
-            connection.close()
-    process.send_signal(signal.SIGINT)
-    stdout, stderr = process.communicate(timeout=15)
-    assert process.returncode == 0
-    assert f"http://127.0.0.1:{port}" in stdout and str(home / "token") in stdout
-    assert "stopped" in stderr and "Traceback" not in stderr
+    out, err = home / "serve.out", home / "serve.err"
+    with open(out, "wb") as stdout, open(err, "wb") as stderr:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "papershelf.server.cli", "serve", "--no-datasette", "--offline",
+             "--port", str(port)], env={"PAPERSHELF_HOME": str(home)}, stdout=stdout,
+            stderr=stderr)
+    try:
+        wait_for_url(f"http://127.0.0.1:{port}/api/ping", process, err)
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/ping", timeout=5) as answer:
+            assert json.loads(answer.read())["app"] == "papershelf"  # it served, then Ctrl-C
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=15) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    assert f"http://127.0.0.1:{port}" in out.read_text() and str(home / "token") in out.read_text()
+    assert "stopped" in err.read_text() and "Traceback" not in err.read_text()
 
 
 def test_port_in_use_is_a_one_line_error(home):
     with running_papershelf(home) as server:
-        result = subprocess.run([sys.executable, "-m", "server.cli", "serve", "--no-datasette",
+        result = subprocess.run([sys.executable, "-m", "papershelf.server.cli", "serve", "--no-datasette",
                                  "--port", str(server.port)], env={"PAPERSHELF_HOME": str(home)},
                                 capture_output=True, text=True, timeout=30)
     assert result.returncode != 0
@@ -120,7 +120,7 @@ def test_auto_export_rewrites_the_bib_file_after_a_clip(home, tmp_path, pages_di
 
 
 def test_bad_auto_export_target_is_a_one_line_error(home):
-    result = subprocess.run([sys.executable, "-m", "server.cli", "serve", "--no-datasette",
+    result = subprocess.run([sys.executable, "-m", "papershelf.server.cli", "serve", "--no-datasette",
                              "--port", str(free_port()), "--auto-export", "word:refs.docx"],
                             env={"PAPERSHELF_HOME": str(home)}, capture_output=True, text=True, timeout=30)
     assert result.returncode != 0

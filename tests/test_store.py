@@ -4,8 +4,8 @@ import sqlite3
 
 import pytest
 
-from server import identity, store
-from server.schema import SCHEMA_VERSION, migrations, open_db
+from papershelf.server import identity, store
+from papershelf.server.schema import SCHEMA_VERSION, migrations, open_db
 
 ATTENTION = {
     "title": "Attention Is All You Need",

@@ -7,19 +7,17 @@ the page's metadata. A bot-check interstitial gives a clear error instead of a
 junk record. extract() never raises.
 """
 
-from dataclasses import dataclass, field
-
-
-@dataclass
-class Extraction:
-    papers: list = field(default_factory=list)  # paper field dicts (identity.METADATA_FIELDS + extra)
-    listing: bool = False  # True: a listing page; papers are candidates for the reader to pick
-    extractor: str = ""  # name of the extractor that produced the papers
-    error: str = ""  # why the page holds nothing to save (shown to the reader)
-
-
-from server.extractors import (acl, arxiv, fields, generic, huggingface,  # noqa: E402
-                               htmltools, openreview, sciencedirect)
+from papershelf.server.extractors import (
+    acl,
+    arxiv,
+    fields,
+    generic,
+    htmltools,
+    huggingface,
+    openreview,
+    sciencedirect,
+)
+from papershelf.server.extractors.extraction import Extraction
 
 # Site extractors, most specific first; the generic one is the fallback for all.
 EXTRACTORS = [arxiv, huggingface, openreview, acl, sciencedirect]

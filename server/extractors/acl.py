@@ -3,8 +3,9 @@
 import re
 from urllib.parse import urlparse
 
-from server.extractors import bibtex_block, fields, generic
-from server.extractors.htmltools import first, host, text
+from papershelf.server.extractors import bibtex_block, fields, generic
+from papershelf.server.extractors.extraction import Extraction
+from papershelf.server.extractors.htmltools import first, host, text
 
 NAME = "acl"
 _ID = re.compile(r"^/(?:anthology/)?([A-Za-z]\d{2}-\d{4}|\d{4}\.[\w\-]+\.\d+)(?:\.pdf)?/?$")
@@ -17,8 +18,6 @@ def matches(url):
 
 def extract(url, html):
     """Return the paper of an ACL Anthology page."""
-    from server.extractors import Extraction
-
     tagged = generic.read_tagged(url, html)
     if tagged is None:
         return Extraction(extractor=NAME)

@@ -8,10 +8,19 @@ version history, category, comments, journal ref and DOI. A saved <head> alone w
 import re
 from urllib.parse import urlparse
 
-from server import identity
-from server.extractors import fields
-from server.extractors.htmltools import (by_class, first, host, parse, plain_text, read_meta, text,
-                                         without_descriptor)
+from papershelf.server import identity
+from papershelf.server.extractors import fields
+from papershelf.server.extractors.extraction import Extraction
+from papershelf.server.extractors.htmltools import (
+    by_class,
+    first,
+    host,
+    parse,
+    plain_text,
+    read_meta,
+    text,
+    without_descriptor,
+)
 
 NAME = "arxiv"
 ID = r"(?:\d{4}\.\d{4,5}|[a-z][a-z\-]*(?:\.[A-Za-z]{2})?/\d{7})(?:v\d+)?"
@@ -29,8 +38,6 @@ def matches(url):
 
 def extract(url, html):
     """Return the paper of an arXiv paper URL, or the candidates of a listing."""
-    from server.extractors import Extraction
-
     path = urlparse(url).path
     if _LISTING_PATH.match(path):
         root = parse(html)

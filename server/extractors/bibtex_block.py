@@ -73,6 +73,6 @@ def decode(value):
 
 def names(value):
     """Return "Given Family" names of a BibTeX author/editor value."""
-    from server.extractors.fields import person
+    from papershelf.server.extractors.fields import person
 
     return [person(name) for name in re.split(r"\s+and\s+", value or "") if name.strip()]

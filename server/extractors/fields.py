@@ -2,7 +2,7 @@
 
 import re
 
-from server import identity
+from papershelf.server import identity
 
 MONTHS = {name: i for i, name in enumerate(
     ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1)}

@@ -7,10 +7,19 @@ so that nothing the reader clicks is lost.
 import json
 import re
 
-from server import identity
-from server.extractors import fields
-from server.extractors.htmltools import (absolute, first, host, page_title, parse, read_meta,
-                                         squash, text)
+from papershelf.server import identity
+from papershelf.server.extractors import fields
+from papershelf.server.extractors.extraction import Extraction
+from papershelf.server.extractors.htmltools import (
+    absolute,
+    first,
+    host,
+    page_title,
+    parse,
+    read_meta,
+    squash,
+    text,
+)
 
 NAME = "generic"
 SCHOLARLY_TYPES = {"scholarlyarticle", "article", "medicalscholarlyarticle", "report", "thesis",
@@ -30,8 +39,6 @@ def matches(url):
 
 def extract(url, html):
     """Return the paper the page's metadata describes (or a webpage record)."""
-    from server.extractors import Extraction
-
     root = parse(html)
     paper = read(url, root)
     if not paper.get("title"):

@@ -8,9 +8,17 @@ import json
 import re
 from urllib.parse import urlparse
 
-from server import identity
-from server.extractors import arxiv, fields
-from server.extractors.htmltools import absolute, by_class, parse, plain_text, squash, text
+from papershelf.server import identity
+from papershelf.server.extractors import arxiv, fields
+from papershelf.server.extractors.extraction import Extraction
+from papershelf.server.extractors.htmltools import (
+    absolute,
+    by_class,
+    parse,
+    plain_text,
+    squash,
+    text,
+)
 
 NAME = "huggingface"
 _PAPER_PATH = re.compile(rf"^/papers/({arxiv.ID})/?$")
@@ -29,8 +37,6 @@ def matches(url):
 
 def extract(url, html):
     """Return the paper of a /papers/ID page, or the candidates of a listing."""
-    from server.extractors import Extraction
-
     path = urlparse(url).path
     root = parse(html)
     match = _PAPER_PATH.match(path)

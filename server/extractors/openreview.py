@@ -2,8 +2,16 @@
 
 from urllib.parse import parse_qs, urlparse
 
-from server.extractors import fields, generic
-from server.extractors.htmltools import BOT_CHECK_ERROR, first, host, is_bot_check, parse, read_meta
+from papershelf.server.extractors import fields, generic
+from papershelf.server.extractors.extraction import Extraction
+from papershelf.server.extractors.htmltools import (
+    BOT_CHECK_ERROR,
+    first,
+    host,
+    is_bot_check,
+    parse,
+    read_meta,
+)
 
 NAME = "openreview"
 
@@ -16,8 +24,6 @@ def matches(url):
 
 def extract(url, html):
     """Return the paper of a forum page, or a clear error for the bot check."""
-    from server.extractors import Extraction
-
     root = parse(html)
     meta = read_meta(root)
     forum_id = _forum_id(url)

@@ -1,8 +1,9 @@
 """ScienceDirect article pages: the authors and abstract missing from the tags come from the page."""
 
 
-from server.extractors import fields, generic
-from server.extractors.htmltools import by_class, first, host, squash, text
+from papershelf.server.extractors import fields, generic
+from papershelf.server.extractors.extraction import Extraction
+from papershelf.server.extractors.htmltools import by_class, first, host, squash, text
 
 NAME = "sciencedirect"
 
@@ -14,8 +15,6 @@ def matches(url):
 
 def extract(url, html):
     """Return the paper of a ScienceDirect article page."""
-    from server.extractors import Extraction
-
     tagged = generic.read_tagged(url, html)
     if tagged is None:
         return Extraction(extractor=NAME)

@@ -18,14 +18,14 @@ PAPERSHELF_CITEKEY_FORMAT environment variable. Placeholders:
 Anything else in the template is kept when it is a safe character (letters,
 digits, - _ : .). Keys collide case-insensitively; a taken key gets a, b, ...,
 z, aa, ab ... appended. A key is never recomputed when metadata changes; only
-`papershelf rekey` builds keys again.
+`papershelf rekey` builds keys again (server/rekey.py).
 """
 
 import os
 import re
 
-from server import config
-from server.identity import family_name, fold
+from papershelf.server import config
+from papershelf.server.identity import family_name, fold, is_corporate
 
 DEFAULT_FORMAT = "{auth}{year}{title}"
 # Words that never make a good key word (a key should name the paper, not "the").
@@ -73,8 +73,6 @@ def _part(name, paper):
 
 
 def _families(paper):
-    from exports.bibtex import is_corporate
-
     # An organisation is named whole ("Gemini Team" -> geminiteam), a person by family name.
     return [_ascii_word(a if is_corporate(a) else family_name(a))
             for a in paper.get("authors") or []]
@@ -144,39 +142,6 @@ def unique_key(stem, is_taken):
 def is_safe_key(key):
     """Return True when key holds only characters safe in BibTeX, LaTeX and URLs."""
     return bool(key) and len(key) <= 200 and _SAFE_KEY.match(key) is not None
-
-
-def rekey(db, keys=None):
-    """Build keys again by the formula for the given keys (or every paper); return {old: new}."""
-    from server import store
-
-    if keys is None:
-        papers = list(store.iter_papers(db, order_by="id"))
-    else:
-        papers = []
-        for key in keys:
-            paper = store.get_paper_by_citekey(db, key)
-            if paper is None:
-                raise KeyError(key)
-            papers.append(paper)
-    template = key_format()
-    changed = {}
-    with store.write_transaction(db):
-        for paper in papers:
-            stem = base_key(paper, template)
-            own = paper["citekey"]
-
-            def taken(candidate, own=own):
-                if candidate.casefold() == own.casefold():
-                    return False  # its own key is free for it
-                return db.execute("select 1 from papers where citekey = ? collate nocase",
-                                  [candidate]).fetchone() is not None
-            new = unique_key(stem, taken)
-            if new != own:
-                db.execute("update papers set citekey = ?, updated_at = ? where id = ?",
-                           [new, store.now(), paper["id"]])
-                changed[own] = new
-    return changed
 
 
 # Letters that unicode does not decompose into an ASCII base (Łukasiewicz -> lukasiewicz).

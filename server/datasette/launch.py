@@ -3,7 +3,7 @@
 import sys
 from pathlib import Path
 
-METADATA_PATH = Path(__file__).with_name("datasette_metadata.yml")
+METADATA_PATH = Path(__file__).with_name("metadata.yml")
 # Datasette settings for the library view; the same ones serve tests and benchmarks.
 SETTINGS = {
     # Suggesting facets scans every column of a large table on each page; the metadata
