@@ -2,7 +2,8 @@
 
 Entries are written in batches, one transaction per batch and a savepoint per paper,
 so an import killed halfway leaves every paper whole or absent, and running it again
-merges what is already there through the store's identity rules.
+merges what is already there through the store's identity rules. An entry that merges
+into a paper with another key leaves its key as the paper's alias: both keys resolve.
 """
 
 import json
@@ -11,22 +12,36 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from papershelf.exports.bibparse import EntryReader, chunk_bounds, parsed_chunks, records_of
-from papershelf.server import identity, store
+from papershelf.server import bibdefs, identity, store
 
 BATCH_SIZE = 500
 
 
 @dataclass
+class Merge:
+    """One entry merged into a stored paper: why, and whether its own key still resolves."""
+
+    line: int
+    key: str  # the entry's key
+    into: str  # the paper's key
+    why: str  # "same DOI", "same arXiv id", "same title, first author and year", ...
+    alias: str  # added | own (already resolves) | taken (another paper's key) | unsafe
+
+
+@dataclass
 class ImportReport:
     created: int = 0
-    merged: int = 0  # merged into a paper already stored (changed or not)
+    merged: int = 0  # merged into a stored paper, which changed or gained an alias
+    unchanged: int = 0  # already in the library as it is (a re-import, a repeated block)
     failed: list = field(default_factory=list)  # (line, key or "", reason)
     warnings: list = field(default_factory=list)  # (line, key, what was odd but imported)
     keys: dict = field(default_factory=dict)  # key in the file -> key in the library
+    merges: list = field(default_factory=list)  # Merge of each merged entry
+    renamed: list = field(default_factory=list)  # (line, key, new key): key was another's
 
     @property
     def total(self):
-        return self.created + self.merged + len(self.failed)
+        return self.created + self.merged + self.unchanged + len(self.failed)
 
 
 def import_file(db, path, tags=(), progress=None):
@@ -48,14 +63,27 @@ def import_bibtex(db, text, tags=(), progress=None):
     bounds = chunk_bounds(text)
     known = None
     for records in parsed_chunks(text, bounds):
-        done = report.merged + len(report.failed)
+        done = report.unchanged + len(report.failed)
         items = reader.feed(records)
+        _store_definitions(db, reader.take_definitions())
         known = _store_items(db, items, tags, report, None, known)
         if progress is not None:
-            progress(len(items) + report.merged + len(report.failed) - done)
+            progress(len(items) + report.unchanged + len(report.failed) - done)
     items = reader.finish()
     _store_items(db, items, tags, report, progress, known)
     return report
+
+
+def _store_definitions(db, definitions):
+    """Keep the file's @string and @preamble definitions (one transaction)."""
+    if not definitions:
+        return
+    with store.write_transaction(db):
+        for definition in definitions:
+            if definition[0] == "string":
+                bibdefs.save_string(db, definition[1], definition[2])
+            else:
+                bibdefs.save_preamble(db, definition[1])
 
 
 def parse_bibtex(text, report):
@@ -86,7 +114,8 @@ class _Known:
         self.values = {column: {row[0] for row in db.execute(
             f"select {column} from papers where {column} is not null")}
             for column in ("arxiv_id", "doi", "identity_key")}
-        self.keys = {row[0].casefold() for row in db.execute("select citekey from papers")}
+        self.keys = {row[0].casefold() for row in db.execute(
+            "select citekey from papers union all select alias from paper_aliases")}
 
     def may_exist(self, metadata, key):
         return (metadata.get("arxiv_id") in self.values["arxiv_id"]
@@ -98,8 +127,10 @@ class _Known:
         for column, values in self.values.items():
             if paper.get(column):
                 values.add(paper[column])
-        self.values["identity_key"].add(identity.identity_key(paper))
-        self.keys.add(paper["citekey"].casefold())
+        key = identity.identity_key(paper)
+        if key:
+            self.values["identity_key"].add(key)
+        self.keys.update(k.casefold() for k in (paper["citekey"], *paper.get("aliases", ())))
 
 
 def _store_items(db, items, tags, report, progress, known=None):
@@ -117,17 +148,27 @@ def _store_items(db, items, tags, report, progress, known=None):
 
 def _save_one(db, line, key, fields, tags, report, known):
     try:
-        result = _save_entry(db, key, fields, tags, known)
+        result, why = _save_entry(db, key, fields, tags, known)
     except store.StoreError as exc:
         report.failed.append((line, key, str(exc)))
         return
+    paper = result.paper
     if result.status == "created":
         report.created += 1
-        _keep_dates(db, result.paper, fields)
+        _keep_dates(db, paper, fields)
+        if key and key != paper["citekey"]:
+            report.renamed.append((line, key, paper["citekey"]))
     else:
-        report.merged += 1
-    known.add(result.paper)
-    report.keys[key] = result.paper["citekey"]
+        alias = "own"
+        if key and key.casefold() != paper["citekey"].casefold():
+            alias = store.add_alias(db, paper, key)
+        if result.status == "unchanged" and alias == "own":
+            report.unchanged += 1
+        else:
+            report.merged += 1
+            report.merges.append(Merge(line, key, paper["citekey"], why, alias))
+    known.add(paper)
+    report.keys[key] = paper["citekey"]
 
 
 def _keep_dates(db, paper, fields):
@@ -139,17 +180,26 @@ def _keep_dates(db, paper, fields):
 
 
 def _save_entry(db, key, fields, tags, known):
-    """Store one entry: merge into the paper it is, or create it."""
+    """Store one entry: merge into the paper it is, or create it; return (result, why)."""
     metadata = identity.clean_metadata(fields)
     if not known.may_exist(metadata, key):
-        return store.create_paper(db, fields, tags=tags)
+        return store.create_paper(db, fields, tags=tags), None
     existing = store.find_existing(db, metadata)
     if existing is not None and not _conflicts(existing, metadata):
-        return store.merge_paper(db, existing, fields, tags=tags)
+        return store.merge_paper(db, existing, fields, tags=tags), _why(existing, metadata)
     earlier = _same_key_same_title(db, key, fields)
     if earlier is not None:  # stored by an earlier run of this import (no identity, or a twin)
-        return store.merge_paper(db, earlier, fields, tags=tags)
-    return store.create_paper(db, fields, tags=tags)
+        return store.merge_paper(db, earlier, fields, tags=tags), "same key and title"
+    return store.create_paper(db, fields, tags=tags), None
+
+
+def _why(existing, metadata):
+    """Return which identity rule made metadata the same paper as existing."""
+    if metadata.get("arxiv_id") and metadata["arxiv_id"] == existing.get("arxiv_id"):
+        return "same arXiv id"
+    if metadata.get("doi") and metadata["doi"] == existing.get("doi"):
+        return "same DOI"
+    return "same title, first author and year"
 
 
 # Details that tell two same-titled entries apart (the March and the June "Editorial").

@@ -1,8 +1,11 @@
-"""Read BibTeX text into paper fields (the paper object's shape) with bibtexparser 2.
+"""Read BibTeX text into records and resolved entries, with bibtexparser 2 (pybtex behind it).
 
-@string macros and # concatenation, month macros, crossref, LaTeX accents to unicode,
-names split with braces respected. Text is read in chunks cut at entry boundaries, so
-that the importer stores (in whole batches) while it reads.
+@string macros and # concatenation, month macros, crossref. A macro the file does not
+define is kept as its name (a companion strings file defines it; BibTeX warns and goes
+on, and so does this reader). A block bibtexparser cannot read is read again by pybtex's
+scanner, which follows BibTeX where bibtexparser 2.1 does not (a `"` inside braces of a
+quoted value). Text is read in chunks cut at entry boundaries, so that the importer
+stores (in whole batches) while it reads.
 """
 
 import hashlib
@@ -10,41 +13,24 @@ import logging
 import re
 
 import bibtexparser
-from bibtexparser.middlewares.names import (
-    parse_single_name_into_parts,
-    split_multiple_persons_names,
-)
 from bibtexparser.model import (
     DuplicateBlockKeyBlock,
     DuplicateFieldKeyBlock,
     Entry,
+    Field,
+    Preamble,
     String,
 )
-from pybtex.database import Person
+from pybtex.database.input.bibtex import LowLevelParser
+from pybtex.scanner import PybtexSyntaxError
 
-from papershelf.exports import latex
-from papershelf.exports.bibtex import NAME_LIST_FIELDS, RANGE_FIELDS, VENUE_FIELDS
-from papershelf.server import identity
-from papershelf.server.identity import is_corporate
+from papershelf.exports.bibfields import EXPRESSIONS, MONTH_NAMES, entry_to_fields
 
 # bibtexparser logs each broken block; the importer reports them itself, with line and reason.
 logging.getLogger("bibtexparser").addHandler(logging.NullHandler())
-MONTH_NAMES = {name: i for i, names in enumerate(
-    [("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"), ("may",),
-     ("jun", "june"), ("jul", "july"), ("aug", "august"), ("sep", "sept", "september"),
-     ("oct", "october"), ("nov", "november"), ("dec", "december")], start=1) for name in names}
 # The month macros every BibTeX style defines (plain.bst: MACRO {jan} {"January"}).
-BUILTIN_STRINGS = {name[:3]: name.capitalize() for name in MONTH_NAMES if len(name) > 3}
-BUILTIN_STRINGS["may"] = "May"
-# Fields that are identifiers or addresses: never LaTeX-decoded.
-VERBATIM_FIELDS = frozenset({"url", "doi", "eprint", "file", "pdf", "isbn", "issn", "urldate",
-                             "urlraw", "verba", "verbb", "verbc", "pdf_url"})
-# BibTeX fields the paper object holds itself; every other field goes to extra.
-MAPPED_FIELDS = frozenset({"title", "author", "year", "month", "date", "doi", "url", "abstract",
-                           "crossref"})
-ARXIV_PREFIXES = frozenset({"arxiv"})
-_ISO_DATE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?\Z")
-_YEAR_START = re.compile(r"(\d{4})\b")
+BUILTIN_STRINGS = {name[:3]: (name.capitalize(), None) for name in MONTH_NAMES if len(name) > 3}
+BUILTIN_STRINGS["may"] = ("May", None)
 
 # Files are read in chunks of about this size, so that storing can start early.
 CHUNK_SIZE = 250_000
@@ -121,17 +107,25 @@ def _is_entry_block(block):
 def _parse_records(text, line_offset, seen_raw):
     """Return the blocks of text as plain tuples.
 
-    ("string", line, key, value), ("entry", line, key, type, ((name, value), ...), warning,
-    digest of the entry's text), ("same",) for an entry identical to one seen before,
-    ("failed", line, key, reason).
+    ("string", line, key, value), ("preamble", line, value), ("entry", line, key, type,
+    ((name, value), ...), warning, digest of the entry's text), ("same",) for an entry
+    identical to one seen before, ("failed", line, key, reason). Values are as written:
+    `{...}`, `"..."`, a number, a macro name, or a # concatenation of those.
     """
     library = bibtexparser.parse_string(text, parse_stack=[])
-    records = []
+    records, cursor, line = [], 0, line_offset + 1
     for block in library.blocks:
-        line = (block.start_line or 0) + 1 + line_offset
+        # bibtexparser's start_line drifts in long files: count lines to the block's text.
+        found = text.find(block.raw, cursor) if block.raw else -1
+        if found >= 0:
+            line += text.count("\n", cursor, found)
+            cursor = found
         warning = None
         if isinstance(block, String):
             records.append(("string", line, block.key, block.value))
+            continue
+        if isinstance(block, Preamble):
+            records.append(("preamble", line, block.value))
             continue
         if isinstance(block, Entry):
             entry = block
@@ -141,10 +135,12 @@ def _parse_records(text, line_offset, seen_raw):
             entry = block.ignore_error_block
             warning = "duplicate field " + ", ".join(sorted(block.duplicate_keys)) + ": first kept"
         elif hasattr(block, "error"):
-            records.append(("failed", line, _failed_key(block), _reason(block.error)))
-            continue
+            entry = _read_as_bibtex_does(block.raw or "")
+            if entry is None:
+                records.append(("failed", line, _failed_key(block), _reason(block.error)))
+                continue
         else:
-            continue  # comments, preambles
+            continue  # comments
         digest = hashlib.blake2b(entry.raw.encode(), digest_size=16).digest()
         if digest in seen_raw:
             records.append(("same",))  # the same entry again: nothing more to store
@@ -155,41 +151,99 @@ def _parse_records(text, line_offset, seen_raw):
     return records
 
 
+class _RawScanner(LowLevelParser):
+    """pybtex's BibTeX scanner, giving each value as written (macros left unresolved)."""
+
+    def parse_value_part(self):
+        token = self.required([self.QUOTE, self.LBRACE, self.NUMBER, self.NAME],
+                              description="field value")
+        if token.pattern is self.QUOTE:
+            return "{" + self.flatten_string(self.parse_string(string_end=self.QUOTE)) + "}"
+        if token.pattern is self.LBRACE:
+            return "{" + self.flatten_string(self.parse_string(string_end=self.RBRACE)) + "}"
+        return token.value
+
+
+def _read_as_bibtex_does(raw):
+    """Return the entry of a block bibtexparser refused, read by pybtex's scanner, or None."""
+    try:
+        for command, body in _RawScanner(raw, macros={}):
+            if command.lower() in ("string", "preamble"):
+                return None
+            key, fields = body
+            return Entry(command.lower(), key,
+                         [Field(name, " # ".join(parts)) for name, parts in fields], raw=raw)
+    except PybtexSyntaxError:
+        return None
+    return None
+
+
 class EntryReader:
-    """Turn records into store items in file order; an entry with a crossref waits for the end."""
+    """Turn records into store items in file order; an entry with a crossref waits for the end.
+
+    Besides items, it collects the file's @string and @preamble definitions (take them
+    with take_definitions) and warns once for each macro the file uses but never defines.
+    """
 
     def __init__(self, report):
         self.report = report
-        self.strings = dict(BUILTIN_STRINGS)
+        self.strings = dict(BUILTIN_STRINGS)  # name -> (text, expression or None)
         self.by_key = {}
         self.waiting = []
+        self.definitions = []  # ("string", name, expression) and ("preamble", expression)
+        self.undefined = {}  # macro (lower case) -> [name, line, key, uses]
 
     def feed(self, records):
         items = []
         for record in records:
             kind = record[0]
             if kind == "same":
-                self.report.merged += 1
+                self.report.unchanged += 1
             elif kind == "failed":
                 self.report.failed.append(record[1:])
             elif kind == "string":
                 _, line, key, value = record
-                try:
-                    self.strings[key.lower()] = resolve_value(value, self.strings)
-                except ValueError as exc:
-                    self.report.failed.append((line, f"@string {key}", str(exc)))
+                text, expression = self._resolve(value, line, f"@string {key}")
+                self.strings[key.lower()] = (text, expression)
+                self.definitions.append(("string", key, expression or "{" + text + "}"))
+            elif kind == "preamble":
+                _, line, value = record
+                text, expression = self._resolve(value, line, "@preamble")
+                self.definitions.append(("preamble", expression or "{" + text + "}"))
             else:
-                _, line, key, entry_type, fields, warning, _ = record
-                if warning:
-                    self.report.warnings.append((line, key, warning))
-                values = _resolve_fields(fields, self.strings)
-                self.by_key[key.lower()] = values
-                entry = (line, key, entry_type, values)
-                if "crossref" in values:
-                    self.waiting.append(entry)  # its parent usually comes later in the file
-                else:
-                    self._convert(entry, items)
+                self._read_entry(record, items)
         return items
+
+    def _read_entry(self, record, items):
+        _, line, key, entry_type, fields, warning, _ = record
+        if warning:
+            self.report.warnings.append((line, key, warning))
+        values = {}
+        for name, value in fields:
+            name = name.lower()
+            if name in values:
+                continue  # BibTeX keeps the first of duplicate fields
+            values[name], expression = self._resolve(value, line, key)
+            if expression is not None:
+                values.setdefault(EXPRESSIONS, {})[name] = expression
+        self.by_key[key.lower()] = values
+        entry = (line, key, entry_type, values)
+        if "crossref" in values:
+            self.waiting.append(entry)  # its parent usually comes later in the file
+        else:
+            self._convert(entry, items)
+
+    def _resolve(self, value, line, key):
+        text, expression, missing = resolve_value(value, self.strings)
+        for name in missing:
+            seen = self.undefined.setdefault(name.lower(), [name, line, key, 0])
+            seen[3] += 1
+        return text, expression
+
+    def take_definitions(self):
+        """Return the @string and @preamble definitions read since the last call."""
+        definitions, self.definitions = self.definitions, []
+        return definitions
 
     def finish(self):
         items = []
@@ -197,6 +251,11 @@ class EntryReader:
             _inherit_crossref(entry[3], self.by_key)
             self._convert(entry, items)
         self.waiting = []
+        for name, line, key, uses in self.undefined.values():
+            times = "once" if uses == 1 else f"{uses} times"
+            self.report.warnings.append((line, key, f'string name "{name}" is undefined (used'
+                                         f" {times}): kept, and written back as {name}"))
+        self.undefined = {}
         return items
 
     def _convert(self, entry, items):
@@ -208,27 +267,42 @@ class EntryReader:
 
 
 def resolve_value(value, strings):
-    """Return a raw field value with @string macros and # concatenation resolved (braces kept)."""
+    """Return (text, expression, undefined macros) of a raw field value.
+
+    text has @string macros and # concatenation resolved (braces kept) and an undefined
+    macro as its name; expression is None, or, when a macro is undefined, the value as an
+    export writes it back: `{text} # name # {text}`.
+    """
     if isinstance(value, int):
-        return str(value)
+        return str(value), None, ()
     value = value.strip()
     if value[:1] == "{" and value[-1:] == "}" and _balanced_inner(value):
-        return value[1:-1]
+        return value[1:-1], None, ()
     if value[:1] == '"' and value[-1:] == '"' and "#" not in value[1:-1].replace('\\#', ""):
-        return value[1:-1]
-    return "".join(_resolve_part(p, strings) for p in _split_concatenation(value))
+        return value[1:-1], None, ()
+    texts, expressions, missing = [], [], []
+    for part in _split_concatenation(value):
+        text, expression, undefined = _resolve_part(part.strip(), strings)
+        texts.append(text)
+        expressions.append(expression)
+        missing.extend(undefined)
+    expression = " # ".join(expressions) if missing else None
+    return "".join(texts), expression, missing
 
 
 def _resolve_part(part, strings):
-    part = part.strip()
+    """Return (text, expression, undefined macros) of one part of a concatenation."""
     if part[:1] in '{"':
-        return part[1:-1]
+        return part[1:-1], "{" + part[1:-1] + "}", ()
     if part.isdigit():
-        return part
-    try:
-        return strings[part.lower()]
-    except KeyError:
-        raise ValueError(f"undefined string macro {part!r}") from None
+        return part, part, ()
+    found = strings.get(part.lower())
+    if found is None:
+        return part, part, (part,)
+    text, expression = found
+    if expression is None:
+        return text, "{" + text + "}", ()
+    return text, expression, (part,)  # a macro whose own value holds an undefined one
 
 
 def _split_concatenation(value):
@@ -261,19 +335,6 @@ def _balanced_inner(value):
     return depth == 0
 
 
-def _resolve_fields(fields, strings):
-    values = {}
-    for key, value in fields:
-        name = key.lower()
-        if name in values:
-            continue  # BibTeX keeps the first of duplicate fields
-        try:
-            values[name] = resolve_value(value, strings)
-        except ValueError as exc:
-            values.setdefault("__errors__", []).append(f"{name}: {exc}")
-    return values
-
-
 def _inherit_crossref(values, by_key):
     """Copy the fields a crossref'd parent holds and the child lacks (as BibTeX does)."""
     parent_key = values.pop("crossref", None)
@@ -282,182 +343,16 @@ def _inherit_crossref(values, by_key):
     parent = by_key.get(parent_key.strip().lower())
     if parent is None:
         return
+    expressions = parent.get(EXPRESSIONS) or {}
     for name, value in parent.items():
-        if name not in values and not name.startswith("__"):
+        if name not in values and name != EXPRESSIONS:
             values[name] = value
+            if name in expressions:
+                values.setdefault(EXPRESSIONS, {})[name] = expressions[name]
     if "booktitle" not in values and "title" in parent:
         values["booktitle"] = parent["title"]  # biblatex's rule for @inproceedings in @proceedings
-
-
-def entry_to_fields(entry_type, key, values):
-    """Return the store fields (paper object shape) for one resolved BibTeX entry."""
-    if "__errors__" in values:
-        raise ValueError("; ".join(values["__errors__"]))
-    values = dict(values)  # a crossref child may still read the parent's values
-    kind = entry_type.lower()
-    fields, extra, sources = {"citekey": key}, {}, {}
-    title, lossless = latex.decode(values.get("title", ""))
-    if not title:
-        raise ValueError("entry has no title")
-    fields["title"] = title
-    if not lossless:
-        sources["title"] = [values["title"], title]
-    if values.get("author"):
-        authors, exact = split_names(values["author"])
-        fields["authors"] = authors
-        if not exact:
-            sources["authors"] = [values["author"], authors]
-    _read_date(values, fields, extra)
-    for name in ("doi", "url"):
-        if values.get(name):
-            fields[name] = " ".join(values[name].split())
-    if fields.get("doi") and not identity.normalize_doi(fields["doi"]):
-        extra["doi"] = fields.pop("doi")
-    if values.get("abstract"):
-        fields["abstract"], lossless = latex.decode(values["abstract"])
-        if not lossless:
-            sources["abstract"] = [values["abstract"], fields["abstract"]]
-    _read_arxiv(values, fields, extra)
-    venue_field = _venue_field(kind, values)
-    for name, raw in values.items():
-        if name in MAPPED_FIELDS or name in fields or name in extra or name == venue_field:
-            continue
-        if name in VERBATIM_FIELDS:
-            extra[name] = " ".join(raw.split())
-            continue
-        if name in NAME_LIST_FIELDS:
-            extra[name], exact = split_names(raw)
-            if not exact:
-                sources[name] = [raw, extra[name]]
-            continue
-        text, lossless = latex.decode(raw, dashes=name not in RANGE_FIELDS)
-        extra[name] = text
-        if not lossless:
-            sources[name] = [raw, text]
-    if venue_field:
-        fields["venue"], lossless = latex.decode(values[venue_field])
-        if not lossless:
-            sources["venue"] = [values[venue_field], fields["venue"]]
-    fields["entry_type"] = _paper_type(kind, fields)
-    if sources:
-        extra["_latex"] = sources
-    if extra:
-        fields["extra"] = extra
-    return fields
-
-
-def _venue_field(kind, values):
-    if kind not in VENUE_FIELDS:
-        return None
-    for name in VENUE_FIELDS[kind]:
-        if values.get(name):
-            return name
-    return None
-
-
-def _paper_type(kind, fields):
-    if kind in ("misc", "online", "electronic", "www", "unpublished") and fields.get("arxiv_id"):
-        return "preprint"
-    return kind
-
-
-def _read_date(values, fields, extra):
-    """Fill year and published from year/month or a biblatex date; keep what does not fit."""
-    year = values.get("year", "").strip()
-    date = values.get("date", "").strip()
-    match = _ISO_DATE.match(date) if date else None
-    if match:
-        fields["year"] = int(match.group(1))
-        fields["published"] = date
-        if year and year != match.group(1):
-            extra["year"] = year
-    elif date:
-        extra["date"] = date  # a range or an uncertain date: kept as written
-        start = _YEAR_START.match(date)
-        if start and not year:
-            fields["year"] = int(start.group(1))
-    if "year" not in fields and year:
-        if year.isdigit() and len(year) == 4:
-            fields["year"] = int(year)
-        else:
-            extra["year"] = latex.decode(year)[0]
-    month = values.get("month", "").strip()
-    if month and not match:
-        number = _month_number(month)
-        if number and fields.get("year"):
-            fields["published"] = f"{fields['year']:04d}-{number:02d}"
-        else:
-            extra["month"] = latex.decode(month)[0]
-    elif month and match and not match.group(2):
-        extra["month"] = latex.decode(month)[0]
-
-
-def _month_number(value):
-    value = value.strip().lower().rstrip(".")
-    if value.isdigit() and 1 <= int(value) <= 12:
-        return int(value)
-    return MONTH_NAMES.get(value)
-
-
-def _read_arxiv(values, fields, extra):
-    prefix = (values.get("archiveprefix") or values.get("eprinttype") or "").strip().lower()
-    eprint = (values.get("eprint") or "").strip()
-    if not eprint or prefix not in ARXIV_PREFIXES:
-        return
-    arxiv_id, _ = identity.split_arxiv_id(eprint)
-    if not arxiv_id:
-        return
-    fields["arxiv_id"] = eprint  # the store splits off the version
-    category = (values.get("primaryclass") or values.get("eprintclass") or "").strip()
-    if category:
-        fields["arxiv_category"] = category
-    for name in ("eprint", "archiveprefix", "eprinttype", "primaryclass", "eprintclass"):
-        values.pop(name, None)
-
-
-def split_names(raw):
-    """Return (["Given Family" or "von Family, Jr, Given", ...], exact) for a BibTeX name list.
-
-    exact is False when writing the names back would not give the same name parts
-    (an organisation in braces, a macro that was dropped); the importer then keeps the
-    original text so that an unchanged paper exports as it came in.
-    """
-    names, exact = [], True
-    for person in split_multiple_persons_names(raw):
-        parts = [_decode_words(p) for p in name_parts(person)]
-        exact = exact and all(lossless for _, lossless in parts)
-        first, von, last, jr = (text for text, _ in parts)
-        if not last:
-            continue
-        whole = not first and not von and not jr and " " in last
-        if whole:
-            names.append(last)  # a braced whole: an organisation
-        elif " " in last or jr or (first and first[:1].islower()):
-            family = " ".join(p for p in (von, last) if p)
-            names.append(", ".join(p for p in (family, jr, first) if p))
-        else:
-            names.append(" ".join(p for p in (first, von, last) if p))
-        if is_corporate(names[-1]) != whole:
-            exact = False  # the writer would brace (or not brace) this name differently
-        elif exact and not whole and "{" in person:  # braces may hold words together: check
-            exact = [" ".join(p) for p in name_parts(names[-1])] == [first, von, last, jr]
-    return names, exact
-
-
-def name_parts(person):
-    """Return the (first, von, last, jr) word lists of one BibTeX name."""
-    if "{" in person or "\\" in person:
-        # pybtex reads the case of {\'E}douard as BibTeX does; bibtexparser 2.1 does not.
-        parsed = Person(person)
-        return (parsed.first_names + parsed.middle_names, parsed.prelast_names,
-                parsed.last_names, parsed.lineage_names)
-    parts = parse_single_name_into_parts(person, strict=False)
-    return parts.first, parts.von, parts.last, parts.jr
-
-
-def _decode_words(words):
-    text, lossless = latex.decode(" ".join(words))
-    return text, lossless
+        if "title" in expressions:
+            values.setdefault(EXPRESSIONS, {})["booktitle"] = expressions["title"]
 
 
 def _reason(error):

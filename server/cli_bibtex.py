@@ -18,22 +18,29 @@ from papershelf.server.progress import progress_bar
 @click.option("--since", help="Only papers added on or after this date (YYYY-MM-DD).")
 @click.option("--key", "keys", multiple=True, help="Only this citation key (repeatable).")
 @click.option("--aux", type=click.Path(exists=True, dir_okay=False),
-              help="Only the keys this LaTeX .aux file cites.")
+              help="Only the keys this LaTeX .aux file cites (aliases included).")
+@click.option("--alias-entries", is_flag=True,
+              help="BibTeX mode: also write each paper under every alias (BibLaTeX has ids).")
 @click.pass_obj
-def export_bibtex(app, output, mode, tag, where, since, keys, aux):
+def export_bibtex(app, output, mode, tag, where, since, keys, aux, alias_entries):
     """Write the library, or part of it, as a .bib file sorted by citation key.
 
     Example: papershelf export bibtex -o refs.bib --mode biblatex --tag thesis
     """
     try:
         result = bibtex.export_bibtex(app.db, output, mode=mode, tag=tag, where=where,
-                                      since=since, keys=keys, aux=aux)
+                                      since=since, keys=keys, aux=aux,
+                                      alias_entries=alias_entries)
     except Exception as exc:  # a bad --where is the usual cause: say what SQLite said
         if isinstance(exc, click.ClickException):
             raise
         raise click.ClickException(f"export failed: {exc}")
     for key in result.missing:
         click.echo(f"warning: no paper with key {key}", err=True)
+    if result.aliases_left_out:
+        click.echo(f"note: {result.aliases_left_out} aliases have no entry of their own"
+                   " (--alias-entries writes them; --aux writes those a document cites)",
+                   err=True)
     if output is None:
         sys.stdout.write(result.text)
     else:
@@ -82,15 +89,34 @@ def import_(app, file, tags):
     except (ValueError, UnicodeError, OSError) as exc:
         raise click.ClickException(f"cannot import {file}: {exc}")
     for line, key, reason in report.failed:
-        click.echo(f"{file}:{line}: {key or 'block'}: {reason}", err=True)
+        _say(f"{file}:{line}: {key or 'block'}: {reason}")
     for line, key, reason in report.warnings:
-        click.echo(f"{file}:{line}: {key}: warning: {reason}", err=True)
-    renamed = {old: new for old, new in report.keys.items() if old != new}
-    for old, new in sorted(renamed.items()):
-        click.echo(f"{old} -> {new}", err=True)
-    click.echo(f"created {report.created}, merged {report.merged}, failed {len(report.failed)}")
-    if report.failed and not (report.created or report.merged):
+        _say(f"{file}:{line}: {key}: warning: {reason}")
+    for line, key, new in report.renamed:
+        _say(f"{file}:{line}: {key}: created as {new} ({key} is another paper's key)")
+    for merge in report.merges:
+        _say(f"{file}:{merge.line}: {merge_line(merge)}")
+    click.echo(f"created {report.created}, merged {report.merged},"
+               f" unchanged {report.unchanged}, failed {len(report.failed)}")
+    if report.failed and not (report.created or report.merged or report.unchanged):
         raise click.ClickException("nothing imported")
+
+
+def _say(message):
+    """Write one line about the file to stderr; its text never reaches the terminal raw."""
+    click.echo("".join(c if c.isprintable() else repr(c)[1:-1] for c in message), err=True)
+
+
+def merge_line(merge):
+    """Return what happened to a merged entry and its key, in one line."""
+    if merge.key.casefold() == merge.into.casefold():
+        return f"{merge.key}: merged ({merge.why})"
+    head = f"{merge.key}: merged into {merge.into} ({merge.why})"
+    if merge.alias in ("added", "own"):
+        return head + "; both keys resolve"
+    if merge.alias == "taken":
+        return head + f"; {merge.key} stays the key of another paper"
+    return head + f"; {merge.key} is not a key papershelf can keep"
 
 
 @click.command()

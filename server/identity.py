@@ -16,6 +16,9 @@ METADATA_FIELDS = (
     "arxiv_category", "doi", "url", "pdf_url", "code_url", "venue", "entry_type",
     "source",
 )
+# extra keys holding what an imported file wrote for each field (the exporter writes it back
+# while the field still holds the value it gave).
+SOURCE_KEYS = ("_latex", "_bibtex")
 # Fields a newer arXiv version may replace (the preprint itself changed).
 VERSIONED_FIELDS = ("title", "authors", "abstract", "published", "year", "pdf_url", "url")
 
@@ -163,6 +166,10 @@ def merge(existing, incoming):
     extra = dict(existing.get("extra") or {})
     added = {k: v for k, v in (incoming.get("extra") or {}).items()
              if v not in (None, "", []) and extra.get(k) in (None, "", [])}
+    for name in SOURCE_KEYS:  # what a file wrote for each field: united, the stored one first
+        theirs, ours = (incoming.get("extra") or {}).get(name), extra.get(name)
+        if isinstance(theirs, dict) and isinstance(ours, dict) and theirs.keys() - ours.keys():
+            added[name] = {**theirs, **ours}
     if added:
         changes["extra"] = {**extra, **added}
     return changes

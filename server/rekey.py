@@ -24,8 +24,7 @@ def rekey(db, keys=None):
             def taken(candidate, own=own):
                 if candidate.casefold() == own.casefold():
                     return False  # its own key is free for it
-                return db.execute("select 1 from papers where citekey = ? collate nocase",
-                                  [candidate]).fetchone() is not None
+                return store.key_taken(db, candidate)  # aliases included: never reused
             new = citekeys.unique_key(stem, taken)
             if new != own:
                 db.execute("update papers set citekey = ?, updated_at = ? where id = ?",

@@ -9,10 +9,10 @@ from pathlib import Path
 
 from sqlite_utils import Database, Migrations
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 FTS_COLUMNS = ["title", "abstract", "authors", "note"]
 # JSON arrays stored as text so that Datasette can facet on them.
-JSON_COLUMNS = ("authors", "tags", "extra")
+JSON_COLUMNS = ("authors", "tags", "extra", "aliases")
 BUSY_TIMEOUT_MS = 10_000
 
 migrations = Migrations("papershelf")
@@ -72,6 +72,26 @@ def m003_facet_indexes(db):
     # without an index each facet reads the whole table (about 1 s at 100,000 papers).
     for column in ("year", "venue", "source"):
         db["papers"].create_index([column], find_unique_name=True, if_not_exists=True)
+
+
+@migrations()
+def m004_aliases_and_bib_definitions(db):
+    # A key merged into another paper stays that paper's alias, so every \cite that worked
+    # keeps working. paper_aliases makes aliases unique (as citekeys, case-insensitively) and
+    # findable; papers.aliases repeats them as a JSON list for the paper object and Datasette.
+    db["papers"].add_column("aliases", str, not_null_default="[]")
+    db["paper_aliases"].create(
+        {"alias": str, "paper_id": int},
+        pk="alias",
+        foreign_keys=[("paper_id", "papers", "id")],
+    )
+    db.execute("CREATE UNIQUE INDEX idx_paper_aliases_alias ON paper_aliases(alias COLLATE NOCASE)")
+    db["paper_aliases"].create_index(["paper_id"])
+    # The @string and @preamble definitions of imported .bib files, written back on export.
+    db["bib_strings"].create({"name": str, "value": str}, pk="name")
+    db.execute("CREATE UNIQUE INDEX idx_bib_strings_name ON bib_strings(name COLLATE NOCASE)")
+    db["bib_preambles"].create({"id": int, "value": str}, pk="id")
+    db["bib_preambles"].create_index(["value"], unique=True)
 
 
 def connect(path):

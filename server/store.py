@@ -25,6 +25,7 @@ FIELD_TYPES = {
                             "url", "pdf_url", "code_url", "venue", "entry_type", "source", "note",
                             "status", "citekey")},
     "year": (int, str), "arxiv_version": (int, str), "authors": list, "tags": list, "extra": dict,
+    "aliases": list,
 }
 
 
@@ -84,9 +85,48 @@ def get_paper(db, paper_id):
 
 
 def get_paper_by_citekey(db, citekey):
-    """Return the paper with this citation key (case-insensitive), or None."""
+    """Return the paper with this citation key or alias (case-insensitive), or None."""
     rows = list(db.query("select * from papers where citekey = ? collate nocase", [citekey]))
+    if not rows:
+        rows = list(db.query(
+            "select papers.* from paper_aliases join papers on papers.id = paper_aliases.paper_id"
+            " where paper_aliases.alias = ? collate nocase", [citekey]))
     return row_to_paper(rows[0]) if rows else None
+
+
+def key_taken(db, key):
+    """Return True when key is a paper's citation key or alias (case-insensitively)."""
+    return db.execute(
+        "select 1 from papers where citekey = ? collate nocase union all"
+        " select 1 from paper_aliases where alias = ? collate nocase limit 1",
+        [key, key]).fetchone() is not None
+
+
+def add_alias(db, paper, key):
+    """Keep key as an alias of paper (a key merged into it); return added, own or taken.
+
+    own: the key already names this paper. taken: it names another paper, which keeps it.
+    """
+    if not is_safe_key(key):
+        return "taken" if key_taken(db, key) else "unsafe"
+    with write_transaction(db):
+        row = db.execute(
+            "select id from papers where citekey = ? collate nocase union all"
+            " select paper_id from paper_aliases where alias = ? collate nocase limit 1",
+            [key, key]).fetchone()
+        if row is not None:
+            return "own" if row[0] == paper["id"] else "taken"
+        db.execute("insert into paper_aliases (alias, paper_id) values (?, ?)", [key, paper["id"]])
+        aliases = [*_stored_aliases(db, paper["id"]), key]
+        db.execute("update papers set aliases = ?, updated_at = ? where id = ?",
+                   [json.dumps(aliases, ensure_ascii=False), now(), paper["id"]])
+        paper["aliases"] = aliases
+    return "added"
+
+
+def _stored_aliases(db, paper_id):
+    value = db.execute("select aliases from papers where id = ?", [paper_id]).fetchone()[0]
+    return json.loads(value) if value else []
 
 
 def find_existing(db, fields):
@@ -145,6 +185,7 @@ def save_paper(db, fields, tags=(), note=None, clip=None):
             result = _create(db, metadata, tags, note, status or "unread", fields.get("citekey"))
         else:
             result = _merge_into(db, existing, metadata, tags, note)
+        result = _keep_aliases(db, result, fields)
         if clip is not None:
             _record_clip(db, result.paper["id"], clip, result.status)
     return result
@@ -170,28 +211,37 @@ def check_types(fields):
             raise StoreError(f"{key} has the wrong type ({type(value).__name__})")
         if key in ("year", "arxiv_version") and not str(value).strip()[:4].isdigit():
             raise StoreError(f"{key} must be a whole number")
-        if key in ("authors", "tags") and not all(isinstance(v, str) for v in value):
+        if key in ("authors", "tags", "aliases") and not all(isinstance(v, str) for v in value):
             raise StoreError(f"{key} must be a list of strings")
+
+
+def _keep_aliases(db, result, fields):
+    """Add the aliases a paper object brings (a JSON export's); return the SaveResult."""
+    added = [key for key in fields.get("aliases") or () if add_alias(db, result.paper, key) == "added"]
+    if added and result.status == "unchanged":
+        return SaveResult("updated", result.paper)
+    return result
 
 
 def merge_paper(db, existing, fields, tags=()):
     """Merge fields into a stored paper known to be the same one; return a SaveResult."""
     metadata, tags, note, _ = _prepare(fields, tags)
     with write_transaction(db):
-        return _merge_into(db, existing, metadata, tags, note)
+        return _keep_aliases(db, _merge_into(db, existing, metadata, tags, note), fields)
 
 
 def create_paper(db, fields, tags=()):
     """Store fields as a new paper even when a stored one looks the same; return a SaveResult.
 
     For an importer that knows better: two entries of one .bib file with the same
-    title, first author and year but different volume or pages are two papers.
+    title, first author and year but different volume or pages are two papers, and
+    an entry without a title (BibTeX's @misc with a note only) is still a citable one.
     """
     metadata, tags, note, status = _prepare(fields, tags)
-    if not metadata.get("title"):
-        raise StoreError("a paper needs a title")
+    metadata.setdefault("title", "")
     with write_transaction(db):
-        return _create(db, metadata, tags, note, status or "unread", fields.get("citekey"))
+        result = _create(db, metadata, tags, note, status or "unread", fields.get("citekey"))
+        return _keep_aliases(db, result, fields)
 
 
 def save_papers(db, items):
@@ -236,6 +286,7 @@ def delete_paper(db, paper_id):
             return False
         db.execute("delete from paper_authors where paper_id = ?", [paper_id])
         db.execute("delete from paper_tags where paper_id = ?", [paper_id])
+        db.execute("delete from paper_aliases where paper_id = ?", [paper_id])
         db.execute("update clips set paper_id = null where paper_id = ?", [paper_id])
         db.execute("delete from papers where id = ?", [paper_id])
     return True
@@ -404,8 +455,7 @@ def update_metadata(db, paper_id, changes):
 
 def _new_citekey(db, metadata, wanted):
     def taken(key):
-        return db.execute(
-            "select 1 from papers where citekey = ? collate nocase", [key]).fetchone() is not None
+        return key_taken(db, key)  # an alias is never freed for reuse
     if wanted and is_safe_key(wanted) and not taken(wanted):
         return wanted
     return unique_key(base_key(metadata), taken)

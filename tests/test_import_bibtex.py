@@ -1,12 +1,14 @@
 """Import of .bib and JSON files: macros, crossref, accents, names, merging, reports, CLI."""
 
 import json
+import re
 
+import pybtex.database
 import pytest
 from click.testing import CliRunner
 
 from papershelf.exports.bibimport import import_bibtex, import_file
-from papershelf.exports.bibparse import split_names
+from papershelf.exports.bibfields import split_names
 from papershelf.exports.bibtex import export_bibtex
 from papershelf.server import store
 from papershelf.server.cli import cli
@@ -47,18 +49,21 @@ def test_import_reads_macros_crossref_accents_and_names(db):
     assert report.failed == [
         (12, "broken", ("Unexpected block start: `@article`. Was still looking for field-value"
                         " closing `}`")),
-        (14, "notitle", "entry has no title"),
     ]
-    assert (report.created, report.merged) == (4, 0)
+    assert (report.created, report.merged) == (5, 0)  # an entry without a title is citable
     assert stored(db, "good1") == {
         "title": "Good DNA Paper about Café",
         "authors": ["Jörg Müller", "The LLaMA Team", "de la Cruz, Jr., Ana"],
         "year": 2020, "published": "2020-07", "venue": "ACM Press Journal",
         "arxiv_id": None, "arxiv_version": None, "arxiv_category": None,
         "entry_type": "article",
-        "extra": {"volume": "3", "pages": "1--10", "keywords": "a, b", "note": "Printed"},
+        "extra": {"volume": "3", "pages": "1--10", "keywords": "a, b", "note": "Printed",
+                  # what the file wrote, written back while the title stays as imported
+                  "_latex": {"title": ["Good {DNA} Paper about Caf\\'e",
+                                       "Good DNA Paper about Café"]}},
         "note": "", "tags": ["imported"],  # a BibTeX note is not the reader's note
     }
+    assert stored(db, "notitle")["title"] == ""
     arx = stored(db, "arx")
     assert (arx["arxiv_id"], arx["arxiv_version"], arx["arxiv_category"], arx["entry_type"],
             arx["published"]) == ("2401.00001", 2, "cs.LG", "preprint", "2024-03")
@@ -107,7 +112,8 @@ def test_merges_through_identity_and_never_duplicates(db):
     assert (merged["tags"], merged["arxiv_category"], merged["year"]) == (["mine"], "cs.LG", 2024)
     count = store.stats(db)["papers"]
     again = import_bibtex(db, BIB)
-    assert (again.created, again.merged, store.stats(db)["papers"]) == (0, 4, count)
+    assert (again.created, again.merged, again.unchanged, store.stats(db)["papers"]) == (
+        0, 0, 5, count)
 
 
 def test_same_title_author_year_but_other_issue_is_another_paper(db):
@@ -123,12 +129,42 @@ def test_same_title_author_year_but_other_issue_is_another_paper(db):
 def test_repeated_blocks_are_merged_once(db):
     block = "@misc{k, title = {Only Once}, author = {A B}, year = 2001}\n"
     report = import_bibtex(db, block * 5)
-    assert (report.created, report.merged, report.failed) == (1, 4, [])
+    assert (report.created, report.merged, report.unchanged, report.failed) == (1, 0, 4, [])
 
 
-def test_undefined_macro_is_a_reported_failure(db):
-    report = import_bibtex(db, "@article{k, title = {T}, journal = nosuchmacro, year = 2000}\n")
-    assert report.failed == [(1, "k", "journal: undefined string macro 'nosuchmacro'")]
+def test_undefined_macro_is_kept_with_one_warning_and_written_back_unbraced(db):
+    text = ("@article{k, title = {T}, journal = jacm, publisher = pub-OUP # { Press},"
+            " year = 2000}\n@book{b, title = {B}, publisher = pub-OUP, address = {Oxford}}\n")
+    report = import_bibtex(db, text)
+    assert (report.created, report.failed) == (2, [])
+    assert report.warnings == [
+        (1, "k", 'string name "jacm" is undefined (used once): kept, and written back as jacm'),
+        (1, "k", 'string name "pub-OUP" is undefined (used 2 times): kept, and written back'
+                 " as pub-OUP"),
+    ]
+    paper = store.get_paper_by_citekey(db, "k")
+    assert (paper["venue"], paper["extra"]["publisher"]) == ("jacm", "pub-OUP Press")
+    for mode in ("bibtex", "biblatex"):
+        out = export_bibtex(db, None, mode=mode).text
+        venue = "journal" if mode == "bibtex" else "journaltitle"
+        fields = re.findall(r"^  (\w+) *= (.*?),?$", out, re.MULTILINE)
+        assert {("publisher", "pub-OUP # { Press}"), ("publisher", "pub-OUP"),
+                (venue, "jacm")} <= set(fields)
+    # A companion strings file defines the macros; pybtex (strict) reads the pair as BibTeX does.
+    companion = '@string{jacm = "J. ACM"}\n@string{pub-OUP = "Oxford University"}\n'
+    parsed = pybtex.database.parse_string(companion + export_bibtex(db, None).text, "bibtex")
+    assert parsed.entries["k"].fields["publisher"] == "Oxford University Press"
+    assert parsed.entries["k"].fields["journal"] == "J. ACM"
+
+
+def test_string_and_preamble_definitions_are_kept_and_exported(db, tmp_path):
+    import_bibtex(db, BIB)
+    import_bibtex(db, "@string{acm = {Association for Computing Machinery}}\n"
+                      "@preamble{{\\newcommand{\\noop}[1]{}}}\n@misc{m, title = acm}\n")
+    text = export_bibtex(db, None, mode="biblatex").text
+    assert text.startswith("@preamble{{\\newcommand{\\noop}[1]{}}}\n"  # once, though twice read
+                           "@string{acm = {Association for Computing Machinery}}\n\n@")
+    assert store.get_paper_by_citekey(db, "m")["title"] == "Association for Computing Machinery"
 
 
 def test_json_round_trip_is_lossless(db, tmp_path):
@@ -141,7 +177,7 @@ def test_json_round_trip_is_lossless(db, tmp_path):
     first, count = export_json(db, tmp_path / "a.json")
     copy = open_db(tmp_path / "copy.db")
     report = import_file(copy, tmp_path / "a.json")
-    assert (report.created, report.failed, count) == (4, [], 4)
+    assert (report.created, report.failed, count) == (5, [], 5)
     assert export_json(copy)[0] == first
     assert json.loads(first)["papers"][0].keys() >= {"citekey", "added_at", "extra", "note"}
     copy.close()
@@ -153,17 +189,16 @@ def test_import_command(db_path, tmp_path):
     runner = CliRunner()
     result = runner.invoke(cli, ["--db", str(db_path), "import", str(bib), "--tag", "t"])
     assert result.exit_code == 0
-    assert result.stdout == "created 4, merged 0, failed 2\n"
+    assert result.stdout == "created 5, merged 0, unchanged 0, failed 1\n"
     assert f"{bib}:12: broken: Unexpected block start" in result.stderr
-    assert f"{bib}:14: notitle: entry has no title" in result.stderr
     result = runner.invoke(cli, ["--db", str(db_path), "import", str(bib)])
-    assert result.stdout == "created 0, merged 4, failed 2\n"
+    assert result.stdout == "created 0, merged 0, unchanged 5, failed 1\n"
     bad = tmp_path / "bad.json"
     bad.write_text('{"papers": 3}')
     result = runner.invoke(cli, ["--db", str(db_path), "import", str(bad)])
     assert result.exit_code == 1 and "cannot import" in result.stderr
     empty = tmp_path / "empty.bib"
-    empty.write_text("@article{x, author = {A}}\n")
+    empty.write_text("@article{x, author = {A}\n")  # never closed
     result = runner.invoke(cli, ["--db", str(db_path), "import", str(empty)])
     assert result.exit_code == 1 and "nothing imported" in result.stderr
 
