@@ -32,9 +32,12 @@ NAME_LIST_FIELDS = frozenset({"editor", "translator", "bookauthor", "annotator",
                                "editora", "editorb", "editorc", "afterword", "foreword",
                                "introduction", "holder"})
 # Verbatim fields: never LaTeX-encoded. url, doi and eprint are addresses; the others are
-# biblatex's verbatim fields (file, its alias pdf, verba-c) and are kept as written.
+# biblatex's verbatim fields (file, its alias pdf, verba-c) and key lists, kept as written.
 ADDRESS_FIELDS = frozenset({"url", "doi", "eprint"})
-VERBATIM_FIELDS = ADDRESS_FIELDS | {"file", "pdf", "verba", "verbb", "verbc", "urlraw"}
+# biblatex's fields that name other entries by key.
+KEY_FIELDS = frozenset({"entryset", "related", "xdata", "xref"})
+VERBATIM_FIELDS = ADDRESS_FIELDS | KEY_FIELDS | {"file", "pdf", "verba", "verbb", "verbc",
+                                                 "urlraw"}
 _SPECIAL_EXTRA = VERBATIM_FIELDS | NAME_LIST_FIELDS
 # Fields whose -- is a range (1--10), not two typed hyphens.
 RANGE_FIELDS = frozenset({"pages", "volume", "number", "issue", "year", "date", "chapter",
@@ -52,6 +55,10 @@ BIBTEX_STANDARD = frozenset({"article", "book", "booklet", "conference", "inbook
                              "phdthesis", "proceedings", "techreport", "unpublished"})
 # BibLaTeX field names and their BibTeX names, used in bibtex mode when the latter is absent.
 BIBTEX_FIELD_NAMES = {"location": "address", "journaltitle": "journal"}
+# Source keys of the paper object's own fields (extra["_latex"] and ["_bibtex"]); an extra
+# field of the same name ("venue", biblatex's event venue) keeps its source as "field:venue".
+COLUMN_SOURCES = frozenset({"title", "authors", "venue", "abstract", "doi", "url", "date",
+                            "year"})
 # The fields the writer names in camel case, as BibTeX users know them.
 _CAMEL = {"archiveprefix": "archivePrefix", "primaryclass": "primaryClass"}
 _MONTH_OF = {f"{n:02d}": name for n, name in enumerate(MONTHS, start=1)}
@@ -128,7 +135,7 @@ class _Sources:
         if not source or source[1] != value or not isinstance(source[0], str):
             return None
         text = source[0]
-        if self.mode == "bibtex" and name not in VERBATIM_FIELDS:
+        if self.mode == "bibtex" and name.removeprefix("field:") not in VERBATIM_FIELDS:
             text = unicode_to_latex(text)
         return text if name in self.expressions else "{" + text + "}"
 
@@ -176,13 +183,12 @@ def entry_fields(paper, mode="bibtex", kind=None):
 def _add_date(fields, paper, extra, sources, mode):
     """Add year and month; in biblatex mode the date the file gave, when it had one."""
     year, published = paper.get("year"), paper.get("published")
-    if mode == "biblatex":
-        date = sources and sources.written("date", published)
+    if mode == "biblatex" and sources:
+        # The date the file gave, while the paper holds what it said: it says the year.
+        date = sources.written("date", published) or sources.written("date", extra.get("date"))
         if date:
             fields["date"] = date
             return
-        if year and str(extra.get("date") or "")[:4] == str(year):
-            return  # the extra date (a range, an uncertain date) says the year itself
     if year:
         fields["year"] = f"{{{year:d}}}"
     month = _month(published, year)
@@ -210,9 +216,15 @@ def _add_extra_fields(fields, extra, sources, kind, mode):
         if name in fields or _CAMEL.get(name) in fields:
             continue
         value = extra[name]
-        value = (sources and sources.written(name, value)) or _extra_value(name, value, mode)
+        value = (sources and sources.written(source_key(name), value)) or _extra_value(
+            name, value, mode)
         if value is not None:
             fields[renames.get(name, name)] = value
+
+
+def source_key(name):
+    """Return the key of an extra field's source (see COLUMN_SOURCES)."""
+    return "field:" + name if name in COLUMN_SOURCES else name
 
 
 @functools.lru_cache(maxsize=4096)

@@ -15,7 +15,14 @@ from bibtexparser.middlewares.names import (
 )
 
 from papershelf.exports import latex
-from papershelf.exports.bibentry import NAME_LIST_FIELDS, RANGE_FIELDS, VENUE_FIELDS, verbatim
+from papershelf.exports.bibentry import (
+    KEY_FIELDS,
+    source_key,
+    NAME_LIST_FIELDS,
+    RANGE_FIELDS,
+    VENUE_FIELDS,
+    verbatim,
+)
 from papershelf.server import identity
 from papershelf.server.identity import is_corporate
 
@@ -25,14 +32,18 @@ MONTH_NAMES = {name: i for i, names in enumerate(
      ("oct", "october"), ("nov", "november"), ("dec", "december")], start=1) for name in names}
 # Fields that are identifiers, addresses or biblatex verbatim fields: never LaTeX-decoded.
 VERBATIM_FIELDS = frozenset({"url", "doi", "eprint", "file", "pdf", "urlraw", "verba", "verbb",
-                             "verbc", "pdf_url"})
+                             "verbc", "pdf_url", *KEY_FIELDS})
 # BibTeX fields the paper object holds itself (crossref is inherited, ids become aliases).
 MAPPED_FIELDS = frozenset({"title", "author", "year", "month", "date", "doi", "url", "abstract",
                            "crossref", "ids"})
 ARXIV_PREFIXES = frozenset({"arxiv"})
 EXPRESSIONS = "__bibtex__"  # values key: {field: value expression} where a macro was undefined
+INHERITED = "__inherited__"  # values key: the fields a crossref child took from its parent
+# Fields that identify a paper: taken from a crossref parent, they name the parent instead.
+IDENTIFYING = frozenset({"doi", "eprint"})
 _ISO_DATE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?\Z")
 _YEAR_START = re.compile(r"(\d{4})\b")
+_CONTROL_WORD_ENDS = re.compile(r"\\[A-Za-z]+(?:\s|\Z)")
 
 
 class _Sources:
@@ -70,6 +81,7 @@ def entry_to_fields(entry_type, key, values):
     values = dict(values)  # a crossref child may still read the parent's values
     kind = entry_type.lower()
     sources = _Sources(values.pop(EXPRESSIONS, {}))
+    inherited = values.pop(INHERITED, ())
     fields, extra = {"citekey": key}, {}
     fields["title"] = sources.decoded("title", values.get("title", ""))
     if values.get("author"):
@@ -79,6 +91,8 @@ def entry_to_fields(entry_type, key, values):
     if values.get("ids"):
         fields["aliases"] = [k.strip() for k in values["ids"].split(",") if k.strip()]
     _read_date(values, fields, extra, sources)
+    for name in IDENTIFYING & set(inherited):  # the volume's DOI does not name the paper
+        extra[name] = " ".join(values.pop(name).split())
     _read_addresses(values, fields, extra, sources)
     if values.get("abstract"):
         fields["abstract"] = sources.decoded("abstract", values["abstract"])
@@ -87,14 +101,15 @@ def entry_to_fields(entry_type, key, values):
     for name, raw in values.items():
         if name in MAPPED_FIELDS or name in fields or name in extra or name == venue_field:
             continue
+        key = source_key(name)
         if name in VERBATIM_FIELDS:
             extra[name] = value = " ".join(raw.split())
-            sources.keep(name, raw, value, exact=verbatim(value, name) == "{" + value + "}")
+            sources.keep(key, raw, value, verbatim(value, name) == "{" + value + "}", name)
         elif name in NAME_LIST_FIELDS:
             extra[name], exact = split_names(raw)
-            sources.keep(name, raw, extra[name], exact)
+            sources.keep(key, raw, extra[name], exact, name)
         else:
-            extra[name] = sources.decoded(name, raw, dashes=name not in RANGE_FIELDS)
+            extra[name] = sources.decoded(key, raw, name not in RANGE_FIELDS, name)
     if venue_field:
         fields["venue"] = sources.decoded("venue", values[venue_field], field=venue_field)
     fields["entry_type"] = _paper_type(kind, fields)
@@ -153,6 +168,7 @@ def _read_date(values, fields, extra, sources):
         start = _YEAR_START.match(date)
         if start and not year:
             fields["year"] = int(start.group(1))
+            sources.keep("date", date, date, exact=False)  # biblatex mode: the date says it
     if "year" not in fields and year:
         if year.isdigit() and len(year) == 4 and "year" not in sources.expressions:
             fields["year"] = int(year)
@@ -209,16 +225,26 @@ def split_names(raw):
         whole = not first and not von and not jr and " " in last
         if whole:
             names.append(last)  # a braced whole: an organisation
-        elif " " in last or jr or (first and first[:1].islower()):
+        elif " " in last or jr or _reads_back_otherwise(first, von):
             family = " ".join(p for p in (von, last) if p)
             names.append(", ".join(p for p in (family, jr, first) if p))
         else:
             names.append(" ".join(p for p in (first, von, last) if p))
-        if is_corporate(names[-1]) != whole:
-            exact = False  # the writer would brace (or not brace) this name differently
+        if is_corporate(names[-1]) != whole or (
+                "\\" in person and _CONTROL_WORD_ENDS.search(person)):
+            # The writer would brace (or not brace) this name differently, or a control
+            # word ends a word ("ACM\\slash SIGGRAPH": TeX eats the space, BibTeX does not).
+            exact = False
         elif exact and not whole and "{" in person:  # braces may hold words together: check
             exact = [" ".join(p) for p in name_parts(names[-1])] == [first, von, last, jr]
     return names, exact
+
+
+def _reads_back_otherwise(first, von):
+    """Return True when "First von Last" would not read back as these parts (BibTeX's rule:
+    the von part is the lower-case words), so the name is written "von Last, First"."""
+    return (any(word[:1].islower() for word in first.split())
+            or any(not word[:1].islower() for word in von.split()))
 
 
 def name_parts(person):

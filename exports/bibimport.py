@@ -101,7 +101,7 @@ def count_entries(path):
     return len(_ENTRY_START.findall(text))
 
 
-_ENTRY_START = re.compile(r"^[ \t]*@(?!string|comment|preamble)\w", re.IGNORECASE | re.MULTILINE)
+_ENTRY_START = re.compile(r"^[ \t]*@(?!(?:string|comment|preamble)\b)\w", re.IGNORECASE | re.MULTILINE)
 
 
 # Files larger than this are parsed in a second process, in chunks of about CHUNK_SIZE.
@@ -202,8 +202,14 @@ def _why(existing, metadata):
     return "same title, first author and year"
 
 
-# Details that tell two same-titled entries apart (the March and the June "Editorial").
-_DISTINGUISHING_EXTRA = ("volume", "number", "issue", "pages", "chapter", "edition", "part")
+# Details that tell two same-titled entries apart (the March and the June "Editorial", two
+# editions or printings of a book, a thesis and the report of it).
+_DISTINGUISHING_EXTRA = ("volume", "number", "issue", "pages", "chapter", "edition", "part",
+                         "isbn")
+# Named details: "ACM" and "ACM Press" are one publisher, "Faber" and "Dover" two.
+_DISTINGUISHING_NAMES = ("publisher", "type", "school", "institution")
+# Entry types that are no publication of their own: a preprint is the paper it becomes.
+_UNPUBLISHED_TYPES = frozenset({None, "", "preprint", "misc", "online", "webpage", "unpublished"})
 
 
 def _conflicts(existing, metadata):
@@ -216,7 +222,13 @@ def _conflicts(existing, metadata):
              (existing.get("arxiv_id"), metadata.get("arxiv_id"))]
     old, new = existing.get("extra") or {}, metadata.get("extra") or {}
     pairs.extend((_detail(old.get(n)), _detail(new.get(n))) for n in _DISTINGUISHING_EXTRA)
-    return any(a and b and a != b for a, b in pairs)
+    kinds = (existing.get("entry_type"), metadata.get("entry_type"))
+    if not _UNPUBLISHED_TYPES & set(kinds):
+        pairs.append(kinds)  # an article and a conference paper are two publications
+    if any(a and b and a != b for a, b in pairs):
+        return True
+    names = [(_detail(old.get(n)), _detail(new.get(n))) for n in _DISTINGUISHING_NAMES]
+    return any(a and b and a not in b and b not in a for a, b in names)
 
 
 def _detail(value):

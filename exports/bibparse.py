@@ -17,6 +17,7 @@ from bibtexparser.model import (
     DuplicateBlockKeyBlock,
     DuplicateFieldKeyBlock,
     Entry,
+    ExplicitComment,
     Field,
     Preamble,
     String,
@@ -24,7 +25,7 @@ from bibtexparser.model import (
 from pybtex.database.input.bibtex import LowLevelParser
 from pybtex.scanner import PybtexSyntaxError
 
-from papershelf.exports.bibfields import EXPRESSIONS, MONTH_NAMES, entry_to_fields
+from papershelf.exports.bibfields import EXPRESSIONS, INHERITED, MONTH_NAMES, entry_to_fields
 
 # bibtexparser logs each broken block; the importer reports them itself, with line and reason.
 logging.getLogger("bibtexparser").addHandler(logging.NullHandler())
@@ -35,6 +36,8 @@ BUILTIN_STRINGS["may"] = ("May", None)
 # Files are read in chunks of about this size, so that storing can start early.
 CHUNK_SIZE = 250_000
 _BLOCK_START = re.compile(r"\n@")
+_COMMENT = re.compile(r"@\s*comment(?![A-Za-z0-9_-])", re.IGNORECASE)
+_NOT_ENTRY = re.compile(r"@\s*(?:string|comment|preamble)(?![A-Za-z0-9_-])", re.IGNORECASE)
 
 
 def chunk_bounds(text, size=CHUNK_SIZE):
@@ -100,8 +103,8 @@ def _blocks(text):
 
 
 def _is_entry_block(block):
-    head = block.lstrip()[:9].lower()
-    return head.startswith("@") and not head.startswith(("@string", "@comment", "@preamble"))
+    head = block.lstrip()[:12].lower()
+    return head.startswith("@") and not _NOT_ENTRY.match(head)
 
 
 def _parse_records(text, line_offset, seen_raw):
@@ -113,13 +116,15 @@ def _parse_records(text, line_offset, seen_raw):
     `{...}`, `"..."`, a number, a macro name, or a # concatenation of those.
     """
     library = bibtexparser.parse_string(text, parse_stack=[])
-    records, cursor, line = [], 0, line_offset + 1
+    records, cursor, line, reread_to = [], 0, line_offset + 1, 0
     for block in library.blocks:
         # bibtexparser's start_line drifts in long files: count lines to the block's text.
         found = text.find(block.raw, cursor) if block.raw else -1
         if found >= 0:
             line += text.count("\n", cursor, found)
             cursor = found
+            if found < reread_to:
+                continue  # the rest of a block the pybtex scanner read whole
         warning = None
         if isinstance(block, String):
             records.append(("string", line, block.key, block.value))
@@ -134,11 +139,17 @@ def _parse_records(text, line_offset, seen_raw):
         elif isinstance(block, DuplicateFieldKeyBlock):
             entry = block.ignore_error_block
             warning = "duplicate field " + ", ".join(sorted(block.duplicate_keys)) + ": first kept"
-        elif hasattr(block, "error"):
-            entry = _read_as_bibtex_does(block.raw or "")
+        elif hasattr(block, "error") or (
+                # bibtexparser takes every @comment... for a comment; BibTeX only @comment
+                # itself (jurabib's @COMMENTED{key, ...} is an entry type).
+                isinstance(block, ExplicitComment) and not _COMMENT.match(block.raw or "")):
+            # bibtexparser gave up where BibTeX goes on: read the block again from its start.
+            entry, length = _read_as_bibtex_does(text[found:] if found >= 0 else block.raw)
             if entry is None:
-                records.append(("failed", line, _failed_key(block), _reason(block.error)))
+                if hasattr(block, "error"):
+                    records.append(("failed", line, _failed_key(block), _reason(block.error)))
                 continue
+            reread_to = max(found, 0) + length
         else:
             continue  # comments
         digest = hashlib.blake2b(entry.raw.encode(), digest_size=16).digest()
@@ -164,18 +175,21 @@ class _RawScanner(LowLevelParser):
         return token.value
 
 
-def _read_as_bibtex_does(raw):
-    """Return the entry of a block bibtexparser refused, read by pybtex's scanner, or None."""
+def _read_as_bibtex_does(text):
+    """Return (the entry text starts with, its length), read by pybtex's scanner, or (None, 0)."""
+    scanner = _RawScanner(text, macros={})
     try:
-        for command, body in _RawScanner(raw, macros={}):
-            if command.lower() in ("string", "preamble"):
-                return None
+        for command, body in scanner:
+            if command.lower() in ("string", "preamble", "comment"):
+                return None, 0
             key, fields = body
+            raw = text[:scanner.pos]
             return Entry(command.lower(), key,
-                         [Field(name, " # ".join(parts)) for name, parts in fields], raw=raw)
+                         [Field(name, " # ".join(parts)) for name, parts in fields],
+                         raw=raw), len(raw)
     except PybtexSyntaxError:
-        return None
-    return None
+        return None, 0
+    return None, 0
 
 
 class EntryReader:
@@ -344,9 +358,11 @@ def _inherit_crossref(values, by_key):
     if parent is None:
         return
     expressions = parent.get(EXPRESSIONS) or {}
+    inherited = values.setdefault(INHERITED, [])
     for name, value in parent.items():
-        if name not in values and name != EXPRESSIONS:
+        if name not in values and not name.startswith("__"):
             values[name] = value
+            inherited.append(name)
             if name in expressions:
                 values.setdefault(EXPRESSIONS, {})[name] = expressions[name]
     if "booktitle" not in values and "title" in parent:

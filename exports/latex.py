@@ -91,7 +91,8 @@ def _replace(match, state):
         sym = group("sym")
         if sym in ",; ":
             return " "
-        if sym in "-/@":
+        if sym in "-/@":  # a hyphenation point, an italic correction, a spacing mark
+            state["lossless"] = False  # dropped: only the file's text keeps them
             return ""
         state["lossless"] = False
         return " "

@@ -10,6 +10,8 @@ import re
 import shutil
 import subprocess
 import time
+import unicodedata
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,6 +24,8 @@ TIMEOUT = 1200  # seconds for one program run; biber takes about 10 ms an entry
 _ENTRY_KEY = re.compile(r"^[ \t]*@[ \t]*(?!string\b|preamble\b|comment\b)[A-Za-z]+[ \t]*[{(]"
                         r"[ \t\n]*([^,\s{}()]+)[ \t]*,", re.IGNORECASE | re.MULTILINE)
 _UNDEFINED = re.compile(r"Citation [`'](.+?)' on page \S+ undefined")
+# A pdflatex error (with -file-line-error: "./doc.bbl:12: message") and the lines after it.
+_TEX_ERROR = re.compile(r"^(?:! |\S+:\d+: )(.*)\n(?=((?:.*\n){0,6}))", re.MULTILINE)
 _BIBTEX_ERRORS = re.compile(r"\(There (?:were|was) (\d+) error message")
 _PREAMBLE = r"""\documentclass{article}
 \usepackage[T1]{fontenc}
@@ -35,12 +39,49 @@ class Outcome:
     pdf: bool
     undefined: list = field(default_factory=list)  # cited keys LaTeX reports undefined
     errors: int = 0  # error messages of bibtex or biber
-    tex_errors: int = 0  # errors of the last pdflatex run ("! " lines in its log)
+    tex_errors: list = field(default_factory=list)  # error_signature() of each pdflatex error
     seconds: float = 0.0
 
     def brief(self):
         return (f"{self.engine}: pdf={self.pdf} undefined={len(self.undefined)}"
-                f" errors={self.errors} tex_errors={self.tex_errors} ({self.seconds:.0f} s)")
+                f" errors={self.errors} tex_errors={len(self.tex_errors)} ({self.seconds:.0f} s)")
+
+
+def error_signature(message, context):
+    """Return what a pdflatex error is about: the undefined command, the character, or its text.
+
+    "undefined \\psq" and "character U+0306" name something a .bib file can hold itself.
+    """
+    if message.startswith("Undefined control sequence"):
+        line = next((ln for ln in context.splitlines() if re.match(r"l\.\d+ ", ln)), "")
+        commands = re.findall(r"\\[A-Za-z@]+|\\.", line)
+        return "undefined " + (commands[-1] if commands else "?")
+    character = re.search(r"Unicode character .*\(U\+([0-9A-F]{4,6})\)", message + context)
+    if character:
+        return "character U+" + character.group(1)
+    return " ".join(message.split())
+
+
+def introduced_errors(before, after, sources):
+    """Return the pdflatex errors after brings beyond before, less those of the sources' text.
+
+    A command the .bib files use themselves (biblatex's \\psq in a file compiled with
+    plain.bst) or a character they hold is the data's error, shown wherever a style prints
+    that field; anything else is the exporter's.
+    """
+    text = unicodedata.normalize("NFD", "".join(
+        Path(s).read_text(encoding="utf-8", errors="replace") for s in sources))
+    allowed, introduced = Counter(before), []
+    for signature, count in Counter(after).items():
+        if count <= allowed[signature]:
+            continue
+        subject = signature.split(" ", 1)[-1]
+        if signature.startswith("undefined ") and subject in text:
+            continue
+        if signature.startswith("character U+") and chr(int(subject[2:], 16)) in text:
+            continue
+        introduced.append(signature)
+    return introduced
 
 
 def texlive_or_skip():
@@ -71,16 +112,20 @@ def input_keys(path):
     return list(keys.values())
 
 
-def document(keys, bibs, engine):
-    """Return a LaTeX document citing every key, its bibliography drawn from bibs in order."""
+def document(keys, bibs, engine, encoding="utf8"):
+    """Return a LaTeX document citing every key, its bibliography drawn from bibs in order.
+
+    encoding: the .bib files' (inputenc's and biblatex's name for it: utf8, latin1).
+    """
     cites = "".join("\\cite{" + ",".join(keys[i:i + 20]) + "}\n" for i in range(0, len(keys), 20))
+    preamble = _PREAMBLE.replace("[utf8]", f"[{encoding}]")
     if engine == "bibtex":
         names = ",".join(str(b)[:-4] if str(b).endswith(".bib") else str(b) for b in bibs)
-        return (_PREAMBLE + "\\usepackage{url}\n\\begin{document}\n" + cites
+        return (preamble + "\\usepackage{url}\n\\begin{document}\n" + cites
                 + "\\bibliographystyle{plain}\n\\bibliography{" + names + "}\n\\end{document}\n")
     resources = "".join(f"\\addbibresource{{{b}}}\n" for b in bibs)
-    return (_PREAMBLE + "\\usepackage[backend=biber,sorting=none]{biblatex}\n" + resources
-            + "\\begin{document}\n" + cites + "\\printbibliography\n\\end{document}\n")
+    return (preamble + f"\\usepackage[backend=biber,sorting=none,bibencoding={encoding}]{{biblatex}}\n"
+            + resources + "\\begin{document}\n" + cites + "\\printbibliography\n\\end{document}\n")
 
 
 def _run(command, folder):
@@ -88,7 +133,7 @@ def _run(command, folder):
                           errors="replace", timeout=TIMEOUT, check=False)
 
 
-def compile_document(folder, keys, bibs, engine, before_bibliography=None):
+def compile_document(folder, keys, bibs, engine, before_bibliography=None, encoding="utf8"):
     """Compile a document citing keys from bibs in folder; return its Outcome.
 
     before_bibliography(folder) runs after the first pdflatex run, when doc.aux exists
@@ -96,7 +141,7 @@ def compile_document(folder, keys, bibs, engine, before_bibliography=None):
     """
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / "doc.tex").write_text(document(keys, bibs, engine), encoding="utf-8")
+    (folder / "doc.tex").write_text(document(keys, bibs, engine, encoding), encoding="utf-8")
     start = time.monotonic()
     latex = ["pdflatex", "-interaction=nonstopmode", "-file-line-error"]
     _run([*latex, "-draftmode", "doc.tex"], folder)
@@ -117,5 +162,6 @@ def compile_document(folder, keys, bibs, engine, before_bibliography=None):
     pdf = folder / "doc.pdf"
     return Outcome(engine=engine, pdf=pdf.exists() and pdf.stat().st_size > 0,
                    undefined=sorted(set(_UNDEFINED.findall(log))),
-                   errors=errors, tex_errors=len(re.findall(r"^(?:! |\S+:\d+: )", log, re.M)),
+                   errors=errors,
+                   tex_errors=[error_signature(*m.groups()) for m in _TEX_ERROR.finditer(log)],
                    seconds=time.monotonic() - start)

@@ -2,7 +2,9 @@
 
 Column contract: the rows name papers through a `citekey` or `paper_id` column (or are
 rows of the papers table, `id`). A table page exports the WHOLE filtered result, not
-only the page shown; rows that name no papers get a 400 with a message.
+only the page shown; rows that name no papers get a 400 with a message. A citekey may be
+an alias (a key merged into a paper): BibLaTeX lists aliases in `ids`, BibTeX gets the
+entry under the alias the rows name. The kept @preamble and @string definitions come first.
 """
 
 import asyncio
@@ -13,6 +15,7 @@ from datasette.database import QueryInterrupted
 from datasette.utils.asgi import Response
 from datasette.views.base import DatasetteError
 
+from papershelf.exports.bibentry import format_definitions
 from papershelf.exports.bibtex import MODES, render_bibtex
 from papershelf.server.store import row_to_paper
 
@@ -63,13 +66,17 @@ async def render_bib(datasette, request, columns, rows, sql, query_name, databas
             rows = await _rerun_without_limit(datasette, database, sql, data)
         column = paper_reference(columns, table)
         refs = [row[column] for row in rows]
-    papers = await _load_papers(datasette.get_database(database), column, refs)
+    db = datasette.get_database(database)
+    papers = await _load_papers(db, column, refs)
     headers = {}
     if request.args.get("_dl"):
         name = table or query_name or database
         headers["content-disposition"] = f'attachment; filename="{name}.bib"'
+    wanted = [r for r in refs if isinstance(r, str)] if column == "citekey" else None
+    definitions = format_definitions(*await _definitions(db), mode=mode)
     # Thousands of entries take a second to write: keep the server answering meanwhile.
-    text = await asyncio.to_thread(render_bibtex, papers, mode=mode)
+    text = await asyncio.to_thread(render_bibtex, papers, mode=mode, definitions=definitions,
+                                   wanted=wanted)
     return Response(text, content_type="text/plain; charset=utf-8",
                     headers=headers)
 
@@ -115,15 +122,26 @@ async def _rerun_without_limit(datasette, database, sql, data):
 
 
 async def _load_papers(db, column, refs):
-    """Return the stored papers named by refs, in their order, each once."""
+    """Return the stored papers named by refs (keys, aliases or ids), each once."""
     wanted = list(dict.fromkeys(r for r in refs if r is not None))
-    by_ref = {}
+    by_id = {}
     key_column = "id" if column == "paper_id" else column
     for start in range(0, len(wanted), LOAD_CHUNK):
         chunk = wanted[start:start + LOAD_CHUNK]
         marks = ", ".join("?" for _ in chunk)
-        results = await db.execute(
-            f"select * from papers where {key_column} in ({marks})", chunk)
+        sql = f"select * from papers where {key_column} in ({marks})"
+        if column == "citekey":
+            sql = (f"select * from papers where citekey collate nocase in ({marks}) or id in"
+                   f" (select paper_id from paper_aliases where alias collate nocase in ({marks}))")
+            chunk = chunk + chunk
+        results = await db.execute(sql, chunk)
         for row in results.rows:
-            by_ref[row[key_column]] = row_to_paper(dict(row))
-    return [by_ref[r] for r in wanted if r in by_ref]
+            by_id[row["id"]] = row_to_paper(dict(row))
+    return list(by_id.values())
+
+
+async def _definitions(db):
+    """Return (preambles, strings) kept from imported .bib files."""
+    preambles = await db.execute("select value from bib_preambles order by id")
+    strings = await db.execute("select name, value from bib_strings order by rowid")
+    return [row[0] for row in preambles.rows], [tuple(row) for row in strings.rows]
