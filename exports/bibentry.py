@@ -158,6 +158,8 @@ def entry_fields(paper, mode="bibtex", kind=None):
     if title:
         fields["title"] = (sources and sources.written("title", title)) or (
             "{" + escape_text(title, mode, True) + "}")
+    elif sources and sources.written("title", ""):
+        fields["title"] = sources.written("title", "")  # title = "{}": BibTeX's not empty
     venue = get("venue")
     if venue and kind in VENUE_FIELDS:
         fields[VENUE_FIELDS[kind][mode == "biblatex"]] = (

@@ -183,8 +183,12 @@ def escape(text, mode="bibtex", ranges=False):
             or "$" in text or "#" in text or "_" in text or "~" in text or "^" in text
             or ("--" in text and not ranges) or "''" in text or "``" in text):
         text = _escape_specials(text, ranges)
-    if mode == "bibtex" and not text.isascii():
-        text = unicodedata.normalize("NFC", text)  # a letter and its accent: one command
+    if text.isascii():
+        return text
+    # A letter and its combining accent: one character (pdflatex reads no lone accent),
+    # one command in bibtex mode.
+    text = unicodedata.normalize("NFC", text)
+    if mode == "bibtex":
         if "–" in text or "—" in text:
             text = _DASH.sub(_latex_dash, text)
         text = _NON_ASCII.sub(_latex_of_match, text)

@@ -164,3 +164,38 @@ def test_every_key_of_a_real_file_compiles_after_import_and_export(compiled, nam
         assert after.errors <= before.errors, (before.brief(), after.brief())
         assert introduced_errors(before.tex_errors, after.tex_errors, result.sources) == [], (
             before.brief(), after.brief())
+
+
+# Text as clips and the API bring it (no LaTeX of its own): every special TeX has.
+NASTY = [
+    {"title": "50% of R&D: #1 a_b ~x^2 \\ {x} and $O(n \\log n)$ time",
+     "venue": "J & Co #2", "entry_type": "article", "year": 2020,
+     "authors": ["José Núñez", "The R&D Team", "Ana de la Cruz"],
+     "url": "https://example.org/a b{c}%20#x",
+     "doi": "10.1002/(SICI)1097-4571(199806)49:8<693::AID-ASI4>3.0.CO;2-0",
+     "extra": {"issn": "0001-0782 (print), 1557-7317 (electronic)", "pages": "1--10",
+               "note": "50% _done_ ~ok^ \\end{document} }{", "publisher": "A&B"}},
+    {"title": "Unbalanced } and { braces, $50%$ off, pay $5 or $6, $x\\$ cost",
+     "authors": ["Zoë Ünal"], "year": 2021, "entry_type": "misc"},
+    {"title": "Über naïve Łódź — “quotes” … Æsop œuvre ı İ Š, $Æ$ and e\u0301",
+     "authors": ["Åsa Ørsted"], "year": 2022, "entry_type": "misc",
+     "extra": {"note": "--flag ''quoted'' ``x'' \\textbf{not a command} 100%"}},
+    {"title": "An arXiv preprint with a_b in it", "arxiv_id": "2401.00001v2",
+     "arxiv_category": "cs.LG", "authors": ["Li Wei"], "year": 2024},
+]
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_text_with_every_tex_special_compiles_without_an_error(engine, tmp_path):
+    texlive_or_skip()
+    db_path = tmp_path / "papershelf.db"
+    db = open_db(db_path)
+    keys = [store.save_paper(db, paper).paper["citekey"] for paper in NASTY]
+    db.close()
+    result = FileResult(keys, keys, [])
+    mode = "bibtex" if engine == "bibtex" else "biblatex"
+    outcome = compile_document(tmp_path / engine, keys, [tmp_path / engine / "refs.bib"],
+                               engine, _exporter(db_path, mode, result))
+    assert result.entries_out == {mode: len(NASTY)}
+    assert (outcome.pdf, outcome.undefined, outcome.errors, outcome.tex_errors) == (
+        True, [], 0, []), outcome.brief()
