@@ -124,7 +124,7 @@ def bench_import(copies):
         db.close()
     print(f"import contextlab_cdl.bib x{copies} ({blocks} entries): {ours:.2f} s wall,"
           f" {ours_cpu:.2f} s CPU (created {report.created}, merged {report.merged},"
-          f" failed {len(report.failed)})")
+          f" unchanged {report.unchanged}, failed {len(report.failed)})")
     print(f"bibtexparser.parse_string alone, same text: {parse:.2f} s wall, {parse_cpu:.2f} s CPU"
           f" -> import takes {ours / parse:.2f}x the parse time (wall), "
           f"{ours_cpu / parse_cpu:.2f}x (CPU)")

@@ -101,7 +101,8 @@ def count_entries(path):
     return len(_ENTRY_START.findall(text))
 
 
-_ENTRY_START = re.compile(r"^[ \t]*@(?!(?:string|comment|preamble)\b)\w", re.IGNORECASE | re.MULTILINE)
+_ENTRY_START = re.compile(r"^[ \t]*@(?!(?:string|comment|preamble)\b)\w",
+                          re.IGNORECASE | re.MULTILINE)
 
 
 # Files larger than this are parsed in a second process, in chunks of about CHUNK_SIZE.

@@ -38,6 +38,7 @@ CHUNK_SIZE = 250_000
 _BLOCK_START = re.compile(r"\n@")
 _COMMENT = re.compile(r"@\s*comment(?![A-Za-z0-9_-])", re.IGNORECASE)
 _NOT_ENTRY = re.compile(r"@\s*(?:string|comment|preamble)(?![A-Za-z0-9_-])", re.IGNORECASE)
+_ENTRY_INSIDE = re.compile(r"\n[ \t]*@[ \t]*[A-Za-z]+[ \t]*[{(][^,\s]*,")
 
 
 def chunk_bounds(text, size=CHUNK_SIZE):
@@ -184,6 +185,8 @@ def _read_as_bibtex_does(text):
                 return None, 0
             key, fields = body
             raw = text[:scanner.pos]
+            if _ENTRY_INSIDE.search(raw):
+                return None, 0  # an unclosed brace swallowed the entries after it
             return Entry(command.lower(), key,
                          [Field(name, " # ".join(parts)) for name, parts in fields],
                          raw=raw), len(raw)

@@ -75,7 +75,7 @@ def _join(definitions, entries):
 
 
 def definitions(db, mode="bibtex"):
-    """Return the @preamble and @string blocks kept from imported files, as an export writes them."""
+    """Return the kept @preamble and @string blocks, as an export writes them."""
     return format_definitions(bibdefs.preambles(db), bibdefs.strings(db), mode)
 
 

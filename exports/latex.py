@@ -239,7 +239,9 @@ def _balanced(text):
 
 def unicode_to_latex(text):
     """Return LaTeX as written with only its non-ASCII characters as commands."""
-    return text if text.isascii() else _NON_ASCII.sub(_latex_of_match, text)
+    if text.isascii():
+        return text
+    return _NON_ASCII.sub(_latex_of_match, unicodedata.normalize("NFC", text))
 
 
 def _latex_of_match(match):

@@ -217,7 +217,8 @@ def check_types(fields):
 
 def _keep_aliases(db, result, fields):
     """Add the aliases a paper object brings (a JSON export's); return the SaveResult."""
-    added = [key for key in fields.get("aliases") or () if add_alias(db, result.paper, key) == "added"]
+    added = [key for key in fields.get("aliases") or ()
+             if add_alias(db, result.paper, key) == "added"]
     if added and result.status == "unchanged":
         return SaveResult("updated", result.paper)
     return result

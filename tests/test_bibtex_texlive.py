@@ -25,52 +25,18 @@ from papershelf.exports.bibimport import import_file
 from papershelf.exports.bibtex import export_bibtex
 from papershelf.server import store
 from papershelf.server.schema import open_db
-from tests.conftest import _fixtures_dir
+from tests.real_bibs import REAL_BIBS, require
 from tests.texlive_support import (
     ENGINES,
     compile_document,
     input_keys,
     introduced_errors,
     texlive_or_skip,
-    texmf_dist,
 )
 
-ARCHAEOLOGIE = "bibtex/bib/archaeologie/archaeologie-"
-# name: (where it lives: the shared fixtures or TeX Live's texmf-dist, path, companion
-# strings files the document loads first, as biblatex-archaeologie's style does[, the
-# file's encoding when it is not UTF-8]).
-FILES = {
-    "xampl.bib": ("fixtures", "bib/xampl.bib", ()),
-    "biblatex-examples.bib": ("fixtures", "bib/biblatex-examples.bib", ()),
-    "pybtex IEEEtran.bib": ("fixtures", "bib/pybtex_tests/IEEEtran.bib", ()),
-    "pybtex cyrillic.bib": ("fixtures", "bib/pybtex_tests/cyrillic.bib", ()),
-    "pybtex extrafields.bib": ("fixtures", "bib/pybtex_tests/extrafields.bib", ()),
-    "pybtex xampl_mixed.bib": ("fixtures", "bib/pybtex_tests/xampl_mixed.bib", ()),
-    "crossref content negotiation": (
-        "fixtures", "bib/crossref_doi_contentneg_10.3847_1538-3881_aa9e09.bib", ()),
-    "texgraph.bib": ("texlive", "bibtex/bib/beebe/texgraph.bib", ()),
-    "type.bib": ("texlive", "bibtex/bib/beebe/type.bib", ()),
-    "texnique.bib": ("texlive", "bibtex/bib/beebe/texnique.bib", ()),
-    "serif.bib": ("texlive", "bibtex/bib/beebe/serif.bib", ()),
-    "archaeologie-examples.bib": ("texlive", ARCHAEOLOGIE + "examples.bib", (
-        ARCHAEOLOGIE + "lstabbrv.bib", ARCHAEOLOGIE + "lstlocations.bib",
-        ARCHAEOLOGIE + "lstpublishers.bib")),
-    "archaeologie-bibcorpora.bib": ("texlive", ARCHAEOLOGIE + "bibcorpora.bib", (
-        ARCHAEOLOGIE + "lstabbrv.bib",)),
-    "oberdiek-bundle.bib": ("texlive", "bibtex/bib/oberdiek/oberdiek-bundle.bib", ()),
-    "jurabib jbtest.bib": ("texlive", "bibtex/bib/jurabib/jbtest.bib", (), "latin1"),
-    "harvard.bib": ("texlive", "bibtex/bib/harvard/harvard.bib", ()),
-}
-LARGE_FILES = {
-    "typeset.bib": ("texlive", "bibtex/bib/beebe/typeset.bib", ()),
-    "tugboat_beebe.bib": ("fixtures", "bib/tugboat_beebe.bib", ()),
-    "contextlab_cdl.bib": ("fixtures", "bib/contextlab_cdl.bib", ()),
-    "acl_anthology_P_acl_all_2019.bib": ("fixtures", "bib/acl_anthology_P_acl_all_2019.bib", ()),
-    "archaeologie-bibancient.bib": ("texlive", ARCHAEOLOGIE + "bibancient.bib", ()),
-    "font.bib": ("texlive", "bibtex/bib/beebe/font.bib", ()),
-}
-if os.environ.get("PAPERSHELF_TEX_LARGE") == "1":
-    FILES = {**FILES, **LARGE_FILES}
+# The real files (tests/real_bibs.py); the large ones with PAPERSHELF_TEX_LARGE=1.
+FILES = {name: bib for name, bib in REAL_BIBS.items()
+         if not bib.large or os.environ.get("PAPERSHELF_TEX_LARGE") == "1"}
 
 
 @dataclass
@@ -81,11 +47,6 @@ class FileResult:
     entries_out: dict = field(default_factory=dict)  # mode -> entries exported
     baseline: dict = field(default_factory=dict)  # engine -> Outcome for the input itself
     export: dict = field(default_factory=dict)  # engine -> Outcome for papershelf's export
-
-
-def _path(where, relative):
-    base = _fixtures_dir() if where == "fixtures" else texmf_dist()
-    return base / relative
 
 
 def _exporter(db_path, mode, result):
@@ -103,7 +64,7 @@ def _exporter(db_path, mode, result):
 
 def _selected(session):
     """Return the FILES the session runs (all, or those -k chose), in FILES order."""
-    chosen = {item.callspec.params["name"] for item in session.items
+    chosen = {item.callspec.params.get("name") for item in session.items
               if item.module.__name__ == __name__ and hasattr(item, "callspec")}
     return {name: spec for name, spec in FILES.items() if name in chosen}
 
@@ -111,14 +72,11 @@ def _selected(session):
 @pytest.fixture(scope="module")
 def compiled(tmp_path_factory, request):
     texlive_or_skip()
-    if not (_fixtures_dir() / "bib").is_dir():
-        pytest.skip("shared fixtures not found (set PAPERSHELF_FIXTURES)")
     root = tmp_path_factory.mktemp("texlive")
     results, jobs = {}, []
     files = _selected(request.session)
-    for number, (name, (where, relative, companions, *encoding)) in enumerate(files.items()):
-        source = _path(where, relative)
-        strings = [_path(where, c) for c in companions]
+    for number, (name, bib) in enumerate(files.items()):
+        source, strings = require(bib), bib.companion_files()
         db_path = root / f"{number}.db"
         db = open_db(db_path)
         import_file(db, source)
@@ -130,7 +88,7 @@ def compiled(tmp_path_factory, request):
         for engine in ENGINES:
             mode = "bibtex" if engine == "bibtex" else "biblatex"
             jobs.append((result.baseline, engine, root / f"{number}-input-{engine}", keys,
-                         [*strings, source], None, encoding[0] if encoding else "utf8"))
+                         [*strings, source], None, bib.encoding))
             jobs.append((result.export, engine, root / f"{number}-export-{engine}", keys,
                          [*strings, root / f"{number}-export-{engine}" / "refs.bib"],
                          _exporter(db_path, mode, result), "utf8"))

@@ -22,7 +22,8 @@ from tests.real_bibs import REAL_BIBS, require
     ("a { b", r"a \textbraceleft{} b", r"a \textbraceleft{} b"),  # BibTeX counts \{ too
     ("}{", r"\textbraceright{}\textbraceleft{}", r"\textbraceright{}\textbraceleft{}"),
     ("--flag ''x''", "-{}-flag '{}'x'{}'", "-{}-flag '{}'x'{}'"),
-    ("Ünïcödé — “q” …", r"{\"U}n{\"\i}c{\"o}d{\'e} --- ``q'' {\ldots}", "Ünïcödé — “q” …"),
+    ("Ünïcödé — “q” …", r"{\"U}n{\"\i}c{\"o}d{\'e} --- ``q'' {\ldots}",
+     "Ünïcödé — “q” …"),
     ("e\u0301t\u00e9", r"{\'e}t{\'e}", "\u00e9t\u00e9"),  # NFD text is written NFC
 ])
 def test_text_fields_escape_every_tex_special(text, bibtex, biblatex):

@@ -96,13 +96,6 @@ def texlive_or_skip():
     pytest.skip(reason)
 
 
-def texmf_dist():
-    """Return TeX Live's texmf-dist folder (where texlive-bibtex-extra's .bib files live)."""
-    found = subprocess.run(["kpsewhich", "-var-value", "TEXMFDIST"], capture_output=True,
-                           text=True, check=True)
-    return Path(found.stdout.strip())
-
-
 def input_keys(path):
     """Return every entry key of a .bib file, read the way BibTeX finds them."""
     text = Path(path).read_text(encoding="utf-8", errors="replace")
@@ -124,8 +117,9 @@ def document(keys, bibs, engine, encoding="utf8"):
         return (preamble + "\\usepackage{url}\n\\begin{document}\n" + cites
                 + "\\bibliographystyle{plain}\n\\bibliography{" + names + "}\n\\end{document}\n")
     resources = "".join(f"\\addbibresource{{{b}}}\n" for b in bibs)
-    return (preamble + f"\\usepackage[backend=biber,sorting=none,bibencoding={encoding}]{{biblatex}}\n"
-            + resources + "\\begin{document}\n" + cites + "\\printbibliography\n\\end{document}\n")
+    options = f"backend=biber,sorting=none,bibencoding={encoding}"
+    return (preamble + f"\\usepackage[{options}]{{biblatex}}\n" + resources
+            + "\\begin{document}\n" + cites + "\\printbibliography\n\\end{document}\n")
 
 
 def _run(command, folder):
