@@ -149,7 +149,10 @@ _ACCENTS = {
 }
 
 
-_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+# A non-ASCII character, or any character with the combining accents after it that NFC
+# could not fold into it (P̄): one LaTeX command each.
+_NON_ASCII = re.compile(r".[\u0300-\u036f]+|[^\x00-\x7f]", re.DOTALL)
+_COMBINING = re.compile(r".[\u0300-\u036f]+", re.DOTALL)
 _DASH = re.compile("[–—]")
 
 
@@ -166,7 +169,9 @@ def _latex_char(char):
         out = base
         for mark in marks:
             command = _ACCENTS[mark]
-            out = f"\\{command}{{{out}}}" if command.isalpha() else f"\\{command}{out}"
+            # \'{\=a}: an accent on an accent takes braces; \'\i does not.
+            braced = command.isalpha() or out not in (base, "\\i", "\\j")
+            out = f"\\{command}{{{out}}}" if braced else f"\\{command}{out}"
         return "{" + out + "}"
     return char  # unknown: BibTeX copes with UTF-8 bytes; never guess a wrong command
 
@@ -191,8 +196,10 @@ def escape(text, mode="bibtex", ranges=False):
     if mode == "bibtex":
         if "–" in text or "—" in text:
             text = _DASH.sub(_latex_dash, text)
-        text = _NON_ASCII.sub(_latex_of_match, text)
-    return text
+        return _NON_ASCII.sub(_latex_of_match, text)
+    # UTF-8 is kept, but a letter with an accent unicode has no character for: pdflatex
+    # reads no lone combining accent.
+    return _COMBINING.sub(_latex_of_match, text)
 
 
 def _latex_dash(match):

@@ -25,6 +25,8 @@ from tests.real_bibs import REAL_BIBS, require
     ("Ünïcödé — “q” …", r"{\"U}n{\"\i}c{\"o}d{\'e} --- ``q'' {\ldots}",
      "Ünïcödé — “q” …"),
     ("e\u0301t\u00e9", r"{\'e}t{\'e}", "\u00e9t\u00e9"),  # NFD text is written NFC
+    # xampl.bib's Paul \={P}ot: unicode has no P with a macron, pdflatex no lone macron.
+    ("Paul P\u0304ot", r"Paul {\=P}ot", r"Paul {\=P}ot"),
 ])
 def test_text_fields_escape_every_tex_special(text, bibtex, biblatex):
     assert (escape_text(text, "bibtex"), escape_text(text, "biblatex")) == (bibtex, biblatex)
