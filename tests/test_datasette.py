@@ -420,3 +420,13 @@ def test_bib_in_biblatex_mode_keeps_utf8_and_writes_online_preprints(ds):
     assert "@online{" in biblatex.text and "@online{" not in bibtex.text
     assert len(parse_bib(biblatex.text)) == len(parse_bib(bibtex.text)) > 0
     assert get(ds, "/papershelf/papers.bib?_mode=word").status_code == 400
+
+
+@pytest.mark.parametrize("method", ["post", "put", "patch", "delete"])
+@pytest.mark.parametrize("path", ["/papershelf/unread", "/papershelf/papers", "/papershelf/papers.bib",
+                                  "/papershelf/papers/1", "/papershelf", "/-/versions.json"])
+def test_the_library_view_is_read_only_and_says_so(ds, method, path):
+    response = asyncio.run(getattr(ds.client, method)(path))
+    assert (response.status_code, response.headers["allow"]) == (405, "GET, HEAD, OPTIONS")
+    assert "read-only" in response.text
+    assert get(ds, path.replace(".bib", ".json") if path.endswith(".bib") else path).status_code == 200
