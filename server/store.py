@@ -310,6 +310,19 @@ def iter_papers(db, where=None, params=None, tag=None, order_by="added_at desc, 
         yield row_to_paper(row)
 
 
+def count_papers(db, tag=None):
+    """Return how many papers iter_papers would yield for this tag (all papers without one)."""
+    clauses, args = filter_clauses(tag=tag)
+    where = " where " + " and ".join(clauses) if clauses else ""
+    return db.execute(f"select count(*) from papers{where}", args).fetchone()[0]
+
+
+def count_matches(db, query):
+    """Return how many papers a full-text query matches (search() shows the first of them)."""
+    return db.execute("select count(*) from papers_fts where papers_fts match ?",
+                      [_fts_query(query)]).fetchone()[0]
+
+
 def search(db, query, limit=50):
     """Return papers matching a full-text query over title, abstract, authors and note."""
     sql = (

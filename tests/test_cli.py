@@ -77,7 +77,8 @@ def test_token_prints_the_same_token_each_time(home):
 
 @pytest.mark.parametrize("args, message", [
     (["add", "--html", "/nonexistent.html", "https://x.org"], "does not exist"),
-    (["--db", "/proc/forbidden/x.db", "list"], "cannot open database"),
+    (["--db", "/proc/forbidden/x.db", "add", "--offline", "2101.00001"], "cannot open database"),
+    (["--db", "/proc/forbidden/x.db", "list"], "no library at /proc/forbidden/x.db (--db)"),
 ])
 def test_errors_are_one_line_on_stderr_with_nonzero_exit(home, args, message):
     result = subprocess.run([sys.executable, "-m", "papershelf.server.cli", *args], capture_output=True,
