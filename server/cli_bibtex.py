@@ -80,8 +80,9 @@ def export_json(app, output, tag, where):
     """
     from papershelf.exports.bibimport import export_json as write_json
 
+    db = app.db
     try:
-        text, number = write_json(app.db, output, tag=tag, where=where)
+        text, number = write_json(db, output, tag=tag, where=where)
     except Exception as exc:  # a bad --where: say what SQLite said
         raise click.ClickException(f"export failed: {exc}") from exc
     say_if_empty(number, tag, where)
