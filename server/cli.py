@@ -180,8 +180,13 @@ def export():
 
 
 def _register_area_commands():
-    from papershelf.server import (cli_bibtex, cli_datasette, cli_extract, cli_obsidian,
-                                   cli_replicate)
+    from papershelf.server import (
+        cli_bibtex,
+        cli_datasette,
+        cli_extract,
+        cli_obsidian,
+        cli_replicate,
+    )
 
     for module in (cli_extract, cli_bibtex, cli_obsidian, cli_datasette, cli_replicate):
         for command in getattr(module, "COMMANDS", []):
