@@ -18,7 +18,7 @@ def restore(app, url, force):
     Restores into the default library, or --db PATH; an existing library is kept
     unless --force. The restored copy is checked (PRAGMA integrity_check) first.
 
-    Example: papershelf --db copy.db restore file:///mnt/backup/papershelf
+    Example: papershelf restore file:///mnt/backup/papershelf
     """
     try:
         papers = replication.restore(url, app.db_path, force=force)
