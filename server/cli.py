@@ -1,6 +1,5 @@
 """The `papershelf` command line."""
 
-import json
 import sys
 from pathlib import Path
 

@@ -61,6 +61,6 @@ def test_the_http_charset_outranks_the_meta_and_a_bom_outranks_both():
 
 
 def test_an_undeclared_page_is_utf8_when_its_bytes_are_and_detected_otherwise():
-    assert decode_html("<p>Grüße – ok</p>".encode("utf-8")) == "<p>Grüße – ok</p>"
+    assert decode_html("<p>Grüße – ok</p>".encode()) == "<p>Grüße – ok</p>"
     text = "<p>" + "Příliš žluťoučký kůň úpěl ďábelské ódy. " * 20 + "</p>"
     assert decode_html(text.encode("cp1250")) == text

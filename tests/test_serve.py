@@ -145,9 +145,9 @@ def test_a_second_library_never_points_at_the_first_ones_datasette(tmp_path):
              "--datasette-port", str(first.datasette_port)], env={**os.environ, "PAPERSHELF_HOME": str(second_home)},
             capture_output=True, text=True, timeout=90, stdin=subprocess.DEVNULL)
         assert result.returncode == 1
-        assert result.stderr.strip().splitlines() == [
+        assert result.stderr.strip().splitlines() == [(
             f"Error: cannot start Datasette on 127.0.0.1:{first.datasette_port} (Address already in use):"
-            " is another papershelf serving there? Choose --datasette-port PORT or --no-datasette"]
+            " is another papershelf serving there? Choose --datasette-port PORT or --no-datasette")]
         assert "Datasette" not in result.stdout and "Traceback" not in result.stderr
         with socket.socket() as probe:  # the second API let its port go
             probe.bind(("127.0.0.1", api_port))
