@@ -64,7 +64,7 @@ odd_text = st.sampled_from(["bad \ud800 title", "\udfff", "k\x1b]0;pwned\x07", "
 scalars = st.none() | st.booleans() | numbers | any_text | odd_text | links
 any_json = st.recursive(
     scalars, lambda kids: st.lists(kids, max_size=4) | st.dictionaries(any_text | st.sampled_from(
-        ["title", "url", "papers", "tags", "extra"]), kids, max_size=4), max_leaves=16)
+        ["title", "url", "papers", "tags", "extra"]), kids, max_size=3), max_leaves=6)
 PAPER_KEYS = ("title", "authors", "abstract", "year", "published", "arxiv_id", "arxiv_version",
               "arxiv_category", "doi", "url", "pdf_url", "code_url", "venue", "entry_type", "source",
               "tags", "note", "status", "citekey", "extra", "html", "selection", "papers")
