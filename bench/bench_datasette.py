@@ -20,16 +20,19 @@ import subprocess
 import sys
 import tempfile
 import time
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from papershelf.server import identity, store  # noqa: E402
+from papershelf.server.author_names import author_keys  # noqa: E402
 from papershelf.server.datasette.launch import datasette_argv  # noqa: E402
 from papershelf.server.schema import open_db  # noqa: E402
 from tests.servers import free_port  # noqa: E402
 
 TARGETS = {"search": 50, "faceted": 300}
+ADDED_EVERY_MINUTES = 16  # 100,000 papers over three years
 
 
 def words(rng, count):
@@ -53,9 +56,12 @@ def generate(path, count, seed=7):
     venues = [w.upper()[:6] for w in words(rng, 30)] + [None] * 10
     sources = ["arxiv.org", "huggingface.co", "openreview.net", "aclanthology.org", "doi.org"]
     db = open_db(path)
-    stamp = store.now()
+    newest = datetime.now(timezone.utc)
     papers, authors_rows, tag_rows = [], [], []
     for i in range(1, count + 1):
+        # Clipped over the past three years, the newest last (ids grow with time).
+        stamp = (newest - timedelta(minutes=(count - i) * ADDED_EVERY_MINUTES)).strftime(
+            "%Y-%m-%dT%H:%M:%S.000Z")
         title = " ".join(rng.choices(vocabulary, weights, k=rng.randint(5, 12))).capitalize()
         authors = list(dict.fromkeys(rng.choices(people, k=rng.randint(1, 8))))
         paper_tags = rng.sample(tags, rng.randint(0, 4))
@@ -69,7 +75,8 @@ def generate(path, count, seed=7):
             f"https://github.com/lab/p{i}" if i % 7 == 0 else None, rng.choice(venues),
             "preprint", rng.choice(sources), json.dumps(paper_tags), "",
             rng.choice(store.STATUSES), stamp, stamp, "{}", identity.identity_key(fields)))
-        authors_rows += [(i, position, name) for position, name in enumerate(authors)]
+        authors_rows += [(i, position, name, *author_keys(name))
+                         for position, name in enumerate(authors)]
         tag_rows += [(i, tag) for tag in paper_tags]
     columns = ("id, citekey, title, authors, abstract, year, published, arxiv_id, arxiv_version,"
                " arxiv_category, doi, url, pdf_url, code_url, venue, entry_type, source, tags,"
@@ -77,7 +84,8 @@ def generate(path, count, seed=7):
     with store.write_transaction(db):
         db.conn.executemany(f"insert into papers ({columns}) values ({', '.join('?' * 24)})",
                             papers)
-        db.conn.executemany("insert into paper_authors values (?, ?, ?)", authors_rows)
+        db.conn.executemany("insert into paper_authors (paper_id, position, name, name_key,"
+                            " family_key) values (?, ?, ?, ?, ?)", authors_rows)
         db.conn.executemany("insert into paper_tags values (?, ?)", tag_rows)
     db.execute("analyze")
     db.execute("pragma wal_checkpoint(truncate)")
