@@ -18,16 +18,18 @@ from papershelf.server.schema import open_db
 
 GOLDEN = Path(__file__).parent / "golden"
 ATTENTION_ARXIV = "1706.03762"
-# The reader's note on the attention paper: Markdown, with what a sanitiser must remove.
+ALPHAFOLD_DOI = "10.1038/s41586-021-03819-2"
+# The reader's notes, Markdown: a plain one, and one with what a sanitiser must remove.
 NOTE = ("Read **section 3** first; compare with [the annotated version]"
         "(https://nlp.seas.harvard.edu/annotated-transformer/).\n\n"
-        "- multi-head attention\n- positional encoding\n\n"
-        "<script>alert('note')</script>[click](javascript:alert('x'))")
+        "- multi-head attention\n- positional encoding")
+HOSTILE_NOTE = ("Seen *at the journal club*.\n\n<script>alert('note')</script>"
+                "<img src=x onerror=alert(1)> [click](javascript:alert(1))")
 HOURS_BETWEEN_PAPERS = 5
 
 
 def build_fixture_library(path, fixtures_dir):
-    """Write the library to path; return {"attention": the attention paper, "count": papers}."""
+    """Write the library to path; return {"attention", "alphafold": papers, "count": papers}."""
     db = open_db(path)
     try:
         for golden in sorted(GOLDEN.glob("*.json")):
@@ -44,9 +46,13 @@ def build_fixture_library(path, fixtures_dir):
         attention = store.lookup(db, arxiv=ATTENTION_ARXIV)
         attention = store.update_paper(db, attention["id"], tags=["transformers", "nlp"],
                                        note=NOTE, status="reading")
+        alphafold = store.lookup(db, doi=ALPHAFOLD_DOI)
+        store.update_paper(db, alphafold["id"], tags=["biology"], note=HOSTILE_NOTE,
+                           status="read")
         _date_as_clipped_over_weeks(db)
         count = db.execute("select count(*) from papers").fetchone()[0]
-        return {"attention": store.get_paper(db, attention["id"]), "count": count}
+        return {"attention": store.get_paper(db, attention["id"]),
+                "alphafold": store.get_paper(db, alphafold["id"]), "count": count}
     finally:
         db.close()
 

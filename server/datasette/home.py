@@ -15,8 +15,9 @@ TOP_VALUES = 12
 BARS_HEIGHT = 230
 WEEKS_SHOWN = 52
 VEGA_LITE_SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json"  # a name, never fetched
-# Vega-Lite's "..." menu offers to open the chart in the online editor, data and all.
-PRIVATE_EMBED = {"embedOptions": {"actions": False}}
+# vega-embed's options, which it reads from the spec: no "..." menu (it offers to open the
+# chart in the online editor, data and all), and SVG, sharp at any zoom and readable.
+EMBED_OPTIONS = {"embedOptions": {"actions": False, "renderer": "svg"}}
 
 
 def url_quote(value):
@@ -44,11 +45,9 @@ def library_dashboard(database, papers_url):
         "year": _chart(database, "Papers by year", _YEARS_SQL.format(papers=papers),
                        _spans("year", "year_end", "Year", "quantitative")),
         "source": _chart(database, "Papers by source", _TOP_SQL.format(
-            papers=papers, column="source", none="(no source)", top=TOP_VALUES),
-            _bars("source", "Source")),
+            papers=papers, column="source", top=TOP_VALUES), _bars("source", "Source")),
         "venue": _chart(database, "Papers by venue", _TOP_SQL.format(
-            papers=papers, column="venue", none="(no venue)", top=TOP_VALUES),
-            _bars("venue", "Venue")),
+            papers=papers, column="venue", top=TOP_VALUES), _bars("venue", "Venue")),
     }
     return {"title": f"Library: {database}",
             "description": "What is in the library; click a bar to see its papers.",
@@ -74,16 +73,18 @@ from papers group by status order by papers desc"""
 _YEARS_SQL = """
 select year, year + 1 as year_end, count(*) as papers, {papers} || '?year=' || year as href
 from papers where year is not null group by year order by year"""
+# Papers without a venue (most preprints) or a source (imported ones) are left out: their
+# bar would dwarf every other.
 _TOP_SQL = """
-select coalesce({column}, '{none}') as {column}, count(*) as papers,
-       case when {column} is null then {papers} || '?{column}__isnull=1'
-            else {papers} || '?{column}=' || papershelf_quote({column}) end as href
-from papers group by papers.{column} order by papers desc, {column} limit {top}"""
+select {column}, count(*) as papers, {papers} || '?{column}=' || papershelf_quote({column})
+         as href
+from papers where {column} is not null
+group by {column} order by papers desc, {column} limit {top}"""
 
 
 def _chart(database, title, sql, display):
     return {"title": title, "db": database, "library": "vega-lite", "query": sql.strip(),
-            "display": {"$schema": VEGA_LITE_SCHEMA, "usermeta": PRIVATE_EMBED,
+            "display": {"$schema": VEGA_LITE_SCHEMA, "usermeta": EMBED_OPTIONS,
                         "autosize": {"type": "fit-x", "contains": "padding"}, **display}}
 
 
@@ -101,8 +102,8 @@ def _spans(start, end, title, field_type):
     return {"height": 170, "mark": {"type": "bar", "color": BAR_COLOUR, "cursor": "pointer",
                                     "binSpacing": 1},
             "encoding": {"x": {"field": start, "type": field_type, "title": None, "axis": axis,
-                               **({"scale": {"zero": False}} if field_type == "quantitative"
-                                  else {})},
+                               **({"scale": {"zero": False, "nice": False}}
+                                  if field_type == "quantitative" else {})},
                          "x2": {"field": end},
                          "y": {"field": "papers", "type": "quantitative", "title": "Papers",
                                "axis": {"tickMinStep": 1}},

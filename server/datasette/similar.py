@@ -38,7 +38,8 @@ SHOWN = 6
 WEIGHTS = (2.0, 1.0, 0.0, 0.0)
 COLUMNS = "{title abstract}"
 
-# English function words: in a library of few abstracts even "our" is rare, and says nothing.
+# English function words and the stock words of abstracts: in a library of few abstracts
+# even "our" or "propose" is rare, and says nothing of the topic.
 FUNCTION_WORDS = frozenset("""
     about above after again against all also although among and any are because been before
     being below between both but can could did does doing down during each either else even
@@ -48,6 +49,8 @@ FUNCTION_WORDS = frozenset("""
     that the their theirs them themselves then there these they this those though through thus
     too under until upon very via was were what when where whether which while who whom whose
     why will with within without would yet you your yours yourself
+    achieve achieves approach approaches based demonstrate method methods new paper present
+    propose proposed result results show shown shows use used using work
     """.split())
 
 # papers_fts' tokenizer (schema.m001): words are cut into terms exactly as the index cuts them.
