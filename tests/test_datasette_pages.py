@@ -226,3 +226,14 @@ def test_without_a_library_the_home_is_datasettes(tmp_path):
     response = get(library_datasette(path), "/")
     assert response.status_code == 200 and "renderChart" not in response.text
     assert 'href="/other"' in response.text
+
+
+@pytest.mark.parametrize("path", ["/", "/papershelf/papers/{paper}", "/-/dashboards/papershelf",
+                                  "/-/static-plugins/papershelf/papershelf.js"])
+def test_the_new_pages_stay_private(shelf, path):
+    path = path.format(paper=shelf["attention"]["id"])
+    response = get(shelf["ds"], path)
+    assert response.status_code == 200
+    assert response.headers.get_list("referrer-policy") == ["no-referrer"]
+    assert response.headers.get_list("x-frame-options") == ["DENY"]
+    assert get(shelf["ds"], path, headers={"host": "evil.example"}).status_code == 403

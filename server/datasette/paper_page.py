@@ -1,6 +1,5 @@
 """The paper page: a papers row shown as a paper, with its BibTeX, clips and similar papers."""
 
-import asyncio
 import json
 from urllib.parse import quote, urlencode, urlsplit
 
@@ -27,9 +26,6 @@ async def paper_context(datasette, database, request):
                               " order by id desc", [paper["id"]])).rows
     text = " ".join(filter(None, [paper.get("title"), paper.get("abstract")]))
     neighbours = await db.execute_fn(lambda conn: similar_papers(conn, paper["id"], text))
-    # A large entry takes a moment to write; the server keeps answering meanwhile.
-    bibtex, biblatex = await asyncio.to_thread(
-        lambda: (render_bibtex([paper]), render_bibtex([paper], mode="biblatex")))
     papers_url = datasette.urls.table(database, "papers")
     return {"papershelf_paper": {
         "paper": paper,
@@ -41,8 +37,8 @@ async def paper_context(datasette, database, request):
         "year_url": paper.get("year") and _filter(papers_url, "year", paper["year"]),
         "links": paper_links(paper),
         "note_html": render_markdown(paper["note"]) if paper.get("note") else None,
-        "bibtex": bibtex,
-        "biblatex": biblatex,
+        "bibtex": render_bibtex([paper]),
+        "biblatex": render_bibtex([paper], mode="biblatex"),
         "clips": [clip_view(clip) for clip in clips],
         "similar": [_neighbour(row, papers_url) for row in neighbours.papers],
         "similar_terms": neighbours.terms,
