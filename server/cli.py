@@ -175,9 +175,10 @@ def export():
 
 
 def _register_area_commands():
-    from papershelf.server import cli_bibtex, cli_datasette, cli_extract, cli_obsidian
+    from papershelf.server import (cli_bibtex, cli_datasette, cli_extract, cli_obsidian,
+                                   cli_refresh)
 
-    for module in (cli_extract, cli_bibtex, cli_obsidian, cli_datasette):
+    for module in (cli_extract, cli_bibtex, cli_obsidian, cli_datasette, cli_refresh):
         for command in getattr(module, "COMMANDS", []):
             cli.add_command(command)
         for command in getattr(module, "EXPORT_COMMANDS", []):
