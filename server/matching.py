@@ -12,7 +12,9 @@ from difflib import SequenceMatcher
 
 from papershelf.server import identity
 
-TITLE_SIMILARITY = 0.9  # SequenceMatcher ratio of the normalised titles
+# SequenceMatcher ratio of the normalised titles: a typo or a spelling passes ("optimisation"),
+# an inserted "not" in a short title does not.
+TITLE_SIMILARITY = 0.95
 # A published version appears at most this many years before / after the preprint's year.
 YEARS_BEFORE, YEARS_AFTER = 1, 5
 

@@ -291,7 +291,8 @@ def describe(paper, changes, published=None):
     if "doi" in changes:
         parts.append(f"doi:{changes['doi']}")
     if "arxiv_version" in changes:
-        updated = [k for k in ("title", "authors", "abstract") if k in changes]
+        updated = [k for k in ("title", "authors", "abstract")
+                   if k in changes and paper.get(k) not in (None, "", [])]
         named.update(updated)
         parts.append(f"v{changes['arxiv_version']}" + (
             f" ({', '.join(updated)} updated)" if updated else ""))

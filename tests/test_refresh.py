@@ -338,3 +338,41 @@ def test_crossref_polite_pool_with_a_mailto(monkeypatch):
     monkeypatch.setenv("PAPERSHELF_MAILTO", "reader@example.org")
     assert net.min_interval("api.crossref.org") < public
     assert "mailto:reader@example.org" in net.user_agent()
+
+
+def test_one_arxiv_request_answers_for_a_whole_batch(upstream, db, db_path, home):
+    # A Hugging Face clip (no abstract, no category) and an id arXiv does not have.
+    workshop = save(db, {"title": "Proceedings of Workshop AEW10: Concepts in Information"
+                                  " Theory and Communications",
+                         "authors": ["Kees A. Schouhamer Immink"], "year": 2017,
+                         "arxiv_id": "1707.08567", "source": "huggingface.co"})
+    typo = save(db, {"title": "A paper imported with a wrong id", "authors": ["Ann Lee"],
+                     "year": 2008, "arxiv_id": "0808.05394"})
+    result = run(db_path, "--all")
+    assert result.exit_code == 0, result.output
+    assert upstream.asked(ARXIV) == ["/api/query?id_list=0808.05394,1707.08567&max_results=2"]
+    assert result.stdout.splitlines() == [
+        "immink2017proceedings: v1 (authors updated), filled abstract, date, category, url,"
+        " PDF link, version_date, comments"]
+    after = reread(db, workshop)
+    assert after["arxiv_category"] == "cs.IT" and after["abstract"]
+    # A clip that did not know its version is older than any version: arXiv's authors win.
+    assert len(after["authors"]) == 34 and after["authors"][0] == "Kees A. Schouhamer Immink"
+    assert reread(db, typo)["updated_at"] == typo["updated_at"]
+    assert "2 papers checked, 1 changed, 0 could not be checked" in result.stderr
+
+
+def test_arxivs_own_doi_is_asked_of_semantic_scholar_not_of_crossref(upstream, db, db_path,
+                                                                     home):
+    # A .bib import often carries the DataCite DOI arXiv gives every preprint.
+    before = save(db, {**PAPERQA, "doi": "10.48550/arXiv.2312.07559"})
+    result = run(db_path, "--all")
+    assert result.exit_code == 0, result.output
+    after = reread(db, before)
+    assert (after["citation_count"], after["citation_count_source"]) == (111, "Semantic Scholar")
+    assert upstream.asked(S2) == ["/graph/v1/paper/DOI:10.48550/arxiv.2312.07559?fields="
+                                  + "title,authors,year,venue,journal,publicationTypes,"
+                                  "publicationDate,externalIds,citationCount,openAccessPdf"]
+    crossref = upstream.asked(CROSSREF)
+    assert len(crossref) == 1 and crossref[0].startswith("/works?query.bibliographic=PaperQA")
+    assert (after["entry_type"], after["venue"], result.stdout) == ("preprint", None, "")
