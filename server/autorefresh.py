@@ -52,7 +52,8 @@ class AutoRefresher:
         self.db_path = db_path
         self.interval = interval
         self.echo = echo or (lambda line: click.echo(f"refresh: {line}", err=True))
-        self.runs = 0  # finished runs (tests wait on it)
+        self.runs = 0  # finished runs
+        self.finished = threading.Event()  # set after each run (tests wait on it)
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, name="papershelf-refresh",
                                         daemon=True)
@@ -95,6 +96,7 @@ class AutoRefresher:
             return False
         finally:
             self.runs += 1
+            self.finished.set()
         for change in report.changes:
             self.echo(f"{change.citekey}: {change.summary}")
         for problem in report.problems.values():

@@ -106,18 +106,20 @@ def refresh(db, papers, dry_run=False, progress=None, cache=None, stop=None, tod
     """Refresh papers (see the module's docstring); return a Report. dry_run writes nothing."""
     services, report = Services(cache), Report()
     today = (today or date.today()).isoformat()
+    stop = stop or (lambda: False)
     for start in range(0, len(papers), ARXIV_BATCH):
         batch = papers[start:start + ARXIV_BATCH]
-        latest = _latest_versions(services, batch)
+        latest = None if stop() else _latest_versions(services, batch)
         for paper in batch:
-            if stop is not None and stop():
+            if stop():
                 report.stopped = True
-                report.problems.update(services.problems)
-                return report
+                break
             outcome = _look_up(services, paper, latest)
             _record(db, paper, outcome, report, dry_run, today)
             if progress is not None:
                 progress(1)
+        if report.stopped:
+            break
     report.problems.update(services.problems)
     return report
 

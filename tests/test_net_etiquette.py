@@ -7,21 +7,9 @@ import pytest
 
 from papershelf.server import net
 from papershelf.server.netcache import AnswerCache
-from tests.upstream import UpstreamStub, serving
 
 S2_DOI = ("https://api.semanticscholar.org/graph/v1/paper/DOI:10.1038/s42256-024-00832-8"
           "?fields=title")
-
-
-@pytest.fixture
-def upstream(fixtures_dir, monkeypatch):
-    stub = UpstreamStub(fixtures_dir)
-    stub.waits = []
-    with serving(stub) as url:
-        monkeypatch.setenv("PAPERSHELF_UPSTREAM", url)
-        monkeypatch.setattr(net, "MIN_INTERVAL", {})
-        monkeypatch.setattr(net, "_sleep", stub.waits.append)
-        yield stub
 
 
 def test_without_retries_a_429_is_the_answer(upstream):

@@ -15,7 +15,6 @@ from papershelf.exports.bibtex import format_entry
 from papershelf.server import net, refresh, resolve, store
 from papershelf.server.cli import cli
 from papershelf.server.netcache import AnswerCache
-from tests.upstream import UpstreamStub, serving
 
 ARXIV, CROSSREF = "export.arxiv.org", "api.crossref.org"
 S2, OPENALEX = "api.semanticscholar.org", "api.openalex.org"
@@ -43,18 +42,6 @@ BIORXIV = {
     "published": "2024-04-01", "doi": "10.1101/2024.04.01.587366", "entry_type": "preprint",
     "venue": "bioRxiv", "source": "www.biorxiv.org",
 }
-
-
-@pytest.fixture
-def upstream(fixtures_dir, monkeypatch):
-    """The recorded services on 127.0.0.1, no rate-limit waits, retry waits recorded not slept."""
-    stub = UpstreamStub(fixtures_dir)
-    stub.waits = []
-    with serving(stub) as url:
-        monkeypatch.setenv("PAPERSHELF_UPSTREAM", url)
-        monkeypatch.setattr(net, "MIN_INTERVAL", {})
-        monkeypatch.setattr(net, "_sleep", stub.waits.append)
-        yield stub
 
 
 def save(db, fields, reader=READER):
