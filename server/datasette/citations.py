@@ -1,8 +1,8 @@
 """Citation counts as a facet: papers by order of magnitude (0, 1–9, 10–99, ...), chosen in one click.
 
-?_facet_citations=citation_count on the papers table; a band selects with Datasette's own
-column filters (?citation_count__gte=100&citation_count__lt=1000), which the index on
-citation_count serves.
+A default facet of the papers table (metadata.yml: `citations: citation_count`), or
+?_facet_citations=citation_count; a band selects with Datasette's own column filters
+(?citation_count__gte=100&citation_count__lt=1000), which the index on citation_count serves.
 """
 
 from datasette.database import QueryInterrupted
@@ -26,18 +26,6 @@ class CitationFacet(Facet):
 
     type = "citations"
 
-    async def suggest(self):
-        if self.table != "papers" or any(True for _ in self.get_configs()):
-            return []
-        counted = await self.ds.execute(
-            self.database, f"select 1 from ({self.sql}) where {COLUMN} is not null limit 1",
-            self.params, custom_time_limit=self.ds.setting("facet_suggest_time_limit_ms"))
-        if not counted.rows:
-            return []
-        return [{"name": COLUMN, "type": self.type, "toggle_url": self.ds.absolute_url(
-            self.request, self.ds.urls.path(
-                path_with_added_args(self.request, {"_facet_citations": COLUMN})))}]
-
     async def facet_results(self):
         results, timed_out = [], []
         for item in self.get_configs():
@@ -49,6 +37,8 @@ class CitationFacet(Facet):
             except QueryInterrupted:
                 timed_out.append(column)
                 continue
+            if not counts:
+                continue  # nothing counted yet (no refresh run): no empty box on the page
             results.append({
                 "name": column, "type": self.type, "hideable": item["source"] != "metadata",
                 "toggle_url": self.ds.urls.path(
