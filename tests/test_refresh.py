@@ -363,3 +363,19 @@ def test_arxivs_own_doi_is_asked_of_semantic_scholar_not_of_crossref(upstream, d
     crossref = upstream.asked(CROSSREF)
     assert len(crossref) == 1 and crossref[0].startswith("/works?query.bibliographic=PaperQA")
     assert (after["entry_type"], after["venue"], result.stdout) == ("preprint", None, "")
+
+
+def test_citation_counts_survive_a_json_export_and_import(db, tmp_path):
+    from papershelf.exports.bibimport import export_json, import_file
+    from papershelf.server.schema import open_db
+
+    paper = save(db, PAPERQA)
+    store.record_citation_count(db, paper["id"], 111, "Semantic Scholar", "2026-03-01")
+    text, _ = export_json(db, tmp_path / "library.json")
+    copy = open_db(tmp_path / "copy.db")
+    assert import_file(copy, tmp_path / "library.json").created == 1
+    restored = store.get_paper_by_citekey(copy, paper["citekey"])
+    assert (restored["citation_count"], restored["citation_count_source"],
+            restored["citation_count_date"]) == (111, "Semantic Scholar", "2026-03-01")
+    assert export_json(copy)[0] == text
+    copy.close()
