@@ -64,9 +64,10 @@ def test_a_preprint_becomes_the_journal_article_it_grew_into(upstream, db, db_pa
     before = save(db, CHEMCROW)
     result = run(db_path, "bran2023chemcrow")
     assert result.exit_code == 0, result.output
-    assert result.stdout.splitlines()[0].startswith(
+    assert result.stdout == (
         "bran2023chemcrow: published in Nature Machine Intelligence 2024,"
-        " doi:10.1038/s42256-024-00832-8, filled ")
+        " doi:10.1038/s42256-024-00832-8, filled volume, number, pages, publisher, issn,"
+        " open-access PDF\n")
     after = reread(db, before)
     assert (after["entry_type"], after["venue"], after["doi"]) == (
         "article", "Nature Machine Intelligence", "10.1038/s42256-024-00832-8")
