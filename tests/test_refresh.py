@@ -6,6 +6,7 @@ leaves (a preprint, or an older version of it), with the reader's tags, note and
 """
 
 import re
+import threading
 from datetime import date
 
 import pytest
@@ -15,6 +16,7 @@ from papershelf.exports.bibtex import format_entry
 from papershelf.server import net, refresh, resolve, store
 from papershelf.server.cli import cli
 from papershelf.server.netcache import AnswerCache
+from papershelf.server.schema import open_db
 
 ARXIV, CROSSREF = "export.arxiv.org", "api.crossref.org"
 S2, OPENALEX = "api.semanticscholar.org", "api.openalex.org"
@@ -303,12 +305,22 @@ def test_failures_are_never_cached(upstream, db, tmp_path):
     assert len(upstream.asked(S2)) == 1 + refresh.RETRIES + 1  # asked again: not cached
 
 
-def test_a_paper_changed_meanwhile_keeps_the_readers_edit(upstream, db):
+def test_an_edit_made_during_the_lookups_is_kept(upstream, db, db_path):
     paper = save(db, CHEMCROW)
-    outcome = refresh._look_up(refresh.Services(), paper, {})
+    released = upstream.hold("api.semanticscholar.org")
+
+    def refresh_in_another_connection():
+        other = open_db(db_path)
+        refresh.refresh(other, [paper])
+        other.close()
+
+    worker = threading.Thread(target=refresh_in_another_connection)
+    worker.start()
+    assert upstream.arrived["api.semanticscholar.org"].wait(20)
+    # The reader edits the paper while refresh waits for Semantic Scholar.
     store.update_paper(db, paper["id"], tags=["edited meanwhile"], note="new note")
-    report = refresh.Report()
-    refresh._record(db, paper, outcome, report, False, "2026-01-01")
+    released.set()
+    worker.join(20)
     after = reread(db, paper)
     assert (after["tags"], after["note"], after["venue"]) == (
         ["edited meanwhile"], "new note", "Nature Machine Intelligence")
@@ -368,7 +380,6 @@ def test_arxivs_own_doi_is_asked_of_semantic_scholar_not_of_crossref(upstream, d
 
 def test_citation_counts_survive_a_json_export_and_import(db, tmp_path):
     from papershelf.exports.bibimport import export_json, import_file
-    from papershelf.server.schema import open_db
 
     paper = save(db, PAPERQA)
     store.record_citation_count(db, paper["id"], 111, "Semantic Scholar", "2026-03-01")
