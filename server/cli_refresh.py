@@ -27,9 +27,9 @@ def refresh(app, keys, everything, since, dry_run):
     Example: papershelf refresh --all --since 2024-01-01 --dry-run
     """
     if keys and everything:
-        raise click.UsageError("name papers (KEY ...) or use --all, not both")
+        raise click.ClickException("name papers (KEY ...) or use --all, not both")
     if not (keys or everything or since):
-        raise click.UsageError("name papers to refresh (KEY ...) or use --all")
+        raise click.ClickException("name papers to refresh (KEY ...) or use --all")
     if since is not None:
         try:
             date.fromisoformat(since)

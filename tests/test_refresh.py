@@ -276,8 +276,9 @@ def test_a_real_run_is_recorded_and_papers_can_be_chosen(upstream, db, db_path, 
 def test_errors_are_one_line(upstream, db, db_path, home, args, message):
     save(db, CHEMCROW)
     result = run(db_path, *args)
-    assert result.exit_code != 0 and message in result.stderr
-    assert "Traceback" not in result.stderr and upstream.requests == []
+    assert result.exit_code == 1 and result.stderr.startswith("Error: ")
+    assert message in result.stderr and len(result.stderr.splitlines()) == 1
+    assert upstream.requests == []
 
 
 def test_answers_are_cached_and_a_repeated_run_asks_nothing(upstream, db, tmp_path):
