@@ -7,6 +7,7 @@ from datasette.filters import FilterArguments
 from datasette.utils import escape_sqlite, path_with_added_args, path_with_removed_args
 
 from papershelf.server.author_names import typed_name_key
+from papershelf.server.datasette.citations import CitationFacet
 from papershelf.server.datasette.library import is_library
 
 # --- tags and authors: facets and filters through the indexed link tables -------------
@@ -89,4 +90,4 @@ class ListFacet(Facet):
 
 @hookimpl
 def register_facet_classes():
-    return [ListFacet]
+    return [ListFacet, CitationFacet]
