@@ -49,6 +49,8 @@ def build_fixture_library(path, fixtures_dir):
         alphafold = store.lookup(db, doi=ALPHAFOLD_DOI)
         store.update_paper(db, alphafold["id"], tags=["biology"], note=HOSTILE_NOTE,
                            status="read")
+        # As `papershelf refresh` records it.
+        store.record_citation_count(db, alphafold["id"], 31337, "openalex", "2026-11-30")
         _date_as_clipped_over_weeks(db)
         count = db.execute("select count(*) from papers").fetchone()[0]
         return {"attention": store.get_paper(db, attention["id"]),

@@ -102,6 +102,14 @@ def test_the_paper_page_links_doi_and_code(shelf, arxiv_id, kind, url):
     assert tree.xpath(f"//a[contains(@class, 'paper-link-{kind}')]/@href") == [url]
 
 
+def test_the_paper_page_shows_the_citation_count(shelf):
+    tree = page(shelf["ds"], f"/papershelf/papers/{shelf['alphafold']['id']}")
+    cited = texts(tree, "//dt[.='Cited by']/following-sibling::dd[1]")
+    assert cited == ["31,337 openalex, 2026-11-30"]
+    tree = page(shelf["ds"], f"/papershelf/papers/{shelf['attention']['id']}")
+    assert tree.xpath("//dt[.='Cited by']") == []
+
+
 def test_the_note_is_markdown(shelf):
     paper = shelf["attention"]
     tree = page(shelf["ds"], f"/papershelf/papers/{paper['id']}")
