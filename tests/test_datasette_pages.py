@@ -245,3 +245,13 @@ def test_the_new_pages_stay_private(shelf, path):
     assert response.headers.get_list("referrer-policy") == ["no-referrer"]
     assert response.headers.get_list("x-frame-options") == ["DENY"]
     assert get(shelf["ds"], path, headers={"host": "evil.example"}).status_code == 403
+
+
+def test_an_empty_library_has_a_home(tmp_path):
+    path = tmp_path / "papershelf.db"
+    open_db(path).close()
+    ds = library_datasette(path)
+    tree = page(ds, "/")
+    assert texts(tree, "//p[@class='home-summary']") == ["0 papers, 0 tags"]
+    _, charts = home_charts(ds)
+    assert set(charts) == CHARTS and all(c["rows"] == [] for c in charts.values())
