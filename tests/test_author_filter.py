@@ -63,7 +63,7 @@ def test_author_filter_combines_with_tags_and_facets(shelf):
     assert counts == {"Peter Shaw": 1, "Jakob Uszkoreit": 1, "Ashish Vaswani": 1}
 
 
-def test_author_filter_uses_the_indexes(shelf, tmp_path):
+def test_author_filter_uses_the_indexes(shelf):
     ds, _ = shelf
     path = ds.get_database("papershelf").path
     db = Database(path)
@@ -97,7 +97,8 @@ def test_migration_fills_the_keys_of_authors_stored_before_it(tmp_path):
     migrations.apply(db, stop_before="m007_author_keys_and_status_index")
     db.execute("insert into papers (id, citekey, title, authors, status, added_at, updated_at)"
                " values (1, 'k', 'T', '[\"José Núñez\"]', 'unread', 'x', 'x')")
-    db.execute("insert into paper_authors (paper_id, position, name) values (1, 0, 'José Núñez')")
+    db.execute("insert into paper_authors (paper_id, position, name)"
+               " values (1, 0, 'José Núñez')")
     db.close()
     db = open_db(path)
     assert list(db.query("select name, name_key, family_key from paper_authors")) == [
