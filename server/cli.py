@@ -262,10 +262,12 @@ def _register_area_commands():
         cli_datasette,
         cli_extract,
         cli_obsidian,
+        cli_refresh,
         cli_replicate,
     )
 
-    for module in (cli_extract, cli_bibtex, cli_obsidian, cli_datasette, cli_replicate):
+    for module in (cli_extract, cli_bibtex, cli_obsidian, cli_datasette, cli_replicate,
+                   cli_refresh):
         for command in getattr(module, "COMMANDS", []):
             cli.add_command(command)
         for command in getattr(module, "EXPORT_COMMANDS", []):

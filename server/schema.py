@@ -10,6 +10,7 @@ from pathlib import Path
 
 from sqlite_utils import Database, Migrations
 
+from papershelf.server.author_names import author_keys
 from papershelf.server.identity import MAX_ARXIV_VERSION
 from papershelf.server.links import LINK_FIELDS, is_kept_link
 
@@ -17,6 +18,8 @@ SCHEMA_VERSION = 8
 FTS_COLUMNS = ["title", "abstract", "authors", "note"]
 # JSON arrays stored as text so that Datasette can facet on them.
 JSON_COLUMNS = ("authors", "tags", "extra")
+# How many works cite a paper, which service counted them, and the day it was read.
+CITATION_COLUMNS = ("citation_count", "citation_count_source", "citation_count_date")
 BUSY_TIMEOUT_MS = 10_000
 
 migrations = Migrations("papershelf")
@@ -76,6 +79,35 @@ def m003_facet_indexes(db):
     # without an index each facet reads the whole table (about 1 s at 100,000 papers).
     for column in ("year", "venue", "source"):
         db["papers"].create_index([column], find_unique_name=True, if_not_exists=True)
+
+
+@migrations()
+def m006_citation_counts(db):
+    # Written by `papershelf refresh`; indexed for Datasette's sort and citation facet.
+    for column, kind in zip(CITATION_COLUMNS, (int, str, str)):
+        db["papers"].add_column(column, kind)
+    db["papers"].create_index(["citation_count"], find_unique_name=True, if_not_exists=True)
+    # One row per refresh run, so that `serve` knows when the next one is due.
+    db["refresh_runs"].create(
+        {"id": int, "started_at": str, "finished_at": str, "scope": str, "papers": int,
+         "checked": int, "changed": int, "counted": int, "problems": str},
+        pk="id",
+    )
+
+
+@migrations()
+def m007_author_keys_and_status_index(db):
+    # ?_author=Vaswani must find "Ashish Vaswani" through an index: each author row keeps
+    # its folded full name and family name (the store writes both, author_names.py).
+    db["paper_authors"].add_column("name_key", str)
+    db["paper_authors"].add_column("family_key", str)
+    rows = db.execute("select rowid, name from paper_authors").fetchall()
+    db.conn.executemany("update paper_authors set name_key = ?, family_key = ? where rowid = ?",
+                        [(*author_keys(name or ""), rowid) for rowid, name in rows])
+    db["paper_authors"].create_index(["name_key"], if_not_exists=True)
+    db["paper_authors"].create_index(["family_key"], if_not_exists=True)
+    # The library home counts papers by reading status on every visit.
+    db["papers"].create_index(["status"], find_unique_name=True, if_not_exists=True)
 
 
 @migrations()

@@ -24,6 +24,7 @@ def run(db_path, port, datasette_port=None, threads=8, enrich=True, auto_export=
     """Serve the API on 127.0.0.1:port until Ctrl-C (or SIGTERM); Datasette too unless None."""
     app = create_app({"DB_PATH": str(db_path), "PORT": port, "ENRICH": enrich})
     targets = _auto_export_targets(auto_export)
+    refresh_every = _refresh_interval() if enrich else None  # --offline: no network at all
     replicator = _replicator(db_path, replicate)
     try:
         server = create_server(app, host="127.0.0.1", port=port, threads=threads,
@@ -41,6 +42,7 @@ def run(db_path, port, datasette_port=None, threads=8, enrich=True, auto_export=
         server.close()
         raise
     exporter = _start_auto_export(db_path, targets)
+    refresher = _start_auto_refresh(db_path, refresh_every)
     if replicator is not None:
         replicator.start()
     # Tests and service managers stop us with SIGTERM: shut down as cleanly as on Ctrl-C.
@@ -51,6 +53,8 @@ def run(db_path, port, datasette_port=None, threads=8, enrich=True, auto_export=
     click.echo(f"database         {db_path}")
     for target in targets:
         click.echo(f"auto-export      {target}")
+    if refresher is not None:
+        click.echo(f"auto-refresh     every {refresh_every // 3600} hours (refresh: in config.yml)")
     if replicator is not None:
         click.echo(f"replicating to   {replication.printable(replicator.url)}  (Litestream)")
     click.echo(f"API token in     {paths.token_path()}  (print it: papershelf token)")
@@ -64,6 +68,8 @@ def run(db_path, port, datasette_port=None, threads=8, enrich=True, auto_export=
         # the cleanup is bounded (stop_process kills after a timeout).
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         server.close()
+        if refresher is not None:
+            refresher.stop(timeout=5)  # a daemon thread: a request in flight may be dropped
         if exporter is not None:
             exporter.stop()
         if replicator is not None:
@@ -161,6 +167,24 @@ def _start_auto_export(db_path, targets):
     from papershelf.exports.autoexport import AutoExporter
 
     return AutoExporter(db_path, targets).start()
+
+
+def _refresh_interval():
+    """Return the seconds between background refreshes config.yml asks for (None: off)."""
+    from papershelf.server import autorefresh, config
+
+    try:
+        return autorefresh.configured_interval()
+    except config.ConfigError as exc:
+        raise click.ClickException(str(exc))
+
+
+def _start_auto_refresh(db_path, interval):
+    if interval is None:
+        return None
+    from papershelf.server.autorefresh import AutoRefresher
+
+    return AutoRefresher(db_path, interval).start()
 
 
 def stop_process(process, timeout=10):

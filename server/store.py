@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from papershelf.server import identity, links, safejson, urlids
+from papershelf.server.author_names import author_keys
 from papershelf.server.citekeys import base_key, is_safe_key, unique_key
 from papershelf.server.schema import JSON_COLUMNS
 
@@ -406,8 +407,9 @@ def _write_changes(db, current, changes):
 def _write_authors(db, paper_id, authors):
     db.execute("delete from paper_authors where paper_id = ?", [paper_id])
     db.conn.executemany(
-        "insert into paper_authors (paper_id, position, name) values (?, ?, ?)",
-        [(paper_id, i, name) for i, name in enumerate(authors)])
+        "insert into paper_authors (paper_id, position, name, name_key, family_key)"
+        " values (?, ?, ?, ?, ?)",
+        [(paper_id, i, name, *author_keys(name)) for i, name in enumerate(authors)])
 
 
 def _write_tags(db, paper_id, tags):
@@ -456,6 +458,16 @@ def update_metadata(db, paper_id, changes):
         if paper is not None and changes:
             _write_changes(db, paper, changes)
         return get_paper(db, paper_id)
+
+
+def record_citation_count(db, paper_id, count, source, day):
+    """Store how many works cite a paper, who counted them and the day (YYYY-MM-DD) it was read.
+
+    Metadata, reader fields and updated_at stay as they are: a count is not an edit.
+    """
+    with write_transaction(db):
+        db.execute("update papers set citation_count = ?, citation_count_source = ?,"
+                   " citation_count_date = ? where id = ?", [count, source, day, paper_id])
 
 
 def _new_citekey(db, metadata, wanted):
