@@ -189,10 +189,11 @@ def test_import_command(db_path, tmp_path):
     runner = CliRunner()
     result = runner.invoke(cli, ["--db", str(db_path), "import", str(bib), "--tag", "t"])
     assert result.exit_code == 0
-    assert result.stdout == "created 5, merged 0, unchanged 0, failed 1\n"
+    assert (result.stdout, result.stderr.splitlines()[-1]) == (
+        "", "created 5, merged 0, unchanged 0, failed 1")
     assert f"{bib}:12: broken: Unexpected block start" in result.stderr
     result = runner.invoke(cli, ["--db", str(db_path), "import", str(bib)])
-    assert result.stdout == "created 0, merged 0, unchanged 5, failed 1\n"
+    assert result.stderr.splitlines()[-1] == "created 0, merged 0, unchanged 5, failed 1"
     bad = tmp_path / "bad.json"
     bad.write_text('{"papers": 3}')
     result = runner.invoke(cli, ["--db", str(db_path), "import", str(bad)])
