@@ -63,8 +63,9 @@ def export_bibtex(app, output, mode, tag, where, since, keys, aux, alias_entries
     for key in result.missing:
         click.echo(f"warning: no paper with key {printable(key)}", err=True)
     if result.aliases_left_out:
+        their = "its" if result.aliases_left_out == 1 else "their"
         click.echo(f"note: {count(result.aliases_left_out, 'alias', 'aliases')} without an entry"
-                   " of their own (--alias-entries writes them; --aux those a document cites)",
+                   f" of {their} own (--alias-entries writes them; --aux those a document cites)",
                    err=True)
     say_if_empty(result.count, tag, where, since)
     if output is None:
