@@ -8,11 +8,11 @@ exported exactly as it came in. Every field without a column of its own goes to 
 
 import re
 
-from pybtex.database import Person
 from bibtexparser.middlewares.names import (
     parse_single_name_into_parts,
     split_multiple_persons_names,
 )
+from pybtex.database import Person
 
 from papershelf.exports import latex
 from papershelf.exports.bibentry import (
@@ -23,7 +23,7 @@ from papershelf.exports.bibentry import (
     VENUE_FIELDS,
     verbatim,
 )
-from papershelf.server import identity
+from papershelf.server import identity, links
 from papershelf.server.identity import is_corporate
 
 MONTH_NAMES = {name: i for i, names in enumerate(
@@ -127,6 +127,9 @@ def _read_addresses(values, fields, extra, sources):
             continue
         if name == "doi" and not identity.normalize_doi(raw):
             extra["doi"] = raw  # not a DOI the store can hold: kept as a field
+            continue
+        if name == "url" and not links.is_web_link(raw):
+            extra["url"] = raw  # file:, a bare path: the entry's field, not the paper's link
             continue
         fields[name] = raw
         stored = identity.normalize_doi(raw) if name == "doi" else raw

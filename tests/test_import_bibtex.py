@@ -3,6 +3,7 @@
 import json
 import re
 
+import bibtexparser
 import pybtex.database
 import pytest
 from click.testing import CliRunner
@@ -277,3 +278,13 @@ def test_reported_lines_are_the_file_lines(db):
         assert f"{{{key}," in lines[line - 1], (line, key)
     assert store.get_paper_by_citekey(db, "Greene:1982:MAA")["title"] == (
         "Mathematics for the Analysis of Algorithms")  # the block bibtexparser refused
+
+
+def test_a_url_that_is_no_web_link_stays_a_field_of_the_entry(db):
+    """Beebe's texgraph.bib: url = "file:///texlive-2004-11/...": the paper gets no link
+    (Datasette and notes show only web links), the .bib export gets its field back."""
+    import_bibtex(db, '@manual{m, title = {MetaPost}, url = "file:///texlive/mpintro.pdf"}\n')
+    paper = store.get_paper_by_citekey(db, "m")
+    assert (paper["url"], paper["extra"]["url"]) == (None, "file:///texlive/mpintro.pdf")
+    entry = bibtexparser.parse_string(export_bibtex(db, None).text).entries[0]
+    assert entry["url"] == "file:///texlive/mpintro.pdf"
