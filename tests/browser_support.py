@@ -218,6 +218,19 @@ class FirefoxDriver:
     def pages(self):
         return [self._page(handle) for handle in self.driver.window_handles]
 
+    def answer_permission_prompt(self, accept=True):
+        """Wait for the browser's "requests additional settings" prompt, answer it; return its text."""
+        find = "return document.querySelector('#addon-webext-permissions-notification:not([hidden])');"
+        with self.driver.context(self.driver.CONTEXT_CHROME):
+            _wait(lambda: self.driver.execute_script(find), "the permission prompt")
+            text = self.driver.execute_script(
+                "const prompt = document.querySelector('#addon-webext-permissions-notification');"
+                "return [...prompt.querySelectorAll('description, li')].map((e) => e.textContent.trim())"
+                ".filter(Boolean).join('\\n');")
+            button = "button" if accept else "secondaryButton"
+            self.driver.execute_script(f"document.querySelector('#addon-webext-permissions-notification').{button}.click();")
+        return text
+
     def stop(self):
         self.driver.quit()
 

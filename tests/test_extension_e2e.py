@@ -279,3 +279,43 @@ def test_options_page_stores_settings_and_explains_each_failure(extension, paper
     papershelf.stop()
     assert check(papershelf.api_url, papershelf.token).startswith(f"papershelf is not running at {papershelf.api_url}")
     screenshot(options, f"{extension.name}_options_not_running.png")
+
+
+WITHDRAW_HOST_ACCESS = """async () => {
+    try { return await chrome.permissions.remove({origins: ["<all_urls>"]}); } catch (error) { return error.message; }
+}"""
+
+
+def test_host_access_withdrawn_in_firefox_is_asked_for_again_on_the_options_page(extension, papershelf):
+    options = extension.open_options()
+    if extension.name == "chromium":
+        # Chromium grants the manifest's host access at install and keeps it out of the extension's hands.
+        assert extension.evaluate(WITHDRAW_HOST_ACCESS) == "You cannot remove required permissions."
+        assert options.locator("#permissions").is_hidden()
+        return
+    # Firefox lets the reader withdraw it (about:addons → Permissions); the open page follows at once.
+    assert extension.evaluate(WITHDRAW_HOST_ACCESS) is True
+    options.locator("#permissions:not([hidden])").wait_for()
+    assert "Allow access to the pages you read" in options.locator("#permissions").inner_text()
+
+    _, tab = extension.open_tab(ARXIV)
+    popup = extension.popup_for(tab)
+    popup.locator("#saved:not([hidden])").wait_for()
+    assert popup.locator("#access-hint").is_visible()
+    [paper] = papers(papershelf)  # the address and the tab's title alone: no authors, no abstract
+    assert (paper["arxiv_id"], json.loads(paper["authors"]), paper["abstract"]) == ("1706.03762", [], None)
+    screenshot(popup, f"{extension.name}_popup_no_access.png")
+
+    options.locator("#grant").click()
+    prompt = extension.driver.answer_permission_prompt(accept=True)
+    assert "Access your data for all websites" in prompt
+    options.get_by_text("Thank you: access granted.").wait_for()
+    assert options.locator("#permissions").is_hidden()
+    popup.locator("#access-hint").wait_for(state="hidden")
+
+    _, again = extension.open_tab(ARXIV)
+    popup = extension.popup_for(again)
+    popup.locator("#saved:not([hidden])").wait_for()
+    assert popup.locator("#saved-byline").inner_text() == "Ashish Vaswani et al. · 2017"
+    [paper] = papers(papershelf)
+    assert len(json.loads(paper["authors"])) == 8

@@ -241,6 +241,8 @@ async function renderAccessHint() {
 
 async function main() {
   renderAccessHint();
+  ext.permissions.onAdded?.addListener(renderAccessHint);
+  ext.permissions.onRemoved?.addListener(renderAccessHint);
   for (const button of document.querySelectorAll(".open-options")) button.onclick = () => ext.runtime.openOptionsPage();
   $("#send-now").onclick = async () => {
     $("#send-now").textContent = "Sending…";
