@@ -4,6 +4,7 @@ Shared by the HTTP API and the CLI so that both behave the same.
 """
 
 import re
+import time
 from dataclasses import dataclass, field
 
 from papershelf.server import identity, store
@@ -18,6 +19,7 @@ class ClipOutcome:
     result: store.SaveResult | None = None
     candidates: list = field(default_factory=list)
     error: str = ""
+    timings: dict = field(default_factory=dict)  # seconds spent: "extract", "store"
 
 
 def clip_page(db, url, html=None, title=None, selection=None, tags=(), note=None, enrich=None):
@@ -26,7 +28,15 @@ def clip_page(db, url, html=None, title=None, selection=None, tags=(), note=None
     enrich: optional callable(paper_fields) -> paper_fields that fills missing
     fields from the network (arXiv API, Crossref); failures must not raise.
     """
+    started = time.perf_counter()
     extraction = extract(url, html)
+    extracted = time.perf_counter()
+    outcome = _store_extraction(db, extraction, url, html, title, selection, tags, note, enrich)
+    outcome.timings = {"extract": extracted - started, "store": time.perf_counter() - extracted}
+    return outcome
+
+
+def _store_extraction(db, extraction, url, html, title, selection, tags, note, enrich):
     if extraction.error and not extraction.papers:
         return ClipOutcome("empty", error=extraction.error)
     if extraction.listing:

@@ -257,6 +257,8 @@ async function main() {
   $("#progress-title").textContent = tab?.title ? `“${tab.title}”` : "this page";
   const outcome = tab ? await ask({ type: "clip", tabId: tab.id }) : { kind: "error", message: "That tab is gone: nothing to save." };
   render(outcome, { request: "clip" });
+  // When the answer was on screen, counted from the popup's opening, with where the time went.
+  performance.mark("papershelf:shown", { detail: { kind: outcome.kind, timings: outcome.timings ?? null } });
   renderQueueFooter();
 }
 
