@@ -17,7 +17,7 @@ from selenium.common.exceptions import (
 )
 from selenium.webdriver.common.keys import Keys
 
-DEFAULT_TIMEOUT = 30.0  # seconds, Playwright's default
+DEFAULT_TIMEOUT = 30_000  # milliseconds, as Playwright counts (and its default)
 POLL = 0.05
 
 # Resolve a locator's steps inside the page; returns the matching elements in document order.
@@ -62,12 +62,12 @@ def call_script(source):
 
 
 def _deadline_loop(timeout, what):
-    """Yield until the caller breaks; raise AssertionError once timeout seconds have passed."""
-    deadline = time.monotonic() + timeout
+    """Yield until the caller breaks; raise AssertionError once timeout milliseconds have passed."""
+    deadline = time.monotonic() + timeout / 1000
     while True:
         yield
         if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+            raise AssertionError(f"timed out after {timeout} ms waiting for {what}")
         time.sleep(POLL)
 
 

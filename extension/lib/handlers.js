@@ -45,7 +45,7 @@ export function createHandlers({
         return { kind: "saved", status: "unchanged", paper: known };
       }
     }
-    return sendClip(tabId, request, { capture: performance.now() - started });
+    return sendClip(tabId, request, { capture: performance.now() - started, htmlLength: request.html?.length ?? 0 });
   }
 
   async function knownPaper(url) {
