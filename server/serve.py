@@ -7,16 +7,18 @@ import sys
 import click
 from waitress import create_server
 
-from papershelf.server import paths
+from papershelf.server import config, paths, replication
 from papershelf.server.app import create_app
 
 WAITRESS_BODY_CAP = 64 * 1024 * 1024
 
 
-def run(db_path, port, datasette_port=None, threads=8, enrich=True, auto_export=()):
+def run(db_path, port, datasette_port=None, threads=8, enrich=True, auto_export=(),
+        replicate=None):
     """Serve the API on 127.0.0.1:port until Ctrl-C (or SIGTERM); Datasette too unless None."""
     app = create_app({"DB_PATH": str(db_path), "PORT": port, "ENRICH": enrich})
     targets = _auto_export_targets(auto_export)
+    replicator = _replicator(db_path, replicate)
     try:
         server = create_server(app, host="127.0.0.1", port=port, threads=threads,
                                # Flask answers oversize bodies with a JSON 413 from the
@@ -29,6 +31,8 @@ def run(db_path, port, datasette_port=None, threads=8, enrich=True, auto_export=
             " running? Choose another port with --port")
     datasette = _start_datasette(db_path, datasette_port) if datasette_port else None
     exporter = _start_auto_export(db_path, targets)
+    if replicator is not None:
+        replicator.start()
     # Tests and service managers stop us with SIGTERM: shut down as cleanly as on Ctrl-C.
     signal.signal(signal.SIGTERM, raise_keyboard_interrupt)
     click.echo(f"papershelf API   http://127.0.0.1:{port}/api/ping")
@@ -37,6 +41,8 @@ def run(db_path, port, datasette_port=None, threads=8, enrich=True, auto_export=
     click.echo(f"database         {db_path}")
     for target in targets:
         click.echo(f"auto-export      {target}")
+    if replicator is not None:
+        click.echo(f"replicating to   {replication.printable(replicator.url)}  (Litestream)")
     click.echo(f"API token in     {paths.token_path()}  (print it: papershelf token)")
     click.echo("Press Ctrl-C to stop.", err=True)
     try:
@@ -50,6 +56,8 @@ def run(db_path, port, datasette_port=None, threads=8, enrich=True, auto_export=
         server.close()
         if exporter is not None:
             exporter.stop()
+        if replicator is not None:
+            replicator.stop()
         if datasette is not None:
             stop_process(datasette)
         click.echo("papershelf stopped.", err=True)
@@ -68,6 +76,17 @@ def _auto_export_targets(explicit):
     try:
         return autoexport.configured_targets(explicit)
     except ValueError as exc:
+        raise click.ClickException(str(exc))
+
+
+def _replicator(db_path, url):
+    """Return the Litestream runner for --replicate (or config.yml's replicate:), or None."""
+    try:
+        url = url or replication.configured_replica()
+        if not url:
+            return None
+        return replication.Replicator(db_path, url, report=lambda line: click.echo(line, err=True))
+    except (replication.ReplicationError, config.ConfigError) as exc:
         raise click.ClickException(str(exc))
 
 
