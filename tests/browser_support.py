@@ -238,6 +238,6 @@ class FirefoxDriver:
 DRIVERS = {"chromium": ChromiumDriver, "firefox": FirefoxDriver}
 
 
-def launch_with_extension(name, profile_dir, extension_dir, proxy=None):
+def start_browser(name, profile_dir, extension_dir, proxy=None):
     """Start browser `name` ("chromium" or "firefox") with the unpacked extension; return its driver."""
     return DRIVERS[name](profile_dir, extension_dir, proxy)

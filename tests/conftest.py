@@ -71,10 +71,10 @@ def browser(request, tmp_path_factory, fixture_site):
 
     An Extension (tests/extension_support.py); `browser.name` is "chromium" or "firefox".
     """
-    from tests.browser_support import launch_with_extension
+    from tests.browser_support import start_browser
     from tests.extension_support import EXTENSION_DIR, Extension
 
-    driver = launch_with_extension(request.param, tmp_path_factory.mktemp(f"profile-{request.param}"),
+    driver = start_browser(request.param, tmp_path_factory.mktemp(f"profile-{request.param}"),
                                    EXTENSION_DIR, proxy=fixture_site.address)
     try:
         yield Extension(driver)

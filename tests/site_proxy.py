@@ -60,7 +60,6 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 
     def do_GET(self):  # noqa: N802
         url = self.path if self.origin is None else self.origin + self.path
-        self.server.requests.append(url)
         page = self.server.pages.get(_address(url))
         if page is None:
             self._answer(404, "text/plain", b"not part of the fixture site")
@@ -106,7 +105,6 @@ class FixtureSiteProxy:
     def __init__(self, pages=None):
         self._server = _Server(("127.0.0.1", 0), _Handler)
         self._server.pages = dict(pages or {})
-        self._server.requests = []
         self._server.tls_context = _tls_context(self._hosts())
         self._thread = threading.Thread(target=self._server.serve_forever,
                                         kwargs={"poll_interval": 0.05}, daemon=True)
@@ -123,11 +121,6 @@ class FixtureSiteProxy:
     def pages(self):
         """The table of answers; tests may add pages while the proxy runs."""
         return self._server.pages
-
-    @property
-    def requests(self):
-        """Every URL asked for so far, in order."""
-        return self._server.requests
 
     def _hosts(self):
         return sorted({urlsplit(url).hostname for url in self._server.pages} | {"localhost"})

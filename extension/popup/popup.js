@@ -243,12 +243,12 @@ async function main() {
     renderQueueFooter();
   };
   // start.js asked for the clip (and the tab) before this module loaded.
-  const { tab: tabRead, outcome: clipAnswer } = globalThis.papershelfClip;
+  const { tab: tabRead, outcome: clipAnswer, askedAt } = globalThis.papershelfClip;
   tabRead.then((tab) => { $("#progress-title").textContent = tab?.title ? `“${tab.title}”` : "this page"; });
   const outcome = (await clipAnswer) ?? { kind: "error", message: "That tab is gone: nothing to save." };
   render(outcome, { request: "clip" });
   // When the answer was on screen, counted from the popup's opening, with where the time went.
-  performance.mark("papershelf:shown", { detail: { kind: outcome.kind, timings: outcome.timings ?? null } });
+  performance.mark("papershelf:shown", { detail: { kind: outcome.kind, askedAt, timings: outcome.timings ?? null } });
   // Completion for the tag fields and the queue's state: after the answer, not before it.
   ask({ type: "tags" }).then(({ tags = [] }) => {
     $("#tag-options").replaceChildren(...tags.map((tag) => Object.assign(document.createElement("option"), { value: tag })));

@@ -10,5 +10,5 @@
   const outcome = param !== null
     ? ext.runtime.sendMessage({ type: "clip", tabId: Number(param) })
     : tab.then((found) => (found ? ext.runtime.sendMessage({ type: "clip", tabId: found.id }) : null));
-  globalThis.papershelfClip = { tab, outcome };
+  globalThis.papershelfClip = { tab, outcome, askedAt: performance.now() };
 }
