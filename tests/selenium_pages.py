@@ -34,7 +34,8 @@ for (const [kind, value] of steps) {
   } else if (kind === "text") {
     // The innermost elements holding the text, as Playwright's get_by_text finds them.
     const want = norm(value);
-    const holds = (el) => !["SCRIPT", "STYLE", "TEMPLATE"].includes(el.tagName) && norm(el.textContent).includes(want);
+    const skip = ["SCRIPT", "STYLE", "TEMPLATE"];
+    const holds = (el) => !skip.includes(el.tagName) && norm(el.textContent).includes(want);
     nodes = unique(nodes.flatMap((node) => [...node.querySelectorAll("*")]))
       .filter((el) => holds(el) && ![...el.children].some(holds));
   } else if (kind === "nth") {
@@ -51,9 +52,19 @@ return rect.width > 0 && rect.height > 0 && getComputedStyle(arguments[0]).visib
 
 _FUNCTION = re.compile(r"^\s*(async\s+)?(function\b|\(|[A-Za-z_$][\w$]*\s*=>)")
 
-_KEYS = {"Enter": Keys.ENTER, "Tab": Keys.TAB, "Escape": Keys.ESCAPE, "Backspace": Keys.BACKSPACE,
-         "Delete": Keys.DELETE, "ArrowDown": Keys.ARROW_DOWN, "ArrowUp": Keys.ARROW_UP,
-         "Space": Keys.SPACE, "Control": Keys.CONTROL, "Shift": Keys.SHIFT, "Alt": Keys.ALT}
+_KEYS = {
+    "Enter": Keys.ENTER,
+    "Tab": Keys.TAB,
+    "Escape": Keys.ESCAPE,
+    "Backspace": Keys.BACKSPACE,
+    "Delete": Keys.DELETE,
+    "ArrowDown": Keys.ARROW_DOWN,
+    "ArrowUp": Keys.ARROW_UP,
+    "Space": Keys.SPACE,
+    "Control": Keys.CONTROL,
+    "Shift": Keys.SHIFT,
+    "Alt": Keys.ALT,
+}
 
 
 def call_script(source):
@@ -182,7 +193,9 @@ class Locator:
 
     def _one(self, visible=True, timeout=None):
         """Wait until the locator names exactly one element (visible, unless told); return it."""
-        for _ in _deadline_loop(timeout or self.page.timeout, f"{self} to be {'visible' if visible else 'attached'}"):
+        for _ in _deadline_loop(
+            timeout or self.page.timeout, f"{self} to be {'visible' if visible else 'attached'}"
+        ):
             found = self.elements()
             if len(found) > 1:
                 raise AssertionError(f"{self} matches {len(found)} elements, not one")
@@ -243,8 +256,11 @@ class Locator:
             try:
                 element.click()
                 return
-            except (ElementClickInterceptedException, ElementNotInteractableException,
-                    StaleElementReferenceException):
+            except (
+                ElementClickInterceptedException,
+                ElementNotInteractableException,
+                StaleElementReferenceException,
+            ):
                 continue
 
     def set_checked(self, checked):

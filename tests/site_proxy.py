@@ -106,8 +106,9 @@ class FixtureSiteProxy:
         self._server = _Server(("127.0.0.1", 0), _Handler)
         self._server.pages = dict(pages or {})
         self._server.tls_context = _tls_context(self._hosts())
-        self._thread = threading.Thread(target=self._server.serve_forever,
-                                        kwargs={"poll_interval": 0.05}, daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
 
     @property
     def port(self):
