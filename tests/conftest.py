@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 
+from papershelf.server import net
 from papershelf.server.schema import open_db
 from tests.browser_support import BROWSERS
 
@@ -53,6 +54,23 @@ def db(db_path):
     database.close()
 
 
+@pytest.fixture
+def upstream(fixtures_dir, monkeypatch):
+    """Recorded arXiv, Crossref, Semantic Scholar and OpenAlex on 127.0.0.1 (tests/upstream.py).
+
+    No rate-limit waits; retry waits are recorded in upstream.waits instead of slept.
+    """
+    from tests.upstream import UpstreamStub, serving
+
+    stub = UpstreamStub(fixtures_dir)
+    stub.waits = []
+    with serving(stub) as url:
+        monkeypatch.setenv("PAPERSHELF_UPSTREAM", url)
+        monkeypatch.setattr(net, "MIN_INTERVAL", {})
+        monkeypatch.setattr(net, "_sleep", stub.waits.append)
+        yield stub
+
+
 # ---- the real browsers with the extension (see tests/browser_support.py) ----------------
 
 @pytest.fixture(scope="session")
@@ -74,8 +92,8 @@ def browser(request, tmp_path_factory, fixture_site):
     from tests.browser_support import start_browser
     from tests.extension_support import EXTENSION_DIR, Extension
 
-    driver = start_browser(request.param, tmp_path_factory.mktemp(f"profile-{request.param}"),
-                                   EXTENSION_DIR, proxy=fixture_site.address)
+    profile = tmp_path_factory.mktemp(f"profile-{request.param}")
+    driver = start_browser(request.param, profile, EXTENSION_DIR, proxy=fixture_site.address)
     try:
         yield Extension(driver)
     finally:
