@@ -1,7 +1,6 @@
 """ACL Anthology paper pages: `citation_*` tags plus the embedded BibTeX (editors, abstract)."""
 
 import re
-from urllib.parse import urlparse
 
 from papershelf.server.extractors import bibtex_block, fields, generic
 from papershelf.server.extractors.extraction import Extraction
@@ -16,9 +15,9 @@ def matches(url):
     return host(url) in ("aclanthology.org", "aclweb.org")
 
 
-def extract(url, html):
+def extract(page):
     """Return the paper of an ACL Anthology page."""
-    tagged = generic.read_tagged(url, html)
+    tagged = generic.read_tagged(page)
     if tagged is None:
         return Extraction(extractor=NAME)
     root, meta, paper = tagged
@@ -40,7 +39,7 @@ def extract(url, html):
             "pages": bib.get("pages") or paper["extra"].get("pages"),
             "bibtex_key": key,
         })
-    anthology_id = _ID.match(urlparse(url).path)
+    anthology_id = _ID.match(page.path)
     if anthology_id:
         paper.setdefault("extra", {})["acl_id"] = anthology_id.group(1)
     paper["source"] = "aclanthology.org"

@@ -6,7 +6,6 @@ version history, category, comments, journal ref and DOI. A saved <head> alone w
 """
 
 import re
-from urllib.parse import urlparse
 
 from papershelf.server import identity
 from papershelf.server.extractors import fields
@@ -15,7 +14,6 @@ from papershelf.server.extractors.htmltools import (
     by_class,
     first,
     host,
-    parse,
     plain_text,
     read_meta,
     text,
@@ -36,11 +34,11 @@ def matches(url):
     return hostname == "arxiv.org" or hostname.endswith(".arxiv.org")
 
 
-def extract(url, html):
+def extract(page):
     """Return the paper of an arXiv paper URL, or the candidates of a listing."""
-    path = urlparse(url).path
+    path = page.path
     if _LISTING_PATH.match(path):
-        root = parse(html)
+        root = page.root
         candidates = listing(root, search="/search/" in path) if root is not None else []
         if not candidates:
             return Extraction(extractor=NAME, error="no papers found on this arXiv listing")
@@ -50,7 +48,7 @@ def extract(url, html):
         return Extraction(extractor=NAME)
     arxiv_id, version = identity.split_arxiv_id(match.group(2))
     kind = match.group(1)
-    root = parse(html) if kind in ("abs", "html") else None
+    root = page.root if kind in ("abs", "html") else None
     paper = {}
     if root is not None:
         paper = abstract_page(root, arxiv_id, version) if kind == "abs" else html_paper(root)

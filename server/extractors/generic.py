@@ -37,22 +37,19 @@ def matches(url):
     return True
 
 
-def extract(url, html):
+def extract(page):
     """Return the paper the page's metadata describes (or a webpage record)."""
-    root = parse(html)
-    paper = read(url, root)
+    paper = read(page.url, page.root, page.meta)
     if not paper.get("title"):
         return Extraction(extractor=NAME, error="no title found on this page")
     return Extraction(papers=[paper], extractor=NAME)
 
 
-def read_tagged(url, html):
+def read_tagged(page):
     """Return (root, meta, paper) of a page with a citation_title tag, or None for any other."""
-    root = parse(html)
-    meta = read_meta(root)
-    if not first(meta, "citation_title"):
+    if not first(page.meta, "citation_title"):
         return None
-    return root, meta, read(url, root, meta)
+    return page.root, page.meta, read(page.url, page.root, page.meta)
 
 
 def read(url, root, meta=None):

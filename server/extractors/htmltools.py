@@ -152,7 +152,7 @@ def host(url):
         name = urlparse(url or "").hostname or ""
     except ValueError:
         return ""
-    return name[4:] if name.startswith("www.") else name
+    return name.removeprefix("www.")
 
 
 def page_title(root):

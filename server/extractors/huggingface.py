@@ -14,7 +14,6 @@ from papershelf.server.extractors.extraction import Extraction
 from papershelf.server.extractors.htmltools import (
     absolute,
     by_class,
-    parse,
     plain_text,
     squash,
     text,
@@ -35,10 +34,9 @@ def matches(url):
         and parsed.path.startswith("/papers")
 
 
-def extract(url, html):
+def extract(page):
     """Return the paper of a /papers/ID page, or the candidates of a listing."""
-    path = urlparse(url).path
-    root = parse(html)
+    url, path, root = page.url, page.path, page.root
     match = _PAPER_PATH.match(path)
     if match:
         arxiv_id, _ = identity.split_arxiv_id(match.group(1))

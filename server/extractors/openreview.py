@@ -9,8 +9,6 @@ from papershelf.server.extractors.htmltools import (
     first,
     host,
     is_bot_check,
-    parse,
-    read_meta,
 )
 
 NAME = "openreview"
@@ -22,10 +20,9 @@ def matches(url):
     return hostname == "openreview.net" or hostname.endswith(".openreview.net")
 
 
-def extract(url, html):
+def extract(page):
     """Return the paper of a forum page, or a clear error for the bot check."""
-    root = parse(html)
-    meta = read_meta(root)
+    url, root, meta = page.url, page.root, page.meta
     forum_id = _forum_id(url)
     if not first(meta, "citation_title"):
         path = urlparse(url).path

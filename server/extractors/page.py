@@ -1,0 +1,46 @@
+"""The page being read: its URL and HTML, parsed once and shared by every reader that tries it."""
+
+from functools import cached_property
+from urllib.parse import parse_qs, urlparse
+
+from papershelf.server.extractors import htmltools
+
+
+class Page:
+    """A clipped page: url, html, and (computed on first use) its tree, meta tags, URL parts."""
+
+    def __init__(self, url, html):
+        self.url = url if isinstance(url, str) else ""
+        self.html = html if isinstance(html, (str, bytes)) else ""
+
+    @cached_property
+    def root(self):
+        return htmltools.parse(self.html)
+
+    @cached_property
+    def meta(self):
+        return htmltools.read_meta(self.root)
+
+    @cached_property
+    def host(self):
+        return htmltools.host(self.url)
+
+    @cached_property
+    def path(self):
+        try:
+            return urlparse(self.url).path
+        except ValueError:
+            return ""
+
+    @cached_property
+    def query(self):
+        """Return the URL's query as {name: [values]}."""
+        try:
+            return parse_qs(urlparse(self.url).query)
+        except ValueError:
+            return {}
+
+    def param(self, name):
+        """Return the first value of the URL's query parameter name, or None."""
+        values = self.query.get(name)
+        return values[0] if values else None
