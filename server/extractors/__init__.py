@@ -1,19 +1,22 @@
 """The extractor registry: turn a page (URL + HTML) into zero, one or many papers.
 
 Each site extractor is a module with `matches(url) -> bool` and
-`extract(page) -> Extraction` (page.Page: the URL and the HTML, parsed once for all). The first site extractor whose URL test
-matches is tried; when it finds nothing (or fails) the generic extractor reads
+`extract(page) -> Extraction` (page.Page: the URL and the HTML, parsed once for
+all). The first site extractor whose URL test matches is tried; when it finds nothing (or fails) the generic extractor reads
 the page's metadata. A bot-check interstitial gives a clear error instead of a
 junk record. extract() never raises.
 """
 
 from papershelf.server.extractors import (
     acl,
+    acm,
     arxiv,
+    biorxiv,
     fields,
     generic,
     htmltools,
     huggingface,
+    ieee,
     openreview,
     sciencedirect,
 )
@@ -21,7 +24,7 @@ from papershelf.server.extractors.extraction import Extraction
 from papershelf.server.extractors.page import Page
 
 # Site extractors, most specific first; the generic one is the fallback for all.
-EXTRACTORS = [arxiv, huggingface, openreview, acl, sciencedirect]
+EXTRACTORS = [arxiv, huggingface, openreview, acl, sciencedirect, ieee, acm, biorxiv]
 
 
 def extract(url, html):

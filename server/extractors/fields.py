@@ -84,6 +84,15 @@ def _split_joined(value):
     return [value]
 
 
+def page_range(value):
+    """Return "12--34" (or "12") from the ways pages show a range: "pp 12–34", "Pages 12 - 34"."""
+    found = re.search(r"(\w*\d\w*)(?:\s*[-\u2010-\u2015]+\s*(\w*\d\w*))?", value or "")
+    if not found:
+        return None
+    first, last = found.groups()
+    return f"{first}--{last}" if last and last != first else first
+
+
 def doi_in(text):
     """Return the first DOI in text, normalised (lower case), or None."""
     match = _DOI_IN_TEXT.search(text or "")

@@ -1,14 +1,16 @@
 """Any page: Highwire `citation_*`, Dublin Core, PRISM, JSON-LD, OpenGraph, then `<title>`.
 
-A page with none of these still yields a "webpage" record (title, URL, site),
-so that nothing the reader clicks is lost.
+A page whose metadata names no paper may list several (its cards are read as
+candidates); a page that holds none (an error, a sign-in wall, a search without
+results) says so; any other single page still yields a "webpage" record (title, URL,
+site), so that nothing the reader clicks is lost.
 """
 
 import json
 import re
 
 from papershelf.server import identity
-from papershelf.server.extractors import fields
+from papershelf.server.extractors import emptypage, fields, listings
 from papershelf.server.extractors.extraction import Extraction
 from papershelf.server.extractors.htmltools import (
     absolute,
@@ -38,8 +40,16 @@ def matches(url):
 
 
 def extract(page):
-    """Return the paper the page's metadata describes (or a webpage record)."""
-    paper = read(page.url, page.root, page.meta)
+    """Return the paper the page's metadata describes, the papers it lists, or a webpage record."""
+    ld = json_ld(page.root)
+    if not names_a_paper(page.meta, ld):
+        candidates = listings.read(page)
+        if candidates:
+            return Extraction(papers=candidates, listing=True, extractor=NAME)
+        error = emptypage.reason(page)
+        if error:
+            return Extraction(extractor=NAME, error=error)
+    paper = read(page.url, page.root, page.meta, ld)
     if not paper.get("title"):
         return Extraction(extractor=NAME, error="no title found on this page")
     return Extraction(papers=[paper], extractor=NAME)
@@ -52,11 +62,16 @@ def read_tagged(page):
     return page.root, page.meta, read(page.url, page.root, page.meta)
 
 
-def read(url, root, meta=None):
+def names_a_paper(meta, ld):
+    """Return True when the page's metadata describes one scholarly work."""
+    return bool(first(meta, "citation_title", "dc.title", "prism.doi") or ld.get("_scholarly"))
+
+
+def read(url, root, meta=None, ld=None):
     """Return the paper fields the page's metadata gives (a webpage record when it gives none)."""
     meta = read_meta(root) if meta is None else meta
-    ld = json_ld(root)
-    scholarly = bool(first(meta, "citation_title", "dc.title", "prism.doi") or ld.get("_scholarly"))
+    ld = json_ld(root) if ld is None else ld
+    scholarly = names_a_paper(meta, ld)
     journal = first(meta, "citation_journal_title", "prism.publicationname")
     conference = first(meta, "citation_conference_title", "citation_inbook_title")
     venue = journal or conference or first(meta, "dc.relation.ispartof") or ld.get("venue")

@@ -139,8 +139,11 @@ def absolute(base, href):
     """Return href made absolute against base, or None when href is empty or not http(s)."""
     if not href:
         return None
+    href = href.strip()
+    if href.startswith(("https://", "http://")) and " " not in href:
+        return href  # already absolute: urljoin would only cost time (listings have thousands)
     try:
-        url = urljoin(base or "", href.strip())
+        url = urljoin(base or "", href)
     except ValueError:
         return None
     return url if urlparse(url).scheme in ("http", "https") else None

@@ -40,6 +40,12 @@ class Page:
         except ValueError:
             return {}
 
+    def contains(self, word):
+        """Return True when the page's source holds word (a cheap test before a closer look)."""
+        if isinstance(self.html, bytes):
+            return word.encode() in self.html
+        return word in self.html
+
     def param(self, name):
         """Return the first value of the URL's query parameter name, or None."""
         values = self.query.get(name)

@@ -1,0 +1,422 @@
+"""Listings read from what the page shows: repeated cards that each carry a paper's title and link.
+
+`find(root)` locates the cards without knowing the site: microdata items
+(itemscope Article/ScholarlyArticle...), else the largest group of title-like links
+that share their place in the page (same tags above them) and point at papers; each
+link's card is the largest block around it that holds no other link of the group.
+`read(card, base, roles)` reads one card in a single walk over its elements, asking
+`roles` what each element holds (title, authors, abstract, date, venue...): the
+generic roles guess from class names, itemprop and tags; a site reader passes a
+`Roles` built from its own selectors. Everything runs once per card over the card's
+own elements, never a search of the whole tree per card, so long listings stay fast.
+"""
+
+import re
+
+from papershelf.server import identity
+from papershelf.server.extractors import fields
+from papershelf.server.extractors.htmltools import absolute, squash, text
+
+# Links in these regions are the site's chrome or a paper's references, not a listing:
+# tags, and class or id words (whole, or as the -suffix of a word: "site-footer").
+_CHROME_TAGS = {"nav", "aside", "header", "footer"}
+_CHROME_WORDS = ("footer", "header", "menu", "navbar", "sidebar", "breadcrumb", "breadcrumbs",
+                 "references", "reference", "ref-list", "bibliography", "citedby", "cited-by")
+_CHROME_TOKEN = re.compile(r"(?:^|[-_])(?:%s)$" % "|".join(map(re.escape, _CHROME_WORDS)) +
+                           r"|^(?:references|ref-list|bibliography|breadcrumb)", re.IGNORECASE)
+_ITEM_TYPES = ("Article", "Book", "Chapter", "Thesis", "Report", "CreativeWork")
+# Where a link points at a paper: a DOI, an arXiv id, a PDF, or a path naming a paper page.
+_PAPER_HREF = re.compile(
+    r"10\.\d{4,9}/|arxiv\.org/(?:abs|pdf)/|\.pdf(?:[?#]|$)|_paper\.html|-abstract\.html"
+    r"|/(?:abs|abstract|article|articles|paper|papers|pub|publication|publications|document"
+    r"|content|chapter|forum|rec|record|eprint|eprints|full|html|doi|entry|view)(?:/|$)"
+    r"|[?&](?:id|arnumber|abstract_id|paperid|doi|noteid)=", re.IGNORECASE)
+_DOI_HREF = re.compile(r"(?:doi\.org/|/doi/(?:abs/|full/|pdf/|epdf/|book/)?)(10\.\d{4,9}/[^?#\s]+)",
+                       re.IGNORECASE)
+_ARXIV_HREF = re.compile(r"arxiv\.org/(?:abs|pdf)/([^?#\s]+?)(?:\.pdf)?/?(?:[?#]|$)")
+_PDF_HREF = re.compile(r"\.pdf(?:[?#]|$)", re.IGNORECASE)
+_HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
+_SKIPPED = {"script", "style", "noscript", "template", "svg", "button", "select", "input",
+            "img", "nav"}
+_TEASER_END = ("...", "…", "â¦", "[…]", "[...]")
+_ABSTRACT_LABEL = re.compile(r"^(?:abstract|summary|tl;dr)\s*[:.]?\s+", re.IGNORECASE)
+_NAME_SPLIT = re.compile(r"\s*(?:;|,|\band\b|&)\s*")
+MIN_CARDS = 2
+
+
+def find(page):
+    """Return the cards of the page's listing as (elements, title link or None), in page order."""
+    root = page.root
+    if root is None:
+        return []
+    items = microdata_items(root) if page.contains("itemscope") else []
+    if len(items) >= MIN_CARDS:
+        return [([item], None) for item in items]
+    links = title_links(root)
+    return segments(links, _cards_of(links)) if len(links) >= MIN_CARDS else []
+
+
+def microdata_items(root):
+    """Return the outermost schema.org article-like items marked up in the page."""
+    items, last = [], None
+    for node in root.iter():
+        kind = node.get("itemtype") if node.get("itemscope") is not None else None
+        if not kind or not any(name in kind for name in _ITEM_TYPES):
+            continue
+        if last is None or not _inside(node, last):
+            items.append(node)
+            last = node
+    return items
+
+
+def _inside(node, item):
+    return any(ancestor is item for ancestor in node.iterancestors())
+
+
+def title_links(root):
+    """Return the largest group of title-like links to papers that share their place in the page.
+
+    Links are grouped by their place (their own class, their parent's tag and class, their
+    grandparent's tag) in one cheap pass; only a few links of each group are looked at
+    closely to tell titles of papers from menus, author names and "cited by" links.
+    """
+    groups = {}
+    for link in root.iter("a"):
+        href = link.get("href")
+        if not href or href[0] == "#":
+            continue
+        parent = link.getparent()
+        grandparent = parent.getparent()
+        key = (link.get("class"), parent.tag, parent.get("class"),
+               grandparent.tag if grandparent is not None else None)
+        groups.setdefault(key, []).append(link)
+    chrome = {}
+    for links in sorted(groups.values(), key=len, reverse=True):
+        if len(links) < MIN_CARDS:
+            break
+        if not all(_is_title_link(link) for link in links[:3]):
+            continue
+        kept = _one_per_target([link for link in links if _is_title_link(link)
+                                and not _in_chrome(link, chrome)])
+        if len(kept) >= MIN_CARDS:
+            return kept
+    return []
+
+
+def _is_title_link(link):
+    """Return True when link reads like a title and points at a paper or sits in a heading."""
+    label = text(link)
+    if len(label) < 8 or " " not in label:
+        return False
+    href = link.get("href") or ""
+    return bool(_PAPER_HREF.search(href)) or _in_title_place(link)
+
+
+def _in_title_place(link):
+    node = link
+    for _ in range(3):
+        if node.tag in _HEADINGS or "title" in (node.get("class") or "").lower():
+            return True
+        node = node.getparent()
+        if node is None:
+            return False
+    return False
+
+
+def _in_chrome(link, memo):
+    """Return True when link sits in navigation, a header or footer, or a reference list."""
+    walked = []
+    verdict = False
+    for node in link.iterancestors():
+        if node in memo:
+            verdict = memo[node]
+            break
+        walked.append(node)
+        if node.tag in _CHROME_TAGS and (node.tag in ("nav", "aside") or not _in_article(node)):
+            verdict = True
+            break
+        names = (node.get("class") or "") + " " + (node.get("id") or "")
+        if any(_CHROME_TOKEN.search(token) for token in names.split()):
+            verdict = True
+            break
+    for node in walked:
+        memo[node] = verdict
+    return verdict
+
+
+def _in_article(node):
+    return any(ancestor.tag == "article" for ancestor in node.iterancestors())
+
+
+def _one_per_target(links):
+    seen, kept = set(), []
+    for link in links:
+        if link.get("href") not in seen:
+            seen.add(link.get("href"))
+            kept.append(link)
+    return kept
+
+
+def _cards_of(links):
+    """Return each link's card: the largest ancestor holding no other link of the group."""
+    chains = [list(link.iterancestors()) for link in links]
+    sets = [set(chain) for chain in chains]
+    cards = []
+    for i, chain in enumerate(chains):
+        deepest = len(chain)
+        for j in (i - 1, i + 1):
+            if 0 <= j < len(chains):
+                shared = next((k for k, node in enumerate(chain) if node in sets[j]), len(chain))
+                deepest = min(deepest, shared)
+        cards.append(chain[deepest - 1] if deepest > 0 else links[i])
+    return cards
+
+
+def segments(links, cards):
+    """Return (elements, link) per card; a card followed by its own siblings (dt, dd) takes them."""
+    parent = cards[0].getparent()
+    if parent is None or any(card.getparent() is not parent for card in cards):
+        return [([card], link) for card, link in zip(cards, links)]
+    position = {child: i for i, child in enumerate(parent)}
+    starts = [position[card] for card in cards]
+    gaps = {b - a for a, b in zip(starts, starts[1:])}
+    width = gaps.pop() if len(gaps) == 1 else 1
+    children = list(parent)
+    return [(children[start:start + width], link) for start, link in zip(starts, links)]
+
+
+class Roles:
+    """What each element of a card holds, from a site's selectors.
+
+    Selectors are "tag.class", ".class", "tag", "[attr=value]" or "tag[attr=value]" (one
+    attribute name per Roles); a role maps to one selector or a comma-separated list.
+    Roles: title, link, authors (a list: its links, or its text split at commas), author
+    (one name), abstract, snippet (a cut teaser), date, venue, doi, pdf, skip.
+    """
+
+    def __init__(self, **selectors):
+        self.memo = {}
+        self.attribute = None
+        self._by_class, self._by_tag, self._by_value = {}, {}, {}
+        for role, spec in selectors.items():
+            for selector in (s.strip() for s in spec.split(",")):
+                tag, cls, attr, value = _parse_selector(selector)
+                if attr:
+                    if self.attribute not in (None, attr):
+                        raise ValueError("one attribute name per Roles")
+                    self.attribute = attr
+                    self._by_value[(tag, value)] = role
+                elif cls:
+                    self._by_class.setdefault(cls, []).append((tag, role))
+                else:
+                    self._by_tag[tag] = role
+
+    def classify(self, tag, classes):
+        """Return the role of an element from its tag and class list ("" for none); memoised."""
+        role = ""
+        for token in (classes or "").split():
+            for wanted, candidate in self._by_class.get(token, ()):
+                if wanted in (None, tag):
+                    role = candidate
+                    break
+            if role:
+                break
+        role = role or self._by_tag.get(tag, "")
+        self.memo[(tag, classes)] = role
+        return role
+
+    def by_attribute(self, tag, value):
+        return self._by_value.get((tag, value)) or self._by_value.get((None, value)) \
+            or self._by_value.get((tag, None)) or ""
+
+
+def _parse_selector(selector):
+    match = re.fullmatch(r"([\w-]+)?(?:\.([\w-]+))?(?:\[([\w-]+)(?:=([^\]]*))?\])?", selector)
+    if not match or not any(match.groups()):
+        raise ValueError(f"unsupported selector {selector!r}")
+    tag, cls, attr, value = match.groups()
+    return tag, cls, attr, value.strip("'\"") if value else value
+
+
+class GenericRoles:
+    """Roles guessed from class names and tags, and from itemprop on pages with microdata."""
+
+    _ITEMPROP = {"headline": "title", "name": "title", "author": "author", "creator": "author",
+                 "datepublished": "date", "description": "abstract", "abstract": "abstract",
+                 "ispartof": "venue"}
+    _WORDS = (("abstract", "abstract"), ("snippet", "snippet"), ("summary", "abstract"),
+              ("teaser", "snippet"), ("description", "abstract"), ("authors", "authors"),
+              ("author-list", "authors"), ("creators", "authors"), ("contrib", "authors"),
+              ("author", "author"), ("title", "title"), ("date", "date"), ("year", "date"),
+              ("venue", "venue"), ("journal", "venue"), ("proceeding", "venue"),
+              ("doi", "doi"))
+
+    def __init__(self, microdata=False):
+        self.memo = {}
+        self.attribute = "itemprop" if microdata else None
+
+    def classify(self, tag, classes):
+        role = ""
+        for token in (classes or "").lower().split():
+            if token.startswith(("sub", "no-", "js-")) or token.endswith(("-label", "button")):
+                continue
+            role = next((role for word, role in self._WORDS if word in token), "")
+            if role:
+                break
+        if not role:
+            role = "title" if tag in _HEADINGS else "date" if tag == "time" else ""
+        self.memo[(tag, classes)] = role
+        return role
+
+    def by_attribute(self, tag, value):
+        return self._ITEMPROP.get(value.split()[0].lower(), "") if value.strip() else ""
+
+
+GENERIC = GenericRoles()
+GENERIC_MICRODATA = GenericRoles(microdata=True)
+
+
+def read(elements, base, roles=GENERIC, link=None):
+    """Return the paper fields one card shows (title, url, authors, abstract, ids...).
+
+    elements: the card, then any siblings that belong to it (a dt's dd); link: the card's
+    title link when the listing was found by its links. One walk over the card's
+    elements; an element that holds a field is read whole and its inside skipped.
+    """
+    found = {"title": None, "authors": [], "abstract": None, "snippet": None, "date": None,
+             "venue": None, "doi": None, "link": None, "pdf": None}
+    memo, classify, attribute = roles.memo, roles.classify, roles.attribute
+    for index, element in enumerate(elements):
+        # The card itself is not asked (its class names the whole entry, "entry inproceedings").
+        nodes = element.iterdescendants() if index == 0 else element.iter()
+        skip_to = None
+        for node in nodes:
+            if skip_to is not None:
+                if node is skip_to:
+                    skip_to = None
+                continue
+            tag = node.tag
+            if tag in _SKIPPED:
+                skip_to = _last_descendant(node)
+                continue
+            classes = node.get("class")
+            role = memo.get((tag, classes))
+            if role is None:
+                role = classify(tag, classes)
+            if not role and attribute:
+                value = node.get(attribute)
+                role = roles.by_attribute(tag, value) if value else ""
+            if role and (role == "skip" or _take(found, role, node)):
+                skip_to = _last_descendant(node)
+    links = [a for element in elements for a in element.iter("a")]
+    return _paper(found, links, link, base)
+
+
+def _last_descendant(node):
+    last = node
+    while len(last):
+        last = last[-1]
+    return last if last is not node else None
+
+
+def _take(found, role, node):
+    """Record what node holds under role; return False when the walk should look inside it."""
+    if role == "author":
+        name = _person(node)
+        if name:
+            found["authors"].append(name)
+        return True
+    if role == "authors":
+        found["authors"].extend(_names(node))
+        return True
+    if role == "link":
+        found["link"] = found["link"] or node
+        return False
+    if found.get(role) is not None:
+        return role in ("title", "abstract", "snippet", "venue", "date")
+    if role == "date":
+        found["date"] = fields.date(node.get("datetime") or node.get("content") or text(node))
+    elif role == "pdf":
+        found["pdf"] = node if node.tag == "a" else next(node.iter("a"), None)
+    else:
+        value = text(node) or node.get("content") or ""
+        if not value:
+            return False
+        found[role] = value
+        if role == "title" and found["link"] is None:
+            found["link"] = node if node.tag == "a" else next(node.iter("a"), None)
+    return True
+
+
+def _person(node):
+    """Return one author's name (a nested itemprop=name when marked up)."""
+    for inner in node.iter():
+        if inner is not node and inner.get("itemprop") == "name":
+            return squash(text(inner))
+    return fields.person(text(node).strip(" ,;&"))
+
+
+def _names(node):
+    """Return the names of an author list: its links, its marked-up names, or its text split."""
+    marked = [_person(n) for n in node.iter() if n.get("itemprop") in ("author", "creator")]
+    if marked:
+        return [name for name in marked if name]
+    links = [text(a) for a in node.iter("a")]
+    links = [name for name in links if name and len(name) < 80]
+    if links:
+        return links
+    value = re.sub(r"^(?:by|authors?)\s*:?\s+", "", text(node), flags=re.IGNORECASE)
+    return [fields.person(name) for name in _NAME_SPLIT.split(value) if name.strip(" .")]
+
+
+def _paper(found, links, title_link, base):
+    link = title_link if title_link is not None else found["link"]
+    title = found["title"]
+    if title_link is not None:
+        # The link's text, unless it holds more than the title ("Amit Saad, On the...").
+        label = text(title_link)
+        title = title if title and title in label else label or title
+    url = absolute(base, link.get("href")) if link is not None else None
+    paper = {"title": squash(title) or None, "url": url, "authors": found["authors"],
+             "venue": found["venue"], "published": found["date"]}
+    ids = _identifiers(links, url, base)
+    if found["pdf"] is not None:
+        ids.setdefault("pdf_url", absolute(base, found["pdf"].get("href")))
+    if not ids.get("doi") and found["doi"]:
+        ids["doi"] = fields.doi_in(found["doi"])
+    paper.update(ids)
+    abstract = _ABSTRACT_LABEL.sub("", found["abstract"] or "")
+    snippet = found["snippet"]
+    if abstract.rstrip().endswith(_TEASER_END):  # a cut teaser is not the abstract
+        abstract, snippet = "", snippet or abstract
+    paper["abstract"] = abstract or None
+    paper["extra"] = {"snippet": snippet}
+    return paper
+
+
+def _identifiers(links, url, base):
+    """Return the DOI, arXiv id and PDF link the card's links give."""
+    ids = {}
+    for href in [url or ""] + [a.get("href") or "" for a in links]:
+        # Cheap substring tests first: a card has a dozen links, a listing hundreds of cards.
+        if "doi" not in ids and "10." in href:
+            match = _DOI_HREF.search(href)
+            doi = identity.normalize_doi(match.group(1)) if match else None
+            if doi:
+                ids["doi"] = doi
+        if "arxiv_id" not in ids and "arxiv.org/" in href:
+            match = _ARXIV_HREF.search(href)
+            arxiv_id = identity.split_arxiv_id(match.group(1))[0] if match else None
+            if arxiv_id:
+                ids["arxiv_id"] = arxiv_id
+        if "pdf_url" not in ids and (".pdf" in href or ".PDF" in href) and _PDF_HREF.search(href):
+            ids["pdf_url"] = absolute(base, href)
+    return ids
+
+
+def finish(paper, source, entry_type=None):
+    """Return a card's paper with its year, entry type and source, empty fields dropped."""
+    paper["year"] = fields.year_of(paper.get("published"))
+    paper["entry_type"] = entry_type or fields.entry_type(venue=paper.get("venue")) or "misc"
+    paper["source"] = source
+    return fields.prune(paper)

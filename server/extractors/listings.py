@@ -1,0 +1,29 @@
+"""Listing pages of any site: the papers its cards show, as candidates for the reader to pick."""
+
+from papershelf.server.extractors import cards
+
+MIN_PAPERS = 2
+
+
+def read(page, roles=None):
+    """Return the papers the page's cards show, in page order, each once (fewer than 2: [])."""
+    found = cards.find(page)
+    if len(found) < MIN_PAPERS:
+        return []
+    if roles is None:
+        roles = cards.GENERIC_MICRODATA if page.contains("itemprop") else cards.GENERIC
+    papers = [cards.read(elements, page.url, roles, link) for elements, link in found]
+    papers = unique(cards.finish(paper, page.host) for paper in papers if paper.get("title"))
+    return papers if len(papers) >= MIN_PAPERS else []
+
+
+def unique(papers):
+    """Return papers without repeats (the same DOI, arXiv id or URL seen earlier on the page)."""
+    seen, kept = set(), []
+    for paper in papers:
+        keys = {(name, paper[name]) for name in ("doi", "arxiv_id", "url") if paper.get(name)}
+        if keys & seen:
+            continue
+        seen |= keys
+        kept.append(paper)
+    return kept
