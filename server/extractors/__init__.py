@@ -12,19 +12,25 @@ from papershelf.server.extractors import (
     acm,
     arxiv,
     biorxiv,
+    cvf,
+    dblp,
     fields,
     generic,
     htmltools,
     huggingface,
     ieee,
+    nature,
     openreview,
+    publishers,
+    scholar,
     sciencedirect,
+    scopus,
 )
 from papershelf.server.extractors.extraction import Extraction
 from papershelf.server.extractors.page import Page
 
 # Site extractors, most specific first; the generic one is the fallback for all.
-EXTRACTORS = [arxiv, huggingface, openreview, acl, sciencedirect, ieee, acm, biorxiv]
+EXTRACTORS = [arxiv, huggingface, openreview, acl, sciencedirect, ieee, acm, biorxiv, dblp, scholar, cvf, publishers, scopus, nature]
 
 
 def extract(url, html):

@@ -37,7 +37,7 @@ def extract(page):
         candidates = [_with_doi(p) for p in listings.read(page, ROLES)]
         if candidates:
             return Extraction(papers=candidates, listing=True, extractor=NAME)
-        return Extraction(extractor=NAME, error="no papers found on this ACM Digital Library page")
+        return listings.none_found(page, NAME, "ACM Digital Library")
     match = _ARTICLE.match(page.path)
     if not match or page.root is None:
         return Extraction(extractor=NAME)

@@ -23,6 +23,7 @@ from papershelf.server.extractors.htmltools import (
 NAME = "arxiv"
 ID = r"(?:\d{4}\.\d{4,5}|[a-z][a-z\-]*(?:\.[A-Za-z]{2})?/\d{7})(?:v\d+)?"
 _PAPER_PATH = re.compile(rf"^/(abs|pdf|html|format|src)/({ID})(?:\.pdf)?(?:/.*)?$")
+_IN_URL = re.compile(rf"arxiv\.org/(?:abs|pdf|html)/({ID})")
 _LISTING_PATH = re.compile(r"^/(list|search|catchup|a)/")
 _HISTORY = re.compile(r"\[v(\d+)\]\s*(.*?)\s*\(")
 _CATEGORY = re.compile(r"\(([a-z\-]+(?:\.[A-Za-z\-]+)?)\)\s*$")
@@ -71,6 +72,12 @@ def from_id(arxiv_id, version=None):
         "entry_type": "preprint",
         "source": "arxiv.org",
     }
+
+
+def id_in(url):
+    """Return the arXiv id (without version) an arxiv.org abs/pdf/html URL names, or None."""
+    found = _IN_URL.search(url or "")
+    return identity.split_arxiv_id(found.group(1))[0] if found else None
 
 
 def month_of(arxiv_id):
@@ -125,12 +132,47 @@ def abstract_page(root, arxiv_id, version):
 
 
 def html_paper(root):
-    """Return title and abstract of an /html/ (LaTeXML) rendering; the API fills the rest."""
+    """Return title, authors and abstract of an /html/ (LaTeXML) rendering."""
     heading = _first(by_class(root, "h1", "ltx_title_document"))
     abstract = _first(by_class(root, "div", "ltx_abstract"))
     paragraphs = [text(p) for p in abstract.iter("p")] if abstract is not None else []
     return fields.prune({"title": text(heading) if heading is not None else None,
+                         "authors": html_authors(root),
                          "abstract": " ".join(paragraphs) or None})
+
+
+def html_authors(root):
+    """Return the names LaTeXML puts in span.ltx_personname (affiliations and notes left out).
+
+    A personname may hold several authors joined by commas, "and" or line breaks, and
+    their footnote marks; only the names are kept.
+    """
+    names = []
+    for block in by_class(root, "div", "ltx_authors") or [root]:
+        for person in by_class(block, "span", "ltx_personname"):
+            names += _person_names(person)
+    return names
+
+
+def _person_names(person):
+    parts, current = [], [person.text or ""]
+    for child in person:
+        kind = child.get("class") or ""
+        if child.tag == "br" or "ltx_break" in kind:
+            parts.append("".join(current))
+            current = []
+        elif not ("ltx_note" in kind or "ltx_sup" in kind or child.tag == "sup"
+                  or "ltx_contact" in kind or "ltx_role" in kind):
+            current.append(text(child))
+        current.append(child.tail or "")
+    parts.append("".join(current))
+    names = []
+    for part in parts:
+        for name in re.split(r",|\band\b|&", part):
+            name = " ".join(name.split()).strip(" *†‡∗")
+            if name and not re.search(r"@|\d", name):
+                names.append(name)
+    return names
 
 
 def submission_history(root):

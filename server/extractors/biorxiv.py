@@ -38,7 +38,7 @@ def extract(page):
     candidates = [_posted(paper) for paper in listings.read(page, ROLES)]
     if candidates:
         return Extraction(papers=candidates, listing=True, extractor=NAME)
-    return Extraction(extractor=NAME, error=f"no papers found on this {page.host} page")
+    return listings.none_found(page, NAME, page.host)
 
 
 def _posted(paper):

@@ -14,7 +14,7 @@ own elements, never a search of the whole tree per card, so long listings stay f
 import re
 
 from papershelf.server import identity
-from papershelf.server.extractors import fields
+from papershelf.server.extractors import arxiv, fields
 from papershelf.server.extractors.htmltools import absolute, squash, text
 
 # Links in these regions are the site's chrome or a paper's references, not a listing:
@@ -30,18 +30,29 @@ _PAPER_HREF = re.compile(
     r"10\.\d{4,9}/|arxiv\.org/(?:abs|pdf)/|\.pdf(?:[?#]|$)|_paper\.html|-abstract\.html"
     r"|/(?:abs|abstract|article|articles|paper|papers|pub|publication|publications|document"
     r"|content|chapter|forum|rec|record|eprint|eprints|full|html|doi|entry|view)(?:/|$)"
-    r"|[?&](?:id|arnumber|abstract_id|paperid|doi|noteid)=", re.IGNORECASE)
+    r"|[?&](?:id|arnumber|abstract_id|paperid|doi|noteid)=|/abstract=\d|^[^?#]*/\d{3,}/?$",
+    re.IGNORECASE)
+# Links to people (author profiles, co-author lists) are never a paper's, whatever they look like.
+_PERSON_HREF = re.compile(r"/(?:profile|researcher|author|authors|people|person|pers|user|users"
+                          r"|scientist|citations\?user)(?:/|=|$)|[?&](?:author|user|per_id)=",
+                          re.IGNORECASE)
 _DOI_HREF = re.compile(r"(?:doi\.org/|/doi/(?:abs/|full/|pdf/|epdf/|book/)?)(10\.\d{4,9}/[^?#\s]+)",
                        re.IGNORECASE)
-_ARXIV_HREF = re.compile(r"arxiv\.org/(?:abs|pdf)/([^?#\s]+?)(?:\.pdf)?/?(?:[?#]|$)")
 _PDF_HREF = re.compile(r"\.pdf(?:[?#]|$)", re.IGNORECASE)
 _HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 _SKIPPED = {"script", "style", "noscript", "template", "svg", "button", "select", "input",
             "img", "nav"}
 _TEASER_END = ("...", "…", "â¦", "[…]", "[...]")
-_ABSTRACT_LABEL = re.compile(r"^(?:abstract|summary|tl;dr)\s*[:.]?\s+", re.IGNORECASE)
-_NAME_SPLIT = re.compile(r"\s*(?:;|,|\band\b|&)\s*")
+# Toggle links ("[Show abstract]") and a label ("Abstract:") before an abstract are not of it.
+_ABSTRACT_LABEL = re.compile(r"^(?:\[[^\]]{1,30}\]\s*)*(?:abstract|summary|tl;dr)\s*[:.]?\s+",
+                             re.IGNORECASE)
+_NAME_SPLIT = re.compile(r"\s*(?:;|,|·|\band\b|&)\s*")
+_DIGIT = re.compile(r"\d")
+# A linked name: two to six words, no digits or punctuation beyond one "Family, Given" comma.
+_NAME_LIKE = re.compile(r"^(?=\S+(?:\s+\S+){1,5}$)[^\d,;:!?()\[\]&]+(?:,[^\d,;:!?()\[\]&]+)?$")
 MIN_CARDS = 2
+# How many groups of title-like links are weighed against each other.
+CANDIDATE_GROUPS = 4
 
 
 def find(page):
@@ -90,26 +101,36 @@ def title_links(root):
         key = (link.get("class"), parent.tag, parent.get("class"),
                grandparent.tag if grandparent is not None else None)
         groups.setdefault(key, []).append(link)
-    chrome = {}
+    # Of the largest groups that look like titles, the one with the most distinct labels
+    # wins: titles differ from card to card, "Direct download" or "2 more" do not.
+    chrome, best, best_labels, tried = {}, [], 0, 0
     for links in sorted(groups.values(), key=len, reverse=True):
-        if len(links) < MIN_CARDS:
+        if len(links) < MIN_CARDS or len(links) <= best_labels or tried == CANDIDATE_GROUPS:
             break
-        if not all(_is_title_link(link) for link in links[:3]):
+        if sum(_is_title_link(link) for link in links[:3]) < 2:
             continue
+        tried += 1
         kept = _one_per_target([link for link in links if _is_title_link(link)
                                 and not _in_chrome(link, chrome)])
-        if len(kept) >= MIN_CARDS:
-            return kept
-    return []
+        labels = len({text(link) for link in kept})
+        if labels >= MIN_CARDS and labels > best_labels:
+            best, best_labels = kept, labels
+    return best
 
 
 def _is_title_link(link):
-    """Return True when link reads like a title and points at a paper or sits in a heading."""
+    """Return True when link reads like a title and points at a paper or sits in a heading.
+
+    A link with both signs may be one word ("Dying"); with one, it must read like a title.
+    """
     label = text(link)
-    if len(label) < 8 or " " not in label:
-        return False
     href = link.get("href") or ""
-    return bool(_PAPER_HREF.search(href)) or _in_title_place(link)
+    if not label or _PERSON_HREF.search(href):
+        return False
+    to_paper, titled = bool(_PAPER_HREF.search(href)), _in_title_place(link)
+    if to_paper and titled:
+        return True
+    return (to_paper or titled) and len(label) >= 8 and " " in label
 
 
 def _in_title_place(link):
@@ -191,18 +212,21 @@ class Roles:
     Selectors are "tag.class", ".class", "tag", "[attr=value]" or "tag[attr=value]" (one
     attribute name per Roles); a role maps to one selector or a comma-separated list.
     Roles: title, link, authors (a list: its links, or its text split at commas), author
-    (one name), abstract, snippet (a cut teaser), date, venue, doi, pdf, skip.
+    (one name), abstract, snippet (a cut teaser), date, venue, doi, pdf, skip; and
+    volume, number, pages (kept in the paper's extra).
     """
 
-    def __init__(self, **selectors):
+    def __init__(self, fallback=None, **selectors):
         self.memo = {}
-        self.attribute = None
+        self.fallback = fallback  # roles asked when no selector matches (GENERIC_MICRODATA...)
+        self.attribute = fallback.attribute if fallback is not None else None
         self._by_class, self._by_tag, self._by_value = {}, {}, {}
         for role, spec in selectors.items():
             for selector in (s.strip() for s in spec.split(",")):
                 tag, cls, attr, value = _parse_selector(selector)
                 if attr:
-                    if self.attribute not in (None, attr):
+                    if self.attribute not in (None, attr) or (
+                            fallback is not None and fallback.attribute not in (None, attr)):
                         raise ValueError("one attribute name per Roles")
                     self.attribute = attr
                     self._by_value[(tag, value)] = role
@@ -222,12 +246,17 @@ class Roles:
             if role:
                 break
         role = role or self._by_tag.get(tag, "")
+        if not role and self.fallback is not None:
+            role = self.fallback.classify(tag, classes)
         self.memo[(tag, classes)] = role
         return role
 
     def by_attribute(self, tag, value):
-        return self._by_value.get((tag, value)) or self._by_value.get((None, value)) \
+        role = self._by_value.get((tag, value)) or self._by_value.get((None, value)) \
             or self._by_value.get((tag, None)) or ""
+        if not role and self.fallback is not None:
+            role = self.fallback.by_attribute(tag, value)
+        return role
 
 
 def _parse_selector(selector):
@@ -276,15 +305,20 @@ GENERIC = GenericRoles()
 GENERIC_MICRODATA = GenericRoles(microdata=True)
 
 
-def read(elements, base, roles=GENERIC, link=None):
+_FOUND = ("title", "abstract", "snippet", "date", "venue", "doi", "link", "pdf", "volume",
+          "number", "pages")
+
+
+def read(elements, base, roles=GENERIC, link=None, other=None):
     """Return the paper fields one card shows (title, url, authors, abstract, ids...).
 
     elements: the card, then any siblings that belong to it (a dt's dd); link: the card's
-    title link when the listing was found by its links. One walk over the card's
-    elements; an element that holds a field is read whole and its inside skipped.
+    title link when the listing was found by its links; other: a dict that receives the
+    text of a site's own roles ("byline"), for the site reader to make sense of. One walk
+    over the card's elements; an element that holds a field is read whole, its inside skipped.
     """
-    found = {"title": None, "authors": [], "abstract": None, "snippet": None, "date": None,
-             "venue": None, "doi": None, "link": None, "pdf": None}
+    found = dict.fromkeys(_FOUND)
+    found["authors"] = []
     memo, classify, attribute = roles.memo, roles.classify, roles.attribute
     for index, element in enumerate(elements):
         # The card itself is not asked (its class names the whole entry, "entry inproceedings").
@@ -306,9 +340,15 @@ def read(elements, base, roles=GENERIC, link=None):
             if not role and attribute:
                 value = node.get(attribute)
                 role = roles.by_attribute(tag, value) if value else ""
+            if not role and tag == "a" and _PERSON_HREF.search(node.get("href") or "") \
+                    and _NAME_LIKE.match(text(node)):
+                role = "author"  # a link to a person's profile names an author
             if role and (role == "skip" or _take(found, role, node)):
                 skip_to = _last_descendant(node)
     links = [a for element in elements for a in element.iter("a")]
+    if other is not None:
+        other.update((key, value) for key, value in found.items()
+                     if key not in _FOUND and key != "authors")
     return _paper(found, links, link, base)
 
 
@@ -349,11 +389,11 @@ def _take(found, role, node):
 
 
 def _person(node):
-    """Return one author's name (a nested itemprop=name when marked up)."""
-    for inner in node.iter():
-        if inner is not node and inner.get("itemprop") == "name":
-            return squash(text(inner))
-    return fields.person(text(node).strip(" ,;&"))
+    """Return one author's name (a nested itemprop=name when marked up); digits: not a name."""
+    name = next((squash(text(inner)) for inner in node.iter()
+                 if inner is not node and inner.get("itemprop") == "name"), None)
+    name = name or fields.person(text(node).strip(" ,;&·"))
+    return name if name and not _DIGIT.search(name) else ""
 
 
 def _names(node):
@@ -363,10 +403,11 @@ def _names(node):
         return [name for name in marked if name]
     links = [text(a) for a in node.iter("a")]
     links = [name for name in links if name and len(name) < 80]
-    if links:
-        return links
     value = re.sub(r"^(?:by|authors?)\s*:?\s+", "", text(node), flags=re.IGNORECASE)
-    return [fields.person(name) for name in _NAME_SPLIT.split(value) if name.strip(" .")]
+    names = [fields.person(name) for name in _NAME_SPLIT.split(value)
+             if name.strip(" .…") and not _DIGIT.search(name)]
+    # Linked names, unless the list also names people without a link (the profile's owner).
+    return names if len(names) > len(links) or not links else links
 
 
 def _paper(found, links, title_link, base):
@@ -390,7 +431,8 @@ def _paper(found, links, title_link, base):
     if abstract.rstrip().endswith(_TEASER_END):  # a cut teaser is not the abstract
         abstract, snippet = "", snippet or abstract
     paper["abstract"] = abstract or None
-    paper["extra"] = {"snippet": snippet}
+    paper["extra"] = {"snippet": snippet, "volume": found["volume"], "number": found["number"],
+                      "pages": fields.page_range(found["pages"]) if found["pages"] else None}
     return paper
 
 
@@ -405,8 +447,7 @@ def _identifiers(links, url, base):
             if doi:
                 ids["doi"] = doi
         if "arxiv_id" not in ids and "arxiv.org/" in href:
-            match = _ARXIV_HREF.search(href)
-            arxiv_id = identity.split_arxiv_id(match.group(1))[0] if match else None
+            arxiv_id = arxiv.id_in(href)
             if arxiv_id:
                 ids["arxiv_id"] = arxiv_id
         if "pdf_url" not in ids and (".pdf" in href or ".PDF" in href) and _PDF_HREF.search(href):

@@ -31,6 +31,10 @@ SCHOLARLY_TYPES = {"scholarlyarticle", "article", "medicalscholarlyarticle", "re
 DOI_TEXT_WINDOW = 5000
 _LABELLED_DOI = re.compile(r"\bdoi\s*:?\s*(?:https?://(?:dx\.)?doi\.org/)?(10\.\d{4,9}/[^\s\"'<>]+)",
                            re.IGNORECASE)
+_ABSTRACT_LABEL = re.compile(r"^(?:abstract)\s*[:.]?\s*", re.IGNORECASE)
+_NOT_ABSTRACT = ("abstract-link", "abstract-toggle", "abstracts", "abstract-button", "abstractlink")
+# Shorter than this, a block named "abstract" is a label or a link, not the abstract.
+MIN_ABSTRACT = 80
 _TITLE_SUFFIX = re.compile(r"\s+[|\u2013\u2014-]\s+[^|\u2013\u2014-]{2,60}$")
 
 
@@ -123,8 +127,8 @@ def abstract(meta, ld, root=None):
         value = text(parse(value)) or value
         value = re.sub(r"^(abstract)\s*[:.]?\s+", "", value, flags=re.IGNORECASE)
     # dc.description is often a shortened standfirst; the visible section is the abstract.
-    value = value or abstract_under_heading(root) or first(meta, "dc.description") \
-        or ld.get("abstract")
+    value = value or abstract_under_heading(root) or abstract_block(root) \
+        or first(meta, "dc.description") or ld.get("abstract")
     if not value:
         value = first(meta, "og:description", "description")
         # Teasers cut with an ellipsis are not the abstract.
@@ -155,7 +159,30 @@ def abstract_under_heading(root):
                 break
             parts.append(block)
         value = squash(" ".join(parts))
-        if value:
+        # SSRN heads the paper's address "Abstract": a link or a label is not the abstract.
+        if len(value) >= MIN_ABSTRACT and not value.startswith(("http://", "https://")):
+            return value
+    return None
+
+
+def abstract_block(root):
+    """Return the text of the block the page names "abstract" (id or class), label dropped.
+
+    div#abstract (CVF, SSRN), p.abstract (RSC), td#abstractElement (PhilPapers),
+    div.abstractSection (Atypon)...; a short stub (a link, a label) is not the abstract.
+    """
+    if root is None:
+        return None
+    for node in root.iter("div", "section", "p", "td", "blockquote"):
+        names = f"{node.get('id') or ''} {node.get('class') or ''}".lower()
+        if "abstract" not in names or not any(
+                word.startswith("abstract") and not word.startswith(_NOT_ABSTRACT)
+                for word in names.split()):
+            continue
+        paragraphs = [text(p) for p in node.iter("p") if p is not node]
+        value = " ".join(p for p in paragraphs if p) or text(node)
+        value = _ABSTRACT_LABEL.sub("", value)
+        if len(value) >= MIN_ABSTRACT:
             return value
     return None
 

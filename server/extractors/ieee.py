@@ -41,7 +41,7 @@ def extract(page):
         candidates = listings.read(page, ROLES)
         if candidates:
             return Extraction(papers=candidates, listing=True, extractor=NAME)
-        return Extraction(extractor=NAME, error="no papers found on this IEEE Xplore page")
+        return listings.none_found(page, NAME, "IEEE Xplore")
     return Extraction(extractor=NAME)
 
 

@@ -1,6 +1,8 @@
 """Listing pages of any site: the papers its cards show, as candidates for the reader to pick."""
 
-from papershelf.server.extractors import cards
+from papershelf.server.extractors import cards, emptypage
+from papershelf.server.extractors.extraction import Extraction
+from papershelf.server.extractors.htmltools import BOT_CHECK_ERROR, is_bot_check
 
 MIN_PAPERS = 2
 
@@ -27,3 +29,11 @@ def unique(papers):
         seen |= keys
         kept.append(paper)
     return kept
+
+
+def none_found(page, extractor, where):
+    """Return the Extraction of a listing page that shows no paper, saying why."""
+    if is_bot_check(page.root):
+        return Extraction(extractor=extractor, error=BOT_CHECK_ERROR)
+    reason = emptypage.reason(page) or f"no papers found on this {where} page"
+    return Extraction(extractor=extractor, error=reason)
