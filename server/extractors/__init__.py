@@ -19,18 +19,26 @@ from papershelf.server.extractors import (
     htmltools,
     huggingface,
     ieee,
+    jmlr,
     nature,
+    neurips,
     openreview,
+    paperswithcode,
+    philpapers,
+    pmlr,
     publishers,
     scholar,
     sciencedirect,
     scopus,
+    semanticscholar,
+    springer,
 )
 from papershelf.server.extractors.extraction import Extraction
 from papershelf.server.extractors.page import Page
 
 # Site extractors, most specific first; the generic one is the fallback for all.
-EXTRACTORS = [arxiv, huggingface, openreview, acl, sciencedirect, ieee, acm, biorxiv, dblp, scholar, cvf, publishers, scopus, nature]
+EXTRACTORS = [arxiv, huggingface, openreview, acl, sciencedirect, ieee, acm, biorxiv, dblp, scholar, cvf, publishers, scopus, nature, philpapers,
+              semanticscholar, paperswithcode, neurips, pmlr, jmlr, springer]
 
 
 def extract(url, html):

@@ -142,10 +142,10 @@ def html_paper(root):
 
 
 def html_authors(root):
-    """Return the names LaTeXML puts in span.ltx_personname (affiliations and notes left out).
+    """Return the names LaTeXML puts in span.ltx_personname, without affiliations or notes.
 
-    A personname may hold several authors joined by commas, "and" or line breaks, and
-    their footnote marks; only the names are kept.
+    A personname holds one author, or several joined by commas or "and", with footnote
+    marks; what follows its first line break is the affiliation and address.
     """
     names = []
     for block in by_class(root, "div", "ltx_authors") or [root]:
@@ -155,24 +155,20 @@ def html_authors(root):
 
 
 def _person_names(person):
-    parts, current = [], [person.text or ""]
+    line = [person.text or ""]
     for child in person:
         kind = child.get("class") or ""
         if child.tag == "br" or "ltx_break" in kind:
-            parts.append("".join(current))
-            current = []
-        elif not ("ltx_note" in kind or "ltx_sup" in kind or child.tag == "sup"
-                  or "ltx_contact" in kind or "ltx_role" in kind):
-            current.append(text(child))
-        current.append(child.tail or "")
-    parts.append("".join(current))
-    names = []
-    for part in parts:
-        for name in re.split(r",|\band\b|&", part):
-            name = " ".join(name.split()).strip(" *†‡∗")
-            if name and not re.search(r"@|\d", name):
-                names.append(name)
-    return names
+            break
+        if not (child.tag == "sup" or any(word in kind for word in _NOT_NAMES)):
+            line.append(text(child))
+        line.append(child.tail or "")
+    names = (" ".join(name.split()).strip(" *\u2020\u2021\u2217,")
+             for name in re.split(r",|\band\b|&", "".join(line)))
+    return [name for name in names if name and not re.search(r"@|\d", name)]
+
+
+_NOT_NAMES = ("ltx_note", "ltx_sup", "ltx_contact", "ltx_role", "ltx_author_notes")
 
 
 def submission_history(root):

@@ -12,6 +12,7 @@ own elements, never a search of the whole tree per card, so long listings stay f
 """
 
 import re
+from urllib.parse import unquote
 
 from papershelf.server import identity
 from papershelf.server.extractors import arxiv, fields
@@ -36,8 +37,11 @@ _PAPER_HREF = re.compile(
 _PERSON_HREF = re.compile(r"/(?:profile|researcher|author|authors|people|person|pers|user|users"
                           r"|scientist|citations\?user)(?:/|=|$)|[?&](?:author|user|per_id)=",
                           re.IGNORECASE)
-_DOI_HREF = re.compile(r"(?:doi\.org/|/doi/(?:abs/|full/|pdf/|epdf/|book/)?)(10\.\d{4,9}/[^?#\s]+)",
-                       re.IGNORECASE)
+# A DOI in a link: doi.org/10..., /doi/(abs|full|pdf)/10..., or a publisher's path that is
+# the DOI itself (/article/10..., /chapter/10..., ACM's /abs/10...).
+_DOI_HREF = re.compile(r"(?:doi\.org/|/doi/(?:abs/|full/|pdf/|epdf/|book/)?"
+                       r"|/(?:article|chapter|book|abs|full|referenceworkentry)/)"
+                       r"(10\.\d{4,9}/[^?#\s]+)", re.IGNORECASE)
 _PDF_HREF = re.compile(r"\.pdf(?:[?#]|$)", re.IGNORECASE)
 _HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 _SKIPPED = {"script", "style", "noscript", "template", "svg", "button", "select", "input",
@@ -440,6 +444,8 @@ def _identifiers(links, url, base):
     """Return the DOI, arXiv id and PDF link the card's links give."""
     ids = {}
     for href in [url or ""] + [a.get("href") or "" for a in links]:
+        if "doi.org%2F" in href:  # a DOI passed on to a redirector ("go.pl?u=http%3A%2F%2Fdx...")
+            href = unquote(href)
         # Cheap substring tests first: a card has a dozen links, a listing hundreds of cards.
         if "doi" not in ids and "10." in href:
             match = _DOI_HREF.search(href)
