@@ -87,10 +87,12 @@ def _paragraphs(node):
 
 
 def _with_doi(paper):
-    """Give a card the DOI its link names (/doi/10..., /abs/10..., /book/10...)."""
+    """Give a card the DOI its link names (/doi/10..., /abs/10...) and the article's address."""
     if not paper.get("doi"):
         found = re.search(r"/(10\.\d{4,9}/[^?#]+)", paper.get("url") or "")
         paper["doi"] = identity.normalize_doi(found.group(1)) if found else None
+    if paper.get("doi"):
+        paper["url"] = f"{BASE}/doi/{paper['doi']}"
     return fields.prune(paper)
 
 

@@ -52,6 +52,7 @@ _ABSTRACT_LABEL = re.compile(r"^(?:\[[^\]]{1,30}\]\s*)*(?:abstract|summary|tl;dr
                              re.IGNORECASE)
 _NAME_SPLIT = re.compile(r"\s*(?:;|,|·|\band\b|&)\s*")
 _DIGIT = re.compile(r"\d")
+_YEAR_IN_PARENS = re.compile(r"\((1[5-9]\d\d|20\d\d)\)")
 # A linked name: two to six words, no digits or punctuation beyond one "Family, Given" comma.
 _NAME_LIKE = re.compile(r"^(?=\S+(?:\s+\S+){1,5}$)[^\d,;:!?()\[\]&]+(?:,[^\d,;:!?()\[\]&]+)?$")
 MIN_CARDS = 2
@@ -280,6 +281,7 @@ class GenericRoles:
     _WORDS = (("abstract", "abstract"), ("snippet", "snippet"), ("summary", "abstract"),
               ("teaser", "snippet"), ("description", "abstract"), ("authors", "authors"),
               ("author-list", "authors"), ("creators", "authors"), ("contrib", "authors"),
+              ("person_name", "author"), ("person-name", "author"),
               ("author", "author"), ("title", "title"), ("date", "date"), ("year", "date"),
               ("venue", "venue"), ("journal", "venue"), ("proceeding", "venue"),
               ("doi", "doi"))
@@ -349,11 +351,23 @@ def read(elements, base, roles=GENERIC, link=None, other=None):
                 role = "author"  # a link to a person's profile names an author
             if role and (role == "skip" or _take(found, role, node)):
                 skip_to = _last_descendant(node)
+    if found["date"] is None:
+        found["date"] = _loose_year(elements)
     links = [a for element in elements for a in element.iter("a")]
     if other is not None:
         other.update((key, value) for key, value in found.items()
                      if key not in _FOUND and key != "authors")
     return _paper(found, links, link, base)
+
+
+def _loose_year(elements):
+    """Return a "(2016)" year the card writes between its elements (EPrints, citation lines)."""
+    for element in elements:
+        for piece in [element.text] + [child.tail for child in element]:
+            found = _YEAR_IN_PARENS.search(piece or "")
+            if found:
+                return found.group(1)
+    return None
 
 
 def _last_descendant(node):
@@ -422,7 +436,10 @@ def _paper(found, links, title_link, base):
         label = text(title_link)
         title = title if title and title in label else label or title
     url = absolute(base, link.get("href")) if link is not None else None
-    paper = {"title": squash(title) or None, "url": url, "authors": found["authors"],
+    title = squash(title)
+    if title.endswith(".") and not title.endswith(".."):
+        title = title[:-1]  # a citation line's full stop, not the title's
+    paper = {"title": title or None, "url": url, "authors": found["authors"],
              "venue": found["venue"], "published": found["date"]}
     ids = _identifiers(links, url, base)
     if found["pdf"] is not None:

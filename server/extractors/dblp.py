@@ -53,7 +53,6 @@ def extract(page):
 def entry(item, base):
     """Return the paper of one li.entry."""
     paper = cards.read([item], base, ROLES)
-    paper["title"] = (paper.get("title") or "").rstrip(".") or None
     key = item.get("id")
     paper["url"] = f"https://dblp.org/rec/{key}" if key else paper.get("url")
     kinds = (item.get("class") or "").split()

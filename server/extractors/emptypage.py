@@ -5,6 +5,7 @@ Each gets a message that says which it is, so the reader is not left with a junk
 
 import re
 
+from papershelf.server.extractors import htmltools
 from papershelf.server.extractors.htmltools import page_title, squash, text
 
 ERROR_TITLE = re.compile(r"\b(?:error\s*)?(?:40[0-9]|50[0-9])\b|\bforbidden\b|\bnot found\b"
@@ -37,6 +38,17 @@ def reason(page):
     if page.path.lower() in HOME_PATHS and not page.query:
         return "this is the site's home page: open a paper's page to save it"
     return ""
+
+
+def is_bot_check(page):
+    """Return True for a bot-check interstitial (its title, or a challenge widget it loads)."""
+    title = page_title(page.root).lower()
+    if any(marker in title for marker in htmltools.BOT_CHECK_TITLES):
+        return True
+    # The widget search walks the tree: only when the source names a challenge at all.
+    if not any(page.contains(word) for word in ("turnstile", "recaptcha", "challenges.cloudflare")):
+        return False
+    return htmltools.is_bot_check(page.root)
 
 
 def is_sign_in(root, title):

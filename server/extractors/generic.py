@@ -13,6 +13,7 @@ from papershelf.server import identity
 from papershelf.server.extractors import emptypage, fields, listings
 from papershelf.server.extractors.extraction import Extraction
 from papershelf.server.extractors.htmltools import (
+    BOT_CHECK_ERROR,
     absolute,
     first,
     host,
@@ -32,7 +33,10 @@ DOI_TEXT_WINDOW = 5000
 _LABELLED_DOI = re.compile(r"\bdoi\s*:?\s*(?:https?://(?:dx\.)?doi\.org/)?(10\.\d{4,9}/[^\s\"'<>]+)",
                            re.IGNORECASE)
 _ABSTRACT_LABEL = re.compile(r"^(?:abstract)\s*[:.]?\s*", re.IGNORECASE)
-_NOT_ABSTRACT = ("abstract-link", "abstract-toggle", "abstracts", "abstract-button", "abstractlink")
+# "abstract", "article__abstract", "abstractSection", "abstract-content"... but not IEEE's
+# "abstractAuthors" or "abstractKeywords" tabs, nor "abstract-link" buttons.
+_ABSTRACT_NAME = re.compile(r"^(?:[a-z0-9-]*[-_])?abstract(?:[-_]?(?:section|element|content|text"
+                            r"|body|infull|container|block|full|para|wrapper))?$")
 # Shorter than this, a block named "abstract" is a label or a link, not the abstract.
 MIN_ABSTRACT = 80
 _TITLE_SUFFIX = re.compile(r"\s+[|\u2013\u2014-]\s+[^|\u2013\u2014-]{2,60}$")
@@ -47,6 +51,8 @@ def extract(page):
     """Return the paper the page's metadata describes, the papers it lists, or a webpage record."""
     ld = json_ld(page.root)
     if not names_a_paper(page.meta, ld):
+        if emptypage.is_bot_check(page):
+            return Extraction(extractor=NAME, error=BOT_CHECK_ERROR)
         candidates = listings.read(page)
         if candidates:
             return Extraction(papers=candidates, listing=True, extractor=NAME)
@@ -77,7 +83,8 @@ def read(url, root, meta=None, ld=None):
     ld = json_ld(root) if ld is None else ld
     scholarly = names_a_paper(meta, ld)
     journal = first(meta, "citation_journal_title", "prism.publicationname")
-    conference = first(meta, "citation_conference_title", "citation_inbook_title")
+    conference = first(meta, "citation_conference_title", "citation_conference",
+                       "citation_inbook_title")
     venue = journal or conference or first(meta, "dc.relation.ispartof") or ld.get("venue")
     doi = find_doi(url, root, meta, ld)
     paper = {
@@ -99,7 +106,8 @@ def read(url, root, meta=None, ld=None):
         paper["entry_type"] = fields.entry_type(
             venue=venue, conference=conference, journal=journal,
             thesis=bool(first(meta, "citation_dissertation_institution")),
-            report=bool(first(meta, "citation_technical_report_institution"))) or "misc"
+            report=bool(first(meta, "citation_technical_report_institution"))) \
+            or ("article" if "article" in (first(meta, "dc.type") or "").lower() else "misc")
     else:
         paper["entry_type"] = "webpage"
         paper["extra"]["site"] = first(meta, "og:site_name", "application-name") or host(url)
@@ -127,8 +135,10 @@ def abstract(meta, ld, root=None):
         value = text(parse(value)) or value
         value = re.sub(r"^(abstract)\s*[:.]?\s+", "", value, flags=re.IGNORECASE)
     # dc.description is often a shortened standfirst; the visible section is the abstract.
-    value = value or abstract_under_heading(root) or abstract_block(root) \
-        or first(meta, "dc.description") or ld.get("abstract")
+    # JSON-LD's own "abstract" names this page's work; related papers' cards may also show
+    # abstracts, so it comes before the page's blocks.
+    value = value or ld.get("abstract") or abstract_under_heading(root) or abstract_block(root) \
+        or first(meta, "dc.description") or ld.get("description")
     if not value:
         value = first(meta, "og:description", "description")
         # Teasers cut with an ellipsis are not the abstract.
@@ -173,11 +183,17 @@ def abstract_block(root):
     """
     if root is None:
         return None
+    blocks = []
     for node in root.iter("div", "section", "p", "td", "blockquote"):
         names = f"{node.get('id') or ''} {node.get('class') or ''}".lower()
-        if "abstract" not in names or not any(
-                word.startswith("abstract") and not word.startswith(_NOT_ABSTRACT)
-                for word in names.split()):
+        if "abstract" in names and any(_ABSTRACT_NAME.match(w) for w in names.split()):
+            blocks.append((names, node))
+    # A class that several blocks share belongs to cards of other papers (related, citing).
+    counts = {}
+    for names, _ in blocks:
+        counts[names] = counts.get(names, 0) + 1
+    for names, node in blocks:
+        if counts[names] > 1:
             continue
         paragraphs = [text(p) for p in node.iter("p") if p is not node]
         value = " ".join(p for p in paragraphs if p) or text(node)
@@ -337,7 +353,9 @@ def _ld_fields(item):
         "_scholarly": bool(kinds & (SCHOLARLY_TYPES - {"newsarticle", "blogposting"})),
         "title": squash(item.get("headline") or item.get("name") or "") or None,
         "authors": [squash(name_of(a)) for a in authors if name_of(a)],
-        "abstract": squash(item.get("description") or "") or None,
+        "abstract": squash(item.get("abstract") or "") or None if isinstance(
+            item.get("abstract"), str) else None,
+        "description": squash(item.get("description") or "") or None,
         "published": item.get("datePublished"),
         "venue": squash(name_of(part_of)) if part_of else None,
         "doi": identifier if isinstance(identifier, str) else json.dumps(identifier),

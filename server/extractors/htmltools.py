@@ -171,11 +171,12 @@ def is_bot_check(root):
     if root is None:
         return False
     title = page_title(root).lower()
-    if any(marker in title for marker in ("verifying your browser", "just a moment",
-                                          "attention required", "checking your browser")):
+    if any(marker in title for marker in BOT_CHECK_TITLES):
         return True
     return bool(root.xpath("//*[contains(@class,'cf-turnstile') or contains(@class,'g-recaptcha')]"
                            " | //script[contains(@src,'challenges.cloudflare.com')]"))
 
 
 BOT_CHECK_ERROR = "page not readable (bot check): try the PDF or the arXiv id"
+BOT_CHECK_TITLES = ("verifying your browser", "just a moment", "attention required",
+                    "checking your browser")

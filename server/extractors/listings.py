@@ -2,7 +2,7 @@
 
 from papershelf.server.extractors import cards, emptypage
 from papershelf.server.extractors.extraction import Extraction
-from papershelf.server.extractors.htmltools import BOT_CHECK_ERROR, is_bot_check
+from papershelf.server.extractors.htmltools import BOT_CHECK_ERROR
 
 MIN_PAPERS = 2
 
@@ -33,7 +33,7 @@ def unique(papers):
 
 def none_found(page, extractor, where):
     """Return the Extraction of a listing page that shows no paper, saying why."""
-    if is_bot_check(page.root):
+    if emptypage.is_bot_check(page):
         return Extraction(extractor=extractor, error=BOT_CHECK_ERROR)
     reason = emptypage.reason(page) or f"no papers found on this {where} page"
     return Extraction(extractor=extractor, error=reason)

@@ -5,7 +5,7 @@ marked up apart (span.name, span.articleTitle), and its "Direct download" link
 carries the DOI.
 """
 
-from papershelf.server.extractors import cards, fields, listings
+from papershelf.server.extractors import cards, listings
 from papershelf.server.extractors.extraction import Extraction
 from papershelf.server.extractors.htmltools import host
 
@@ -28,14 +28,7 @@ def extract(page):
     """Return the candidates of a listing page; a record page is left to the generic reader."""
     if page.path.startswith("/rec/") or page.root is None:
         return Extraction(extractor=NAME)
-    candidates = [_tidy(paper) for paper in listings.read(page, ROLES)]
+    candidates = listings.read(page, ROLES)
     if candidates:
         return Extraction(papers=candidates, listing=True, extractor=NAME)
     return Extraction(extractor=NAME)
-
-
-def _tidy(paper):
-    """Drop the full stop PhilPapers ends each title with."""
-    title = paper.get("title") or ""
-    paper["title"] = title[:-1] if title.endswith(".") and not title.endswith("..") else title
-    return fields.prune(paper)

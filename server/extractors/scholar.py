@@ -74,8 +74,10 @@ def _result(card, base):
 def byline(value):
     """Return (authors, venue, year) of "A Author, B Author - Venue, 2022 - host"."""
     parts = _DASH.split(squash(value))
-    names = [squash(n) for n in parts[0].split(",")] if parts and parts[0] else []
-    names = [n for n in names if n and n not in ("…", "...")]
+    # A long list is cut with "…", glued to the last name shown ("B Leitner…").
+    names = [squash(n).rstrip("…").rstrip(".").strip() if n.strip().endswith(("…", "..."))
+             else squash(n) for n in parts[0].split(",")] if parts and parts[0] else []
+    names = [n for n in names if n]
     venue, year = None, None
     if len(parts) > 2 or (len(parts) == 2 and re.search(r"\b\d{4}\b", parts[1])):
         where = parts[1]
