@@ -14,6 +14,7 @@ from papershelf.server.extractors import (
     biorxiv,
     cvf,
     dblp,
+    emptypage,
     fields,
     generic,
     htmltools,
@@ -59,7 +60,7 @@ def extract(url, html):
     try:
         result = generic.extract(page)
         readable = any(p.get("entry_type") != "webpage" for p in result.papers)
-        if not readable and htmltools.is_bot_check(page.root):
+        if not readable and emptypage.is_bot_check(page):
             return Extraction(extractor=generic.NAME, error=htmltools.BOT_CHECK_ERROR)
     except Exception as exc:
         return Extraction(error=failure or f"could not read this page ({type(exc).__name__})")

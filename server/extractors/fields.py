@@ -1,6 +1,7 @@
 """Normalisers for the values pages carry: dates, author names, DOIs, entry types."""
 
 import re
+from functools import lru_cache
 
 from papershelf.server import identity
 
@@ -23,7 +24,11 @@ _CONFERENCE_WORDS = re.compile(
 
 def date(value):
     """Return YYYY-MM-DD, YYYY-MM or YYYY from the date formats pages use, or None."""
-    value = " ".join(str(value or "").split())
+    return _date(" ".join(str(value or "").split()))
+
+
+@lru_cache(maxsize=4096)  # a listing repeats the same few dates hundreds of times
+def _date(value):
     if not value:
         return None
     match = _ISO.match(value)

@@ -4,6 +4,7 @@ Text from the page is whitespace-normalised and entity-decoded by the parser;
 MathJax-rendered math is turned back into the `$…$` TeX it was written as.
 """
 
+from functools import lru_cache
 from urllib.parse import urljoin, urlparse
 
 from lxml import etree
@@ -140,8 +141,13 @@ def absolute(base, href):
     if not href:
         return None
     href = href.strip()
+    # Listings hold thousands of links: the two common forms skip urljoin's parsing.
     if href.startswith(("https://", "http://")) and " " not in href:
-        return href  # already absolute: urljoin would only cost time (listings have thousands)
+        return href
+    if href.startswith("/") and not href.startswith("//") and " " not in href and "\\" not in href:
+        origin = _origin(base or "")
+        if origin:
+            return origin + _resolve_dots(href)
     try:
         url = urljoin(base or "", href)
     except ValueError:
@@ -149,8 +155,30 @@ def absolute(base, href):
     return url if urlparse(url).scheme in ("http", "https") else None
 
 
+@lru_cache(maxsize=64)
+def _origin(base):
+    """Return "scheme://host[:port]" of an http(s) base URL, or ""."""
+    try:
+        parts = urlparse(base)
+    except ValueError:
+        return ""
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme in ("http", "https") and parts.netloc \
+        else ""
+
+
+def _resolve_dots(path):
+    """Return an absolute path with its "." and ".." segments resolved, as urljoin would."""
+    if "/." not in path:
+        return path
+    return urljoin("http://x", path)[len("http://x"):]
+
+
+@lru_cache(maxsize=256)
 def host(url):
-    """Return the host name of url without a leading "www.", or ""."""
+    """Return the host name of url without a leading "www.", or "".
+
+    Memoised: every site reader asks it of the same URL before one of them reads the page.
+    """
     try:
         name = urlparse(url or "").hostname or ""
     except ValueError:

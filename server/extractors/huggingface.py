@@ -13,6 +13,7 @@ from papershelf.server.extractors import arxiv, fields
 from papershelf.server.extractors.extraction import Extraction
 from papershelf.server.extractors.htmltools import (
     absolute,
+    host,
     by_class,
     plain_text,
     squash,
@@ -26,12 +27,12 @@ _LISTING_PATH = re.compile(r"^/papers(?:/(?:date|week|month|trending|search)(?:/
 
 def matches(url):
     """Return True for Hugging Face paper pages and listings."""
+    if host(url) not in ("huggingface.co", "hf.co"):
+        return False
     try:
-        parsed = urlparse(url or "")
+        return urlparse(url).path.startswith("/papers")
     except ValueError:
         return False
-    return parsed.hostname in ("huggingface.co", "www.huggingface.co", "hf.co") \
-        and parsed.path.startswith("/papers")
 
 
 def extract(page):

@@ -10,14 +10,13 @@ import re
 from datetime import datetime, timezone
 from urllib.parse import parse_qs, urlparse
 
-from papershelf.server.extractors import embedded, fields, generic, listings
+from papershelf.server.extractors import embedded, emptypage, fields, generic, listings
 from papershelf.server.extractors.extraction import Extraction
 from papershelf.server.extractors.htmltools import (
     BOT_CHECK_ERROR,
     absolute,
     first,
     host,
-    is_bot_check,
     squash,
     text,
 )
@@ -42,7 +41,7 @@ def extract(page):
     forum_id = _forum_id(url)
     if not first(meta, "citation_title"):
         path = urlparse(url).path
-        if is_bot_check(root) or path.startswith("/challenge"):
+        if path.startswith("/challenge") or emptypage.is_bot_check(page):
             return Extraction(extractor=NAME, error=BOT_CHECK_ERROR)
         note = _embedded_note(page) if path.startswith("/forum") else None
         if note:
@@ -50,11 +49,11 @@ def extract(page):
         notes = listing(root) if root is not None else []
         if notes:
             return Extraction(papers=notes, listing=True, extractor=NAME)
-        if path.startswith(("/group", "/venue", "/submissions")):
-            return listings.none_found(page, NAME, "OpenReview")
         if path.startswith("/pdf") and forum_id:
             return Extraction(extractor=NAME, error="this is OpenReview's PDF viewer: save the forum"
                               f" page https://openreview.net/forum?id={forum_id} instead")
+        if path.startswith(("/group", "/venue", "/submissions")):
+            return listings.none_found(page, NAME, "OpenReview")
         return Extraction(extractor=NAME)
     paper = generic.read(url, root, meta)
     conference = first(meta, "citation_conference_title")
@@ -72,10 +71,7 @@ def extract(page):
 def listing(root):
     """Return the submissions a venue or group page shows (li.note / div.note), in page order."""
     papers, seen = [], set()
-    for node in root.iter("li", "div"):
-        classes = node.get("class")
-        if not classes or "note" not in classes.split():
-            continue
+    for node in _notes(root):
         paper = _note(node)
         if paper and paper["url"] not in seen:
             seen.add(paper["url"])
@@ -83,28 +79,55 @@ def listing(root):
     return papers
 
 
+def _notes(root):
+    """Yield the notes of the page's submission lists (every li.note / div.note if none)."""
+    lists = [ul for ul in root.iter("ul") if "submissions-list" in (ul.get("class") or "")]
+    if not lists:
+        lists = [root]
+    for container in lists:
+        nodes = container.iter("li", "div") if container is root else (
+            node for item in container.iterchildren("li") for node in (item, *item.iterchildren("div")))
+        for node in nodes:
+            classes = node.get("class")
+            if classes and "note" in classes.split():
+                yield node
+
+
 def _note(node):
-    """Return one listed note's paper, read from its heading, author line, dates and details."""
-    heading = next(node.iter("h4", "h3", "h2"), None)
-    link = next((a for a in heading.iter("a") if "forum?id=" in (a.get("href") or "")), None) \
-        if heading is not None else None
-    if link is None:
-        return None
-    found = _FORUM_ID.search(link.get("href"))
-    forum_id = found.group(1) if found else None
-    paper = {"title": text(link), "url": f"{BASE}/forum?id={forum_id}", "source": "openreview.net",
-             "entry_type": "misc", "extra": {"openreview_id": forum_id}}
-    for child in node.iter("div", "a", "strong"):
-        classes = child.get("class") or ""
-        if "pdf-link" in classes or (child.tag == "a" and "/pdf?id=" in (child.get("href") or "")):
-            paper.setdefault("pdf_url", absolute(BASE, child.get("href")))
+    """Return one listed note's paper, read from its heading, author line, dates and details.
+
+    Only the note's own children are visited, and inside its details only the labels: a
+    venue page lists a thousand notes.
+    """
+    paper, link = None, None
+    for child in node.iterchildren():
+        tag, classes = child.tag, child.get("class") or ""
+        if tag in ("h4", "h3", "h2") and link is None:
+            link = next((a for a in child.iter("a") if "forum?id=" in (a.get("href") or "")), None)
+            if link is None:
+                return None
+            paper = _note_paper(link)
+            pdf = next((a for a in child.iter("a") if "/pdf?id=" in (a.get("href") or "")), None)
+            if pdf is not None:
+                paper["pdf_url"] = absolute(BASE, pdf.get("href"))
+        elif paper is None:
+            continue
         elif "note-authors" in classes:
             paper["authors"] = _authors(child)
         elif "note-meta-info" in classes:
             _meta_info(child, paper)
-        elif "note-content-field" in classes:
-            _labelled(child, paper)
-    return fields.prune(paper)
+        elif tag == "div":
+            for label in child.iter("strong"):
+                if "note-content-field" in (label.get("class") or ""):
+                    _labelled(label, paper)
+    return fields.prune(paper) if paper else None
+
+
+def _note_paper(link):
+    found = _FORUM_ID.search(link.get("href"))
+    forum_id = found.group(1) if found else None
+    return {"title": text(link), "url": f"{BASE}/forum?id={forum_id}", "source": "openreview.net",
+            "entry_type": "misc", "extra": {"openreview_id": forum_id}}
 
 
 def _authors(node):

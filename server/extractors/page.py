@@ -22,6 +22,33 @@ class Page:
         return htmltools.read_meta(self.root)
 
     @cached_property
+    def classes(self):
+        """Return {(tag, class word): [elements]} for the whole page, built in one pass.
+
+        Readers of article pages look up a dozen classes; one pass over the tree costs
+        less than a dozen searches of it.
+        """
+        index = {}
+        if self.root is None:
+            return index
+        for node in self.root.iter():
+            names = node.get("class")
+            if names:
+                tag = node.tag
+                for word in names.split():
+                    index.setdefault((tag, word), []).append(node)
+        return index
+
+    def find_class(self, tag, word):
+        """Return the elements of tag whose class list holds word, in page order."""
+        return self.classes.get((tag, word), [])
+
+    def first_class(self, tag, word):
+        """Return the first element of tag whose class list holds word, or None."""
+        found = self.classes.get((tag, word))
+        return found[0] if found else None
+
+    @cached_property
     def host(self):
         return htmltools.host(self.url)
 
