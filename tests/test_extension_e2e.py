@@ -7,7 +7,9 @@ from the recorded fixture pages by routing in Playwright; papershelf runs on a f
 
 import http.server
 import json
+import re
 import threading
+from pathlib import Path
 
 import pytest
 
@@ -315,3 +317,71 @@ def test_options_page_stores_settings_and_explains_each_failure(extension, paper
     papershelf.stop()
     assert check(papershelf.api_url, papershelf.token).startswith(f"papershelf is not running at {papershelf.api_url}")
     screenshot(options, "options_not_running.png")
+
+
+# Saved pages of sites without their own listing reader before #12, served from tests/fixtures/pages.
+PROJECT_PAGES = {
+    "https://dl.acm.org/doi/abs/10.1145/3371158.3371232": "acm_article_10.1145-3371158.3371232.html",
+    "https://dl.acm.org/action/doSearch": "acm_search_ml-nlp.html",
+    "http://dblp.uni-trier.de/pers/hd/c/Clauset:Aaron": "dblp_person_aaron-clauset.html",
+}
+
+
+@pytest.fixture
+def project_pages(extension):
+    """Answer PROJECT_PAGES addresses with the saved pages (this route runs before the fixture's)."""
+    folder = Path(__file__).parent / "fixtures" / "pages"
+
+    def handle(route):
+        address = route.request.url.split("?")[0]
+        route.fulfill(status=200, body=(folder / PROJECT_PAGES[address]).read_bytes(),
+                      content_type="text/html; charset=utf-8")
+
+    pattern = re.compile("^(" + "|".join(re.escape(url) for url in PROJECT_PAGES) + r")(\?.*)?$")
+    extension.context.route(pattern, handle)
+    yield extension
+    extension.context.unroute(pattern, handle)
+
+
+def test_acm_search_listing_marks_the_article_already_saved(project_pages, papershelf):
+    _, article_tab = project_pages.open_tab("https://dl.acm.org/doi/abs/10.1145/3371158.3371232")
+    project_pages.popup_for(article_tab).locator("#saved:not([hidden])").wait_for()
+    [saved] = papers(papershelf)
+    assert (saved["doi"], saved["source"]) == ("10.1145/3371158.3371232", "dl.acm.org")
+
+    _, tab = project_pages.open_tab("https://dl.acm.org/action/doSearch?AllField=nlp")
+    picker = project_pages.popup_for(tab)
+    picker.locator("#listing:not([hidden])").wait_for()
+    assert picker.locator("#candidates li").count() == 10
+    marked = picker.locator("#candidates li.in-library")
+    assert marked.count() == 1 and "Graph-based Deep Learning" in marked.inner_text()
+    assert picker.locator("#selected-count").inner_text() == "9 selected"
+    picker.locator("#select-all").check()
+    picker.locator("#select-all").uncheck()
+    assert picker.locator("#selected-count").inner_text() == "0 selected"
+    picker.locator("#candidates li").filter(has_text="Learning Question Similarity").locator("input").check()
+    picker.locator("#save-selected").click()
+    picker.locator("#saved-many:not([hidden])").wait_for()
+    stored = papers(papershelf)
+    assert sorted(paper["doi"] for paper in stored) == ["10.1145/3371158.3371232", "10.1145/3380688.3380713"]
+    assert json.loads(stored[1]["authors"]) == ["Pooja Bihani", "Ashay Walke"]
+
+
+def test_dblp_person_listing_saves_then_marks_what_was_saved(project_pages, papershelf):
+    url = "http://dblp.uni-trier.de/pers/hd/c/Clauset:Aaron"
+    _, tab = project_pages.open_tab(url)
+    picker = project_pages.popup_for(tab)
+    picker.locator("#listing:not([hidden])").wait_for()
+    assert picker.locator("#candidates li").count() == 31
+    picker.locator("#select-all").uncheck()
+    picker.locator("#candidates li").filter(has_text="Genetic algorithms and self-organizing maps").locator("input").check()
+    picker.locator("#save-selected").click()
+    picker.locator("#saved-many:not([hidden])").wait_for()
+    [stored] = papers(papershelf)
+    assert (stored["doi"], stored["year"]) == ("10.1007/s10822-004-5321-2", 2004)
+
+    _, again = project_pages.open_tab(url)
+    later = project_pages.popup_for(again)
+    later.locator("#listing:not([hidden])").wait_for()
+    marked = later.locator("#candidates li.in-library")
+    assert marked.count() == 1 and "Genetic algorithms" in marked.inner_text()
