@@ -34,7 +34,8 @@ GOLDEN = REPO / "tests" / "golden"
 
 def cases(fixtures):
     """Yield (name, url, text) for every page that has a golden reading."""
-    folders = [(GOLDEN, Path(fixtures) / "pages"), (GOLDEN / "pages", REPO / "tests/fixtures/pages")]
+    folders = [(GOLDEN, Path(fixtures) / "pages"),
+               (GOLDEN / "pages", REPO / "tests" / "fixtures" / "pages")]
     for golden_dir, pages in folders:
         for golden in sorted(golden_dir.glob("*.json")):
             expected = json.loads(golden.read_text(encoding="utf-8"))

@@ -14,7 +14,6 @@ from papershelf.server.app import create_app
 from papershelf.server.extractors import extract
 from tests.test_api import AUTH, BASE, PORT, TOKEN
 
-
 PAGES = Path(__file__).parent / "fixtures" / "pages"
 
 

@@ -1,10 +1,11 @@
 """The extractor registry: turn a page (URL + HTML) into zero, one or many papers.
 
-Each site extractor is a module with `matches(url) -> bool` and
-`extract(page) -> Extraction` (page.Page: the URL and the HTML, parsed once for
-all). The first site extractor whose URL test matches is tried; when it finds nothing (or fails) the generic extractor reads
-the page's metadata. A bot-check interstitial gives a clear error instead of a
-junk record. extract() never raises.
+Each site extractor is a module with `matches(url) -> bool` and `extract(page) ->
+Extraction` (page.Page: the URL and the HTML, parsed once for all readers). The
+first site extractor whose URL test matches is tried; when it finds nothing (or
+fails) the generic extractor reads the page: its metadata, else the cards of a
+listing, else why it holds no paper. A bot-check interstitial gives a clear error
+instead of a junk record. extract() never raises.
 """
 
 from papershelf.server.extractors import (
@@ -38,8 +39,9 @@ from papershelf.server.extractors.extraction import Extraction
 from papershelf.server.extractors.page import Page
 
 # Site extractors, most specific first; the generic one is the fallback for all.
-EXTRACTORS = [arxiv, huggingface, openreview, acl, sciencedirect, ieee, acm, biorxiv, dblp, scholar, cvf, publishers, scopus, nature, philpapers,
-              semanticscholar, paperswithcode, neurips, pmlr, jmlr, springer]
+EXTRACTORS = [arxiv, huggingface, openreview, acl, sciencedirect, ieee, acm, biorxiv, dblp,
+              scholar, cvf, publishers, scopus, nature, philpapers, semanticscholar,
+              paperswithcode, neurips, pmlr, jmlr, springer]
 
 
 def extract(url, html):

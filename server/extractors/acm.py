@@ -69,7 +69,8 @@ def article(page, doi):
     }
     paper.update({k: v for k, v in visible.items() if v and not (paper.get(k) and k != "title")})
     paper.update({"doi": paper.get("doi") or doi, "url": f"{BASE}/doi/{doi}",
-                  "pdf_url": paper.get("pdf_url") or f"{BASE}/doi/pdf/{doi}", "source": "dl.acm.org"})
+                  "pdf_url": paper.get("pdf_url") or f"{BASE}/doi/pdf/{doi}",
+                  "source": "dl.acm.org"})
     conference = "Conference Proceedings" in context or "proceeding" in context.lower()
     paper["entry_type"] = "inproceedings" if conference else \
         fields.entry_type(venue=paper.get("venue")) or "article"

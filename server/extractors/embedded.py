@@ -1,4 +1,4 @@
-"""JSON a page embeds in its scripts: `name = {...}` assignments and `<script id=...>` data blocks."""
+"""JSON a page embeds in its scripts: `name = {...}` assignments and `<script id=...>` blocks."""
 
 import json
 

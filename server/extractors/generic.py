@@ -222,7 +222,7 @@ def published(meta, ld):
 
 
 def find_doi(url, root, meta, ld):
-    """Return the page's own DOI from meta tags, JSON-LD, its URL, or a labelled DOI near the top."""
+    """Return the page's own DOI: meta tags, JSON-LD, its URL, or a labelled DOI near the top."""
     for name in ("citation_doi", "prism.doi", "doi", "dc.identifier", "citation_id",
                  "bepress_citation_doi"):
         for value in meta.get(name, []):

@@ -162,8 +162,9 @@ def _origin(base):
         parts = urlparse(base)
     except ValueError:
         return ""
-    return f"{parts.scheme}://{parts.netloc}" if parts.scheme in ("http", "https") and parts.netloc \
-        else ""
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return ""
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 def _resolve_dots(path):

@@ -13,8 +13,8 @@ from papershelf.server.extractors import arxiv, fields
 from papershelf.server.extractors.extraction import Extraction
 from papershelf.server.extractors.htmltools import (
     absolute,
-    host,
     by_class,
+    host,
     plain_text,
     squash,
     text,

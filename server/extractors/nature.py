@@ -27,7 +27,7 @@ def matches(url):
 
 
 def extract(page):
-    """Return the candidates of a search or listing page; leave article pages to the generic reader."""
+    """Return the candidates of a search or listing page; article pages go to the generic reader."""
     if page.path.startswith("/articles/") or page.root is None:
         return Extraction(extractor=NAME)
     candidates = [_with_doi(paper) for paper in listings.read(page, ROLES)]

@@ -50,8 +50,8 @@ def extract(page):
         if notes:
             return Extraction(papers=notes, listing=True, extractor=NAME)
         if path.startswith("/pdf") and forum_id:
-            return Extraction(extractor=NAME, error="this is OpenReview's PDF viewer: save the forum"
-                              f" page https://openreview.net/forum?id={forum_id} instead")
+            return Extraction(extractor=NAME, error="this is OpenReview's PDF viewer: save the"
+                              f" forum page https://openreview.net/forum?id={forum_id} instead")
         if path.startswith(("/group", "/venue", "/submissions")):
             return listings.none_found(page, NAME, "OpenReview")
         return Extraction(extractor=NAME)
@@ -86,7 +86,8 @@ def _notes(root):
         lists = [root]
     for container in lists:
         nodes = container.iter("li", "div") if container is root else (
-            node for item in container.iterchildren("li") for node in (item, *item.iterchildren("div")))
+            node for item in container.iterchildren("li")
+            for node in (item, *item.iterchildren("div")))
         for node in nodes:
             classes = node.get("class")
             if classes and "note" in classes.split():

@@ -36,7 +36,8 @@ def extract(page):
     abstract = values.get("abstractSection")
     paper = {
         "title": squash(heading.text),
-        "authors": [fields.person(text(n)) for n in by_class(values["authorlist"], "span", "previewTxt")]
+        "authors": [fields.person(text(n))
+                    for n in by_class(values["authorlist"], "span", "previewTxt")]
         if "authorlist" in values else [],
         "venue": text(values.get("guestAccessSourceTitle")) or None,
         "published": (values["publicationYear"].get("value")
