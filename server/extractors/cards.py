@@ -26,17 +26,29 @@ _CHROME_WORDS = ("footer", "header", "menu", "navbar", "sidebar", "breadcrumb", 
 _CHROME_TOKEN = re.compile(r"(?:^|[-_])(?:%s)$" % "|".join(map(re.escape, _CHROME_WORDS)) +
                            r"|^(?:references|ref-list|bibliography|breadcrumb)", re.IGNORECASE)
 _ITEM_TYPES = ("Article", "Book", "Chapter", "Thesis", "Report", "CreativeWork")
-# Where a link points at a paper: a DOI, an arXiv id, a PDF, or a path naming a paper page.
+# A page that marks up such items at all (most microdata is breadcrumbs, people, organisations).
+_ITEMS_SOURCE = re.compile(r"schema\.org/(?:%s)" % "|".join(_ITEM_TYPES))
+# Where a link points at a paper: a DOI, an arXiv id, a PDF, a path naming a paper page, or a
+# numbered record (EPrints' /12219/). Matched against the lower-cased href.
 _PAPER_HREF = re.compile(
     r"10\.\d{4,9}/|arxiv\.org/(?:abs|pdf)/|\.pdf(?:[?#]|$)|_paper\.html|-abstract\.html"
     r"|/(?:abs|abstract|article|articles|paper|papers|pub|publication|publications|document"
     r"|content|chapter|forum|rec|record|eprint|eprints|full|html|doi|entry|view)(?:/|$)"
-    r"|[?&](?:id|arnumber|abstract_id|paperid|doi|noteid)=|/abstract=\d|^[^?#]*/\d{3,}/?$",
-    re.IGNORECASE)
+    r"|[?&](?:id|arnumber|abstract_id|paperid|doi|noteid)=|/abstract=\d")
 # Links to people (author profiles, co-author lists) are never a paper's, whatever they look like.
 _PERSON_HREF = re.compile(r"/(?:profile|researcher|author|authors|people|person|pers|user|users"
-                          r"|scientist|citations\?user)(?:/|=|$)|[?&](?:author|user|per_id)=",
-                          re.IGNORECASE)
+                          r"|scientist|citations\?user)(?:/|=|$)|[?&](?:author|user|per_id)=")
+
+
+def _to_paper(href):
+    """Return True when a lower-cased href points at a paper."""
+    if _PAPER_HREF.search(href):
+        return True
+    path = href.split("?", 1)[0].split("#", 1)[0].rstrip("/")
+    last = path.rpartition("/")[2]
+    return len(last) >= 3 and last.isdigit()
+
+
 # A DOI in a link: doi.org/10..., /doi/(abs|full|pdf)/10..., or a publisher's path that is
 # the DOI itself (/article/10..., /chapter/10..., ACM's /abs/10...).
 _DOI_HREF = re.compile(r"(?:doi\.org/|/doi/(?:abs/|full/|pdf/|epdf/|book/)?"
@@ -65,7 +77,8 @@ def find(page):
     root = page.root
     if root is None:
         return []
-    items = microdata_items(root) if page.contains("itemscope") else []
+    items = microdata_items(root) if page.contains("itemscope") and _ITEMS_SOURCE.search(
+        page.html if isinstance(page.html, str) else page.html.decode("ascii", "ignore")) else []
     if len(items) >= MIN_CARDS:
         return [([item], None) for item in items]
     links = title_links(root)
@@ -112,10 +125,12 @@ def title_links(root):
     for links in sorted(groups.values(), key=len, reverse=True):
         if len(links) < MIN_CARDS or len(links) <= best_labels or tried == CANDIDATE_GROUPS:
             break
-        if sum(_is_title_link(link) for link in links[:3]) < 2:
+        sample = [_is_title_link(link) for link in links[:3]]
+        if sum(sample) < 2:
             continue
         tried += 1
-        kept = _one_per_target([link for link in links if _is_title_link(link)
+        kept = _one_per_target([link for index, link in enumerate(links)
+                                if (sample[index] if index < 3 else _is_title_link(link))
                                 and not _in_chrome(link, chrome)])
         labels = len({text(link) for link in kept})
         if labels >= MIN_CARDS and labels > best_labels:
@@ -129,10 +144,10 @@ def _is_title_link(link):
     A link with both signs may be one word ("Dying"); with one, it must read like a title.
     """
     label = text(link)
-    href = link.get("href") or ""
+    href = (link.get("href") or "").lower()
     if not label or _PERSON_HREF.search(href):
         return False
-    to_paper, titled = bool(_PAPER_HREF.search(href)), _in_title_place(link)
+    to_paper, titled = _to_paper(href), _in_title_place(link)
     if to_paper and titled:
         return True
     return (to_paper or titled) and len(label) >= 8 and " " in label
@@ -346,7 +361,7 @@ def read(elements, base, roles=GENERIC, link=None, other=None):
             if not role and attribute:
                 value = node.get(attribute)
                 role = roles.by_attribute(tag, value) if value else ""
-            if not role and tag == "a" and _PERSON_HREF.search(node.get("href") or "") \
+            if not role and tag == "a" and _PERSON_HREF.search((node.get("href") or "").lower()) \
                     and _NAME_LIKE.match(text(node)):
                 role = "author"  # a link to a person's profile names an author
             if role and (role == "skip" or _take(found, role, node)):
