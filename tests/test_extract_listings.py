@@ -312,3 +312,30 @@ def test_clip_of_a_page_without_a_paper_is_a_422_that_says_why(client, name, url
     response = client.post("/api/clip", base_url=BASE, headers=AUTH,
                            json={"url": url, "html": page_bytes(name).decode("utf-8")})
     assert (response.status_code, response.json) == (422, {"error": error})
+
+
+def test_a_json_ld_item_list_of_articles_is_a_listing():
+    items = [{"@type": "ListItem", "position": n, "item": {
+        "@type": "ScholarlyArticle", "headline": f"Article {n}", "url": f"/articles/{n}",
+        "author": [{"@type": "Person", "name": "Ann Lee"}], "datePublished": f"2024-03-0{n}",
+        "identifier": f"https://doi.org/10.1234/abc.{n}"}} for n in (1, 2)]
+    ld = json.dumps({"@context": "https://schema.org", "@type": "ItemList", "itemListElement": items})
+    html = page(f'<script type="application/ld+json">{ld}</script><h1>Issue 3</h1>', "Issue 3")
+    result = extract("https://journal.example.org/issues/3", html)
+    assert result.listing and result.papers[1] == {
+        "title": "Article 2", "authors": ["Ann Lee"], "published": "2024-03-02", "year": 2024,
+        "url": "https://journal.example.org/articles/2", "doi": "10.1234/abc.2",
+        "source": "journal.example.org", "entry_type": "misc"}
+
+
+def test_a_cvf_paper_page_keeps_its_abstract():
+    html = page("""<div id="papertitle">Deep Residual Learning</div><font size="5"><br><b>Abstract</b></font>
+      <br><br><div id="abstract">Deeper neural networks are more difficult to train. We present a residual
+      learning framework to ease the training of networks that are substantially deeper.</div>""")
+    html = html.replace("<head>", '<head><meta name="citation_title" content="Deep Residual Learning">'
+                        '<meta name="citation_author" content="He, Kaiming">'
+                        '<meta name="citation_conference_title" content="CVPR 2016">')
+    [paper] = extract("https://openaccess.thecvf.com/content_cvpr_2016/html/He_Deep_Residual_CVPR_2016_paper.html",
+                      html).papers
+    assert paper["abstract"].startswith("Deeper neural networks are more difficult to train.")
+    assert (paper["authors"], paper["entry_type"]) == (["Kaiming He"], "inproceedings")

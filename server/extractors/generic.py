@@ -53,7 +53,7 @@ def extract(page):
     if not names_a_paper(page.meta, ld):
         if emptypage.is_bot_check(page):
             return Extraction(extractor=NAME, error=BOT_CHECK_ERROR)
-        candidates = listings.read(page)
+        candidates = json_ld_list(page) or listings.read(page)
         if candidates:
             return Extraction(papers=candidates, listing=True, extractor=NAME)
         error = emptypage.reason(page)
@@ -311,6 +311,56 @@ def json_ld(root):
         if item is not None:
             return _ld_fields(item)
     return {}
+
+
+def json_ld_list(page):
+    """Return the papers of a JSON-LD ItemList of articles (a table of contents), if any."""
+    if page.root is None or not page.contains("ItemList"):
+        return []
+    papers = []
+    for script in page.root.iterfind(".//script[@type='application/ld+json']"):
+        try:
+            data = json.loads(script.text or "")
+        except (ValueError, RecursionError):
+            continue
+        for listed in _item_lists(data, depth=0):
+            for element in listed.get("itemListElement") or []:
+                item = element.get("item", element) if isinstance(element, dict) else None
+                paper = _listed_paper(item, page) if isinstance(item, dict) else None
+                if paper:
+                    papers.append(paper)
+    return listings.unique(papers) if len(papers) >= listings.MIN_PAPERS else []
+
+
+def _item_lists(data, depth):
+    if depth > 6:
+        return
+    if isinstance(data, list):
+        for value in data:
+            yield from _item_lists(value, depth + 1)
+    elif isinstance(data, dict):
+        kinds = data.get("@type")
+        if "ItemList" in (kinds if isinstance(kinds, list) else [kinds]):
+            yield data
+        for key in ("mainEntity", "@graph", "hasPart"):
+            yield from _item_lists(data.get(key), depth + 1)
+
+
+def _listed_paper(item, page):
+    if _find_article(item, depth=6) is None:  # only the item itself, not what it holds
+        return None
+    found = _ld_fields(item)
+    if not found.get("title"):
+        return None
+    url = absolute(page.url, item.get("url") if isinstance(item.get("url"), str)
+                   else item.get("@id") if isinstance(item.get("@id"), str) else None)
+    paper = {"title": found["title"], "authors": found["authors"],
+             "abstract": found["abstract"], "published": fields.date(found["published"]),
+             "venue": found["venue"], "url": url, "source": page.host,
+             "doi": identity.normalize_doi(found["doi"]) if found.get("doi") else None}
+    paper["year"] = fields.year_of(paper["published"])
+    paper["entry_type"] = fields.entry_type(venue=paper["venue"]) or "misc"
+    return fields.prune(paper)
 
 
 def _find_article(data, depth):
