@@ -378,10 +378,14 @@ def read(elements, base, roles=GENERIC, link=None, other=None):
 def _loose_year(elements):
     """Return a "(2016)" year the card writes between its elements (EPrints, citation lines)."""
     for element in elements:
-        for piece in [element.text] + [child.tail for child in element]:
-            found = _YEAR_IN_PARENS.search(piece or "")
-            if found:
-                return found.group(1)
+        for _ in range(3):  # a card that wraps its one entry (a list of one) is looked into
+            for piece in [element.text] + [child.tail for child in element]:
+                found = _YEAR_IN_PARENS.search(piece or "")
+                if found:
+                    return found.group(1)
+            if len(element) != 1:
+                break
+            element = element[0]
     return None
 
 
