@@ -22,7 +22,7 @@ def matches(url):
 
 def extract(page):
     """Return the paper of an ACL Anthology page."""
-    tagged = generic.read_tagged(page)
+    tagged = generic.read_tagged(page, page_abstract=False)
     if tagged is None:
         papers = volume(page.root, page.url) if page.root is not None else []
         if papers:
@@ -30,6 +30,8 @@ def extract(page):
         return Extraction(extractor=NAME)
     root, meta, paper = tagged
     entry = embedded_bibtex(root)
+    if not entry:
+        paper["abstract"] = generic.abstract(meta, {}, root)
     if entry:
         entry_type, key, bib = entry
         paper["entry_type"] = entry_type if entry_type in ("inproceedings", "article") \

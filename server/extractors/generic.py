@@ -65,11 +65,15 @@ def extract(page):
     return Extraction(papers=[paper], extractor=NAME)
 
 
-def read_tagged(page):
-    """Return (root, meta, paper) of a page with a citation_title tag, or None for any other."""
+def read_tagged(page, page_abstract=True):
+    """Return (root, meta, paper) of a page with a citation_title tag, or None for any other.
+
+    page_abstract=False: the caller has the abstract from elsewhere (an embedded BibTeX, its
+    own block); only the tags' abstract is read, not the page's blocks.
+    """
     if not first(page.meta, "citation_title"):
         return None
-    return page.root, page.meta, read(page.url, page.root, page.meta)
+    return page.root, page.meta, read(page.url, page.root, page.meta, page_abstract=page_abstract)
 
 
 def names_a_paper(meta, ld):
@@ -77,7 +81,7 @@ def names_a_paper(meta, ld):
     return bool(first(meta, "citation_title", "dc.title", "prism.doi") or ld.get("_scholarly"))
 
 
-def read(url, root, meta=None, ld=None):
+def read(url, root, meta=None, ld=None, page_abstract=True):
     """Return the paper fields the page's metadata gives (a webpage record when it gives none)."""
     meta = read_meta(root) if meta is None else meta
     ld = json_ld(root) if ld is None else ld
@@ -92,7 +96,7 @@ def read(url, root, meta=None, ld=None):
         "authors": fields.authors(
             meta.get("citation_author") or meta.get("dc.creator") or meta.get("dc.contributor")
             or ld.get("authors") or meta.get("author") or []),
-        "abstract": abstract(meta, ld, root),
+        "abstract": abstract(meta, ld, root if page_abstract else None),
         "published": published(meta, ld),
         "doi": doi,
         "arxiv_id": first(meta, "citation_arxiv_id"),

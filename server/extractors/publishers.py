@@ -23,7 +23,7 @@ def matches(url):
 
 def extract(page):
     """Return the paper of the page's tags, with the abstract from the page's own block."""
-    tagged = generic.read_tagged(page)
+    tagged = generic.read_tagged(page, page_abstract=False)
     if tagged is None:
         return Extraction(extractor=NAME)
     root, _, paper = tagged
@@ -31,5 +31,5 @@ def extract(page):
     block = next(iter(by_class(root, tag, cls)), None)
     paragraphs = [text(p) for p in block.iter("p")] if block is not None else []
     paper["abstract"] = " ".join(p for p in paragraphs if p) or \
-        (text(block) if block is not None else None)
+        (text(block) if block is not None else None) or paper.get("abstract")
     return Extraction(papers=[fields.prune(paper)], extractor=NAME)
