@@ -8,7 +8,7 @@ tables of contents are the same "issue-item" cards.
 import re
 
 from papershelf.server import identity
-from papershelf.server.extractors import cards, fields, generic, listings
+from papershelf.server.extractors import card, fields, generic, listings
 from papershelf.server.extractors.extraction import Extraction
 from papershelf.server.extractors.htmltools import by_class, host, squash, text
 
@@ -16,7 +16,7 @@ NAME = "acm"
 BASE = "https://dl.acm.org"
 _ARTICLE = re.compile(r"^/doi/(?:abs/|full/|fullHtml/|epdf/|pdf/)?(10\.\d{4,9}/[^?#]+)$")
 _LISTING = re.compile(r"^/(?:action/doSearch|doi/proceedings/|toc/|loi/|action/showFeed)")
-ROLES = cards.Roles(
+ROLES = card.Roles(
     title="h5.issue-item__title, h3.issue-item__title, span.hlFld-Title",
     authors="ul.loa",
     abstract="div.issue-item__abstract",

@@ -7,7 +7,7 @@ say the day the preprint was first posted.
 
 import re
 
-from papershelf.server.extractors import cards, fields, listings
+from papershelf.server.extractors import card, fields, listings
 from papershelf.server.extractors.extraction import Extraction
 from papershelf.server.extractors.htmltools import host
 
@@ -15,7 +15,7 @@ NAME = "biorxiv"
 _LISTING = re.compile(r"^/(?:search|collection|content/early/recent|toc|archive|subject)",
                       re.IGNORECASE)
 _DATED_DOI = re.compile(r"^10\.1101/(\d{4})\.(\d{2})\.(\d{2})\.\d+")
-ROLES = cards.Roles(
+ROLES = card.Roles(
     title="span.highwire-cite-title",
     author="span.highwire-citation-author",
     venue="span.highwire-cite-metadata-journal",

@@ -5,12 +5,12 @@ venue, volume, pages and year; its class says the kind of publication and its
 "electronic edition" links give the DOI or arXiv id.
 """
 
-from papershelf.server.extractors import cards, fields, listings
+from papershelf.server.extractors import card, fields, listings
 from papershelf.server.extractors.extraction import Extraction
 from papershelf.server.extractors.htmltools import host
 
 NAME = "dblp"
-ROLES = cards.Roles(
+ROLES = card.Roles(
     title="span.title",
     author="[itemprop=author]",
     # Names left once authors and title are read are the venue's (Periodical, Book...).
@@ -52,7 +52,7 @@ def extract(page):
 
 def entry(item, base):
     """Return the paper of one li.entry."""
-    paper = cards.read([item], base, ROLES)
+    paper = card.read([item], base, ROLES)
     key = item.get("id")
     paper["url"] = f"https://dblp.org/rec/{key}" if key else paper.get("url")
     kinds = (item.get("class") or "").split()
@@ -60,4 +60,4 @@ def entry(item, base):
     if kind == "misc" and paper.get("arxiv_id"):
         kind = "preprint"
     paper.setdefault("extra", {})["dblp_key"] = key
-    return cards.finish(paper, "dblp.org", kind or fields.entry_type(venue=paper.get("venue")))
+    return card.finish(paper, "dblp.org", kind or fields.entry_type(venue=paper.get("venue")))

@@ -7,7 +7,7 @@ generic reader takes those). Search results are rendered cards read from the pag
 
 import re
 
-from papershelf.server.extractors import cards, embedded, fields, listings
+from papershelf.server.extractors import card, embedded, fields, listings
 from papershelf.server.extractors.extraction import Extraction
 from papershelf.server.extractors.htmltools import absolute, host, squash
 
@@ -17,7 +17,7 @@ _SEARCH = re.compile(r"^/search/|/tocresult\.jsp|/RecentIssue\.jsp|/conhome/|/xp
                      re.IGNORECASE)
 # Result cards as the search page renders them (xpl-results-item): h3 title link to
 # /document/N, the author list, the publication line "Year: 2020 | Volume: 8 | ...".
-ROLES = cards.Roles(
+ROLES = card.Roles(
     title="h3, h2",
     authors="p.author, xpl-authors-name-list",
     abstract="div.js-displayer-content, div.twist-container",

@@ -1,6 +1,6 @@
 """Listing pages of any site: the papers its cards show, as candidates for the reader to pick."""
 
-from papershelf.server.extractors import cards, emptypage
+from papershelf.server.extractors import card, cards, emptypage
 from papershelf.server.extractors.extraction import Extraction
 from papershelf.server.extractors.htmltools import BOT_CHECK_ERROR
 
@@ -13,9 +13,9 @@ def read(page, roles=None):
     if len(found) < MIN_PAPERS:
         return []
     if roles is None:
-        roles = cards.GENERIC_MICRODATA if page.contains("itemprop") else cards.GENERIC
-    papers = [cards.read(elements, page.url, roles, link) for elements, link in found]
-    papers = unique(cards.finish(paper, page.host) for paper in papers if paper.get("title"))
+        roles = card.GENERIC_MICRODATA if page.contains("itemprop") else card.GENERIC
+    papers = [card.read(elements, page.url, roles, link) for elements, link in found]
+    papers = unique(card.finish(paper, page.host) for paper in papers if paper.get("title"))
     return papers if len(papers) >= MIN_PAPERS else []
 
 

@@ -8,14 +8,14 @@ generic roles; the journal's link is the venue, and an article's id gives its DO
 import re
 
 from papershelf.server import identity
-from papershelf.server.extractors import cards, fields, listings
+from papershelf.server.extractors import card, fields, listings
 from papershelf.server.extractors.extraction import Extraction
 from papershelf.server.extractors.htmltools import host
 
 NAME = "nature"
 _ARTICLE = re.compile(r"nature\.com/articles/([A-Za-z0-9.\-]+?)/?(?:[?#]|$)")
-ROLES = cards.Roles(
-    fallback=cards.GENERIC_MICRODATA,
+ROLES = card.Roles(
+    fallback=card.GENERIC_MICRODATA,
     venue="a.emphasis, span.c-meta__item--journal",
     skip="div.clear, span.js-separator",
 )

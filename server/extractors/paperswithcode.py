@@ -6,13 +6,13 @@ listing shows cards (div.paper-card) with the same, the abstract cut short.
 
 import re
 
-from papershelf.server.extractors import arxiv, cards, fields, listings
+from papershelf.server.extractors import arxiv, card, fields, listings
 from papershelf.server.extractors.extraction import Extraction
 from papershelf.server.extractors.htmltools import absolute, by_class, host, text
 
 NAME = "paperswithcode"
-ROLES = cards.Roles(
-    fallback=cards.GENERIC,
+ROLES = card.Roles(
+    fallback=card.GENERIC,
     title="h1",
     authors="p.author-section",
     date="span.item-date-pub",

@@ -5,13 +5,13 @@ marked up apart (span.name, span.articleTitle), and its "Direct download" link
 carries the DOI.
 """
 
-from papershelf.server.extractors import cards, listings
+from papershelf.server.extractors import card, listings
 from papershelf.server.extractors.extraction import Extraction
 from papershelf.server.extractors.htmltools import host
 
 NAME = "philpapers"
-ROLES = cards.Roles(
-    fallback=cards.GENERIC,
+ROLES = card.Roles(
+    fallback=card.GENERIC,
     author="span.name",
     title="span.articleTitle",
     venue="span.pubInfo",

@@ -9,12 +9,12 @@ is what is kept.
 
 import re
 
-from papershelf.server.extractors import cards, fields, listings
+from papershelf.server.extractors import card, fields, listings
 from papershelf.server.extractors.extraction import Extraction
 from papershelf.server.extractors.htmltools import BOT_CHECK_ERROR, absolute, host, squash, text
 
 NAME = "scholar"
-ROLES = cards.Roles(
+ROLES = card.Roles(
     title="h3.gs_rt",
     byline="div.gs_a",
     snippet="div.gs_rs",
@@ -40,23 +40,23 @@ def extract(page):
         papers = listings.unique(p for p in (_profile_row(row, page.url) for row in root.iter("tr")
                                              if row.get("class") == "gsc_a_tr") if p)
     else:
-        papers = listings.unique(p for p in (_result(card, page.url) for card in root.iter("div")
-                                             if _is_result(card)) if p)
+        papers = listings.unique(p for p in (_result(block, page.url) for block in root.iter("div")
+                                             if _is_result(block)) if p)
     if papers:
         return Extraction(papers=papers, listing=True, extractor=NAME)
     return listings.none_found(page, NAME, "Google Scholar")
 
 
-def _is_result(card):
+def _is_result(block):
     """Return True for a result block: div.gs_r holding its div.gs_ri."""
-    classes = card.get("class")
+    classes = block.get("class")
     return bool(classes) and "gs_r" in classes.split() \
-        and any(child.get("class") == "gs_ri" for child in card)
+        and any(child.get("class") == "gs_ri" for child in block)
 
 
-def _result(card, base):
+def _result(block, base):
     found = {}
-    paper = cards.read([card], base, ROLES, other=found)
+    paper = card.read([block], base, ROLES, other=found)
     title = _MARKERS.sub("", paper.get("title") or "")
     if not title:
         return None
@@ -64,11 +64,11 @@ def _result(card, base):
     authors, venue, year = byline(found.get("byline") or "")
     paper.update({"authors": authors, "venue": venue, "published": year})
     # The side link marked [PDF] is the full text; [HTML] ones are publisher pages.
-    pdf = next((a for a in card.iter("a") if "[PDF]" in text(a)), None)
+    pdf = next((a for a in block.iter("a") if "[PDF]" in text(a)), None)
     if pdf is not None:
         paper["pdf_url"] = absolute(base, pdf.get("href"))
-    paper.setdefault("extra", {})["scholar_cluster"] = card.get("data-cid")
-    return cards.finish(paper, "scholar.google.com")
+    paper.setdefault("extra", {})["scholar_cluster"] = block.get("data-cid")
+    return card.finish(paper, "scholar.google.com")
 
 
 def byline(value):
@@ -106,4 +106,4 @@ def _profile_row(row, base):
         "venue": venue,
         "published": fields.date(year) if year else None,
     }
-    return cards.finish(paper, "scholar.google.com")
+    return card.finish(paper, "scholar.google.com")

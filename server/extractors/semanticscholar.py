@@ -4,13 +4,13 @@ Result rows (div.cl-paper-row) show a title linked to /paper/..., authors, venue
 and a TL;DR or abstract; the row's links give DOI, arXiv id and PDF when shown.
 """
 
-from papershelf.server.extractors import cards, listings
+from papershelf.server.extractors import card, listings
 from papershelf.server.extractors.extraction import Extraction
 from papershelf.server.extractors.htmltools import host
 
 NAME = "semanticscholar"
-ROLES = cards.Roles(
-    fallback=cards.GENERIC,
+ROLES = card.Roles(
+    fallback=card.GENERIC,
     title="h2.cl-paper-title, div.cl-paper-title",
     authors="span.cl-paper-authors",
     venue="span.cl-paper-venue",

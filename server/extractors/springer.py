@@ -5,13 +5,13 @@ journal or book, the date and a snippet, in today's markup (li.app-card-open) an
 the older one (ol#results-list li).
 """
 
-from papershelf.server.extractors import cards, listings
+from papershelf.server.extractors import card, listings
 from papershelf.server.extractors.extraction import Extraction
 from papershelf.server.extractors.htmltools import host
 
 NAME = "springer"
-ROLES = cards.Roles(
-    fallback=cards.GENERIC,
+ROLES = card.Roles(
+    fallback=card.GENERIC,
     title="h3.app-card-open__heading, h2.title, a.title",
     authors="div.app-card-open__authors, span.authors",
     snippet="div.app-card-open__description, p.snippet",
