@@ -98,6 +98,8 @@ def _profile_row(row, base):
     year = next((text(s) for s in row.iter("span") if s.get("class") == "gsc_a_h"), None)
     venue = gray[1] if len(gray) > 1 else ""
     venue = re.sub(r",\s*\d{4}$", "", venue).strip() or None
+    if venue and ("…" in venue or venue.endswith("...")):
+        venue = None  # cut short by Scholar: not the venue's name
     paper = {
         "title": text(link),
         "url": absolute(base, link.get("href")),
