@@ -34,7 +34,9 @@ def matches(url):
 def extract(page):
     """Return the article's paper, or the candidates of a search result or table of contents."""
     if _LISTING.match(page.path) or page.path.startswith("/action/"):
-        candidates = [_with_doi(p) for p in listings.read(page, ROLES)]
+        candidates = [_with_doi(p) for p in listings.read(page, ROLES, "li.search__item")
+                      or listings.read(page, ROLES, "div.issue-item-container")
+                      or listings.read(page, ROLES)]
         if candidates:
             return Extraction(papers=candidates, listing=True, extractor=NAME)
         return listings.none_found(page, NAME, "ACM Digital Library")

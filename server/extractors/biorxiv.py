@@ -35,7 +35,8 @@ def extract(page):
     """Return the candidates of a search result or table of contents (articles: generic)."""
     if not _LISTING.match(page.path):
         return Extraction(extractor=NAME)
-    candidates = [_posted(paper) for paper in listings.read(page, ROLES)]
+    candidates = [_posted(paper) for paper in listings.read(page, ROLES, "div.highwire-cite")
+                  or listings.read(page, ROLES)]
     if candidates:
         return Extraction(papers=candidates, listing=True, extractor=NAME)
     return listings.none_found(page, NAME, page.host)

@@ -229,8 +229,19 @@ def _take(found, role, node):
             return False
         found[role] = value
         if role == "title" and found["link"] is None:
-            found["link"] = node if node.tag == "a" else next(node.iter("a"), None)
+            link = node if node.tag == "a" else next(node.iter("a"), None)
+            found["link"] = link if link is not None else _enclosing_link(node)
     return True
+
+
+def _enclosing_link(node):
+    """Return the link a title sits in ("<a><span>Author</span>, <span>Title</span></a>")."""
+    for ancestor in node.iterancestors():
+        if ancestor.tag == "a":
+            return ancestor
+        if ancestor.tag in ("li", "div", "tr", "article", "section"):
+            return None
+    return None
 
 
 def _person(node):

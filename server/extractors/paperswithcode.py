@@ -36,7 +36,7 @@ def extract(page):
         paper = paper_page(root, page.url)
         return Extraction(papers=[paper], extractor=NAME) if paper.get("title") \
             else Extraction(extractor=NAME)
-    candidates = listings.read(page, ROLES)
+    candidates = listings.read(page, ROLES, "div.paper-card") or listings.read(page, ROLES)
     if candidates:
         return Extraction(papers=candidates, listing=True, extractor=NAME)
     return Extraction(extractor=NAME)

@@ -28,7 +28,7 @@ def extract(page):
     """Return the candidates of a listing page; a record page is left to the generic reader."""
     if page.path.startswith("/rec/") or page.root is None:
         return Extraction(extractor=NAME)
-    candidates = listings.read(page, ROLES)
+    candidates = listings.read(page, ROLES, "li.entry") or listings.read(page, ROLES)
     if candidates:
         return Extraction(papers=candidates, listing=True, extractor=NAME)
     return Extraction(extractor=NAME)

@@ -30,7 +30,7 @@ def extract(page):
     """Return the candidates of a search or author page; paper pages are left to generic."""
     if page.path.startswith("/paper/") or page.root is None:
         return Extraction(extractor=NAME)
-    candidates = listings.read(page, ROLES)
+    candidates = listings.read(page, ROLES, "div.cl-paper-row") or listings.read(page, ROLES)
     if candidates:
         return Extraction(papers=candidates, listing=True, extractor=NAME)
     if page.path.startswith(("/search", "/author/")):

@@ -31,7 +31,7 @@ def extract(page):
     if page.path.startswith(("/article/", "/chapter/", "/book/", "/referenceworkentry/")) \
             or page.root is None:
         return Extraction(extractor=NAME)
-    candidates = listings.read(page, ROLES)
+    candidates = listings.read(page, ROLES, "li.app-card-open") or listings.read(page, ROLES)
     if candidates:
         return Extraction(papers=candidates, listing=True, extractor=NAME)
     if page.path.startswith("/search"):
