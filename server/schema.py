@@ -9,7 +9,9 @@ from pathlib import Path
 
 from sqlite_utils import Database, Migrations
 
-SCHEMA_VERSION = 6
+from papershelf.server.author_names import author_keys
+
+SCHEMA_VERSION = 7
 FTS_COLUMNS = ["title", "abstract", "authors", "note"]
 # JSON arrays stored as text so that Datasette can facet on them.
 JSON_COLUMNS = ("authors", "tags", "extra")
@@ -88,6 +90,21 @@ def m006_citation_counts(db):
          "checked": int, "changed": int, "counted": int, "problems": str},
         pk="id",
     )
+
+
+@migrations()
+def m007_author_keys_and_status_index(db):
+    # ?_author=Vaswani must find "Ashish Vaswani" through an index: each author row keeps
+    # its folded full name and family name (the store writes both, author_names.py).
+    db["paper_authors"].add_column("name_key", str)
+    db["paper_authors"].add_column("family_key", str)
+    rows = db.execute("select rowid, name from paper_authors").fetchall()
+    db.conn.executemany("update paper_authors set name_key = ?, family_key = ? where rowid = ?",
+                        [(*author_keys(name or ""), rowid) for rowid, name in rows])
+    db["paper_authors"].create_index(["name_key"], if_not_exists=True)
+    db["paper_authors"].create_index(["family_key"], if_not_exists=True)
+    # The library home counts papers by reading status on every visit.
+    db["papers"].create_index(["status"], find_unique_name=True, if_not_exists=True)
 
 
 def connect(path):

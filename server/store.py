@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from papershelf.server import identity
+from papershelf.server.author_names import author_keys
 from papershelf.server.citekeys import base_key, is_safe_key, unique_key
 from papershelf.server.schema import JSON_COLUMNS
 
@@ -350,8 +351,9 @@ def _write_changes(db, current, changes):
 def _write_authors(db, paper_id, authors):
     db.execute("delete from paper_authors where paper_id = ?", [paper_id])
     db.conn.executemany(
-        "insert into paper_authors (paper_id, position, name) values (?, ?, ?)",
-        [(paper_id, i, name) for i, name in enumerate(authors)])
+        "insert into paper_authors (paper_id, position, name, name_key, family_key)"
+        " values (?, ?, ?, ?, ?)",
+        [(paper_id, i, name, *author_keys(name)) for i, name in enumerate(authors)])
 
 
 def _write_tags(db, paper_id, tags):

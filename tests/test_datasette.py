@@ -230,7 +230,8 @@ def test_cells_are_links_and_lists(ds, papers):
     assert f'<a href="https://doi.org/{paper["doi"]}">{paper["doi"]}</a>' in html
     assert f'href="{paper["pdf_url"]}" title="{paper["pdf_url"]}">PDF</a>' in html
     assert f'href="{paper["code_url"]}"' in html
-    assert f'<a href="{paper["url"]}"><strong' in html and f'>{paper["title"]}</strong></a>' in html
+    assert f'<a href="/papershelf/papers/{paper["id"]}"><strong' in html
+    assert f'>{paper["title"]}</strong></a>' in html
     for i, author in enumerate(paper["authors"]):
         link = f'/papershelf/papers?_author={author.replace(" ", "+")}'
         comma = "," if i < len(paper["authors"]) - 1 else ""
