@@ -32,6 +32,8 @@ SCHOLARLY_TYPES = {"scholarlyarticle", "article", "medicalscholarlyarticle", "re
 DOI_TEXT_WINDOW = 5000
 _LABELLED_DOI = re.compile(r"\bdoi\s*:?\s*(?:https?://(?:dx\.)?doi\.org/)?(10\.\d{4,9}/[^\s\"'<>]+)",
                            re.IGNORECASE)
+_DOI_TEXT = re.compile(r"10\.\d{4,9}/")
+_DOI_BYTES = re.compile(rb"10\.\d{4,9}/")
 _ABSTRACT_LABEL = re.compile(r"^(?:abstract)\s*[:.]?\s*", re.IGNORECASE)
 # "abstract", "article__abstract", "abstractSection", "abstract-content"... but not IEEE's
 # "abstractAuthors" or "abstractKeywords" tabs, nor "abstract-link" buttons.
@@ -59,7 +61,7 @@ def extract(page):
         error = emptypage.reason(page)
         if error:
             return Extraction(extractor=NAME, error=error)
-    paper = read(page.url, page.root, page.meta, ld)
+    paper = read(page.url, page.root, page.meta, ld, source=page.html)
     if not paper.get("title"):
         return Extraction(extractor=NAME, error="no title found on this page")
     return Extraction(papers=[paper], extractor=NAME)
@@ -73,7 +75,8 @@ def read_tagged(page, page_abstract=True):
     """
     if not first(page.meta, "citation_title"):
         return None
-    return page.root, page.meta, read(page.url, page.root, page.meta, page_abstract=page_abstract)
+    return page.root, page.meta, read(page.url, page.root, page.meta, page_abstract=page_abstract,
+                                      source=page.html)
 
 
 def names_a_paper(meta, ld):
@@ -81,8 +84,12 @@ def names_a_paper(meta, ld):
     return bool(first(meta, "citation_title", "dc.title", "prism.doi") or ld.get("_scholarly"))
 
 
-def read(url, root, meta=None, ld=None, page_abstract=True):
-    """Return the paper fields the page's metadata gives (a webpage record when it gives none)."""
+def read(url, root, meta=None, ld=None, page_abstract=True, source=None):
+    """Return the paper fields the page's metadata gives (a webpage record when it gives none).
+
+    source: the page's HTML, when at hand: a page that holds no DOI-like text at all is not
+    searched for one.
+    """
     meta = read_meta(root) if meta is None else meta
     ld = json_ld(root) if ld is None else ld
     scholarly = names_a_paper(meta, ld)
@@ -90,7 +97,7 @@ def read(url, root, meta=None, ld=None, page_abstract=True):
     conference = first(meta, "citation_conference_title", "citation_conference",
                        "citation_inbook_title")
     venue = journal or conference or first(meta, "dc.relation.ispartof") or ld.get("venue")
-    doi = find_doi(url, root, meta, ld)
+    doi = find_doi(url, root, meta, ld, source)
     paper = {
         "title": title(root, meta, ld, scholarly),
         "authors": fields.authors(
@@ -225,7 +232,7 @@ def published(meta, ld):
     return best
 
 
-def find_doi(url, root, meta, ld):
+def find_doi(url, root, meta, ld, source=None):
     """Return the page's own DOI: meta tags, JSON-LD, its URL, or a labelled DOI near the top."""
     for name in ("citation_doi", "prism.doi", "doi", "dc.identifier", "citation_id",
                  "bepress_citation_doi"):
@@ -237,11 +244,20 @@ def find_doi(url, root, meta, ld):
         doi = identity.normalize_doi(value) if value and "10." in value else None
         if doi and ("doi" in str(value).lower() or str(value).startswith("10.")):
             return doi
-    if root is not None:
+    if root is not None and _may_hold_doi(source):
         match = _LABELLED_DOI.search(_leading_text(root))
         if match:
             return identity.normalize_doi(match.group(1))
     return None
+
+
+def _may_hold_doi(source):
+    """Return False only when the page's source (str or bytes) holds nothing like a DOI."""
+    if source is None:
+        return True
+    if isinstance(source, bytes):
+        return bool(_DOI_BYTES.search(source))
+    return bool(_DOI_TEXT.search(source))
 
 
 def _leading_text(root):
