@@ -58,7 +58,7 @@ def extract(url, html):
             failure = f"could not read this page ({type(exc).__name__})"
             break
         if result.papers or result.error:
-            return _finish(result, local=url.lower().startswith("file:"))
+            return _finish(result, local=page.url.lower().startswith("file:"))
         break
     try:
         result = generic.extract(page)
@@ -67,7 +67,7 @@ def extract(url, html):
             return Extraction(extractor=generic.NAME, error=htmltools.BOT_CHECK_ERROR)
     except Exception as exc:
         return Extraction(error=failure or f"could not read this page ({type(exc).__name__})")
-    return _finish(result, local=url.lower().startswith("file:"))
+    return _finish(result, local=page.url.lower().startswith("file:"))
 
 
 def _safe_matches(extractor, url):

@@ -2,6 +2,8 @@
 
 import json
 
+from papershelf.server.charsets import decode_html
+
 
 def assigned(page, name):
     """Return the JSON object a script assigns to name (`name = {...};`), or None.
@@ -9,7 +11,7 @@ def assigned(page, name):
     The page source is searched as text (fast, no tree walk); the object is decoded from
     where the assignment starts, so the rest of the script does not matter.
     """
-    source = page.html.decode("utf-8", "replace") if isinstance(page.html, bytes) else page.html
+    source = decode_html(page.html)  # bytes as a browser reads them; text as it is
     start = 0
     while True:
         at = source.find(name, start)
