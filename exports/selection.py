@@ -30,18 +30,21 @@ class Selection:
     keys: tuple | None = None  # None: any paper; else only these citation keys (any case)
     citations: tuple = ()  # where the manuscripts cite each key
     asked: tuple = ()  # keys given one by one (--key)
+    citing_nothing: tuple = ()  # manuscripts in which no citation was found
 
     @classmethod
     def of(cls, tag=None, where=None, params=(), since=None, keys=(), manuscripts=()):
         """Return the selection of these filters; manuscripts are scanned for their keys."""
-        citations = tuple(c for path in manuscripts for c in scan_manuscript(path))
+        scanned = [(path, scan_manuscript(path)) for path in manuscripts]
+        citations = tuple(c for _, found in scanned for c in found)
         wanted = None
         if keys or manuscripts:
             wanted = tuple(dict.fromkeys([*keys, *cited_keys(citations)]))
             if ALL_KEYS in wanted:
                 wanted = None
         return cls(tag=tag, where=where, params=tuple(params), since=since, keys=wanted,
-                   citations=citations, asked=tuple(keys))
+                   citations=citations, asked=tuple(keys),
+                   citing_nothing=tuple(str(path) for path, found in scanned if not found))
 
     def conditions(self):
         """Return (SQL conditions on papers, their arguments) of every filter."""

@@ -168,16 +168,22 @@ def _print_paper(paper, as_json):
 
 @cli.group()
 def export():
-    """Write the library (or part of it) as BibTeX, JSON or Obsidian notes.
+    """Write the library (or part of it) as BibTeX, CSL-JSON, JSON or Obsidian notes.
 
     Example: papershelf export bibtex -o refs.bib
     """
 
 
 def _register_area_commands():
-    from papershelf.server import cli_bibtex, cli_datasette, cli_extract, cli_obsidian
+    from papershelf.server import (
+        cli_bibtex,
+        cli_cite,
+        cli_datasette,
+        cli_extract,
+        cli_obsidian,
+    )
 
-    for module in (cli_extract, cli_bibtex, cli_obsidian, cli_datasette):
+    for module in (cli_extract, cli_bibtex, cli_cite, cli_obsidian, cli_datasette):
         for command in getattr(module, "COMMANDS", []):
             cli.add_command(command)
         for command in getattr(module, "EXPORT_COMMANDS", []):

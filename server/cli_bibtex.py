@@ -5,6 +5,7 @@ import sys
 import click
 
 from papershelf.exports import bibtex
+from papershelf.server.cli_filters import export_filters
 from papershelf.server.progress import progress_bar
 
 
@@ -13,27 +14,21 @@ from papershelf.server.progress import progress_bar
               help="File to write (atomically; untouched when nothing changed). Default: stdout.")
 @click.option("--mode", type=click.Choice(bibtex.MODES), default="bibtex", show_default=True,
               help="bibtex: unicode as LaTeX escapes; biblatex: UTF-8 kept, @online preprints.")
-@click.option("--tag", help="Only papers with this tag.")
-@click.option("--where", help="Only papers matching this SQL condition on the papers table.")
-@click.option("--since", help="Only papers added on or after this date (YYYY-MM-DD).")
-@click.option("--key", "keys", multiple=True, help="Only this citation key (repeatable).")
-@click.option("--aux", type=click.Path(exists=True, dir_okay=False),
-              help="Only the keys this LaTeX .aux file cites.")
+@export_filters
 @click.pass_obj
-def export_bibtex(app, output, mode, tag, where, since, keys, aux):
+def export_bibtex(app, output, mode, selection):
     """Write the library, or part of it, as a .bib file sorted by citation key.
 
     Example: papershelf export bibtex -o refs.bib --mode biblatex --tag thesis
     """
+    where, params = selection.as_where()  # --key, --aux, --cited-in and --since among them
     try:
-        result = bibtex.export_bibtex(app.db, output, mode=mode, tag=tag, where=where,
-                                      since=since, keys=keys, aux=aux)
+        result = bibtex.export_bibtex(app.db, output, mode=mode, tag=selection.tag, where=where,
+                                      params=params)
     except Exception as exc:  # a bad --where is the usual cause: say what SQLite said
         if isinstance(exc, click.ClickException):
             raise
         raise click.ClickException(f"export failed: {exc}")
-    for key in result.missing:
-        click.echo(f"warning: no paper with key {key}", err=True)
     if output is None:
         sys.stdout.write(result.text)
     else:
@@ -44,18 +39,18 @@ def export_bibtex(app, output, mode, tag, where, since, keys, aux):
 @click.command(name="json")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True),
               help="File to write (atomically). Default: stdout.")
-@click.option("--tag", help="Only papers with this tag.")
-@click.option("--where", help="Only papers matching this SQL condition on the papers table.")
+@export_filters
 @click.pass_obj
-def export_json(app, output, tag, where):
+def export_json(app, output, selection):
     """Write papers as JSON {"papers": [...]}, which `papershelf import` reads back losslessly.
 
     Example: papershelf export json -o library.json
     """
     from papershelf.exports.bibimport import export_json as write_json
 
+    where, params = selection.as_where()
     try:
-        text, count = write_json(app.db, output, tag=tag, where=where)
+        text, count = write_json(app.db, output, tag=selection.tag, where=where, params=params)
     except Exception as exc:  # a bad --where: say what SQLite said
         raise click.ClickException(f"export failed: {exc}") from exc
     if output is None:

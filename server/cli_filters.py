@@ -1,0 +1,75 @@
+"""The filters every `papershelf export` command shares, as one click decorator.
+
+    @click.command()
+    @export_filters
+    @click.pass_obj
+    def export_x(app, selection): ...   # selection: papershelf.exports.selection.Selection
+
+--tag, --where, --since, --key, --aux and --cited-in become one Selection; keys that a
+manuscript cites but the library lacks are reported on stderr, one line each, with the
+file and line that cites them.
+"""
+
+import functools
+
+import click
+
+from papershelf.exports.manuscripts import KINDS, ManuscriptError
+from papershelf.exports.selection import Selection
+
+_OPTIONS = [
+    click.option("--tag", help="Only papers with this tag."),
+    click.option("--where", help="Only papers matching this SQL condition on the papers table."),
+    click.option("--since", help="Only papers added on or after this date (YYYY-MM-DD)."),
+    click.option("--key", "keys", multiple=True, help="Only this citation key (repeatable)."),
+    click.option("--aux", type=click.Path(exists=True, dir_okay=False),
+                 help="Only the keys this LaTeX .aux file cites."),
+    click.option("--cited-in", "cited_in", multiple=True,
+                 type=click.Path(exists=True, dir_okay=False), metavar="FILE",
+                 help=f"Only the keys this manuscript cites: {KINDS} (repeatable)."),
+]
+
+
+def export_filters(command):
+    """Add the shared filter options to a command and pass it `selection` instead."""
+    @functools.wraps(command)
+    def with_selection(*args, tag, where, since, keys, aux, cited_in, **kwargs):
+        manuscripts = ([aux] if aux else []) + list(cited_in)
+        try:
+            selection = Selection.of(tag=tag, where=where, since=since, keys=keys,
+                                     manuscripts=manuscripts)
+        except ManuscriptError as exc:
+            raise click.ClickException(str(exc))
+        for path in selection.citing_nothing:
+            click.echo(f"warning: {printable(path)} cites no key", err=True)
+        report_unknown_keys(click.get_current_context().obj.db, selection)
+        return command(*args, selection=selection, **kwargs)
+
+    for option in reversed(_OPTIONS):
+        with_selection = option(with_selection)
+    return with_selection
+
+
+def report_unknown_keys(db, selection):
+    """Write one stderr line per key asked for or cited that no paper has."""
+    try:
+        unknown = selection.unknown_keys(db)
+    except Exception as exc:  # noqa: BLE001  (a broken database: the export says what)
+        raise click.ClickException(f"cannot look up citation keys: {exc}")
+    for problem in unknown:
+        where = "warning"
+        if problem.citation is not None:
+            where = f"{printable(problem.citation.path)}:{problem.citation.line}: warning"
+        if problem.library_key:
+            click.echo(f"{where}: key {printable(problem.key)} is {problem.library_key} in the"
+                       " library (Pandoc and Biber match keys case by case)", err=True)
+        else:
+            click.echo(f"{where}: no paper with key {printable(problem.key)}", err=True)
+
+
+def printable(text):
+    """Return text with control characters escaped, safe to show on a terminal."""
+    text = str(text)
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
