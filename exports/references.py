@@ -7,6 +7,7 @@ more (dependent styles such as `nature-physics` resolve to their parent).
 
 import re
 from dataclasses import dataclass
+from html import escape
 
 import citeproc
 from citeproc import (
@@ -27,6 +28,9 @@ _STYLE_NAME = re.compile(r"[a-z0-9][a-z0-9-]{0,199}\Z")  # a file name in the st
 # The CSL variables citeproc-py reads (it warns about any other, e.g. `custom`).
 # citeproc-py writes a numeric style's label against the entry ("[1]A. Vaswani").
 _LABEL_GAP = re.compile(r"^(\[\d+\]|\d+\.)(?=\S)")
+# Words such as arXiv, bioRxiv, iPhone: a style's text-case must not touch them.
+_MIXED_CASE = re.compile(r"(?<![\w<])([a-z]+[A-Z]\w*)")
+_CASED = ("title", "container-title", "publisher", "number", "collection-title", "event-title")
 _CSL_NS = "{http://purl.org/net/xbiblio/csl}"
 _KNOWN = ({"id", "type"} | {v.replace("_", "-") for v in citeproc.VARIABLES}
           | {v.replace("_", "-") for v in citeproc.NAMES + citeproc.DATES} | {"DOI", "URL"})
@@ -67,16 +71,40 @@ def _independent_parent(path):
     return None
 
 
+def _for_citeproc(item, html=False):
+    """Return a CSL item as citeproc-py takes it: known variables, mixed-case words kept.
+
+    For HTML every text is escaped first: citeproc-py writes the values as they are.
+    """
+    item = {k: _escaped(v) if html and k != "id" else v for k, v in item.items() if k in _KNOWN}
+    for variable in _CASED:
+        if isinstance(item.get(variable), str):
+            # citeproc-py capitalises the first letter of "arXiv" in APA and Chicago
+            item[variable] = _MIXED_CASE.sub(r'<span class="nocase">\1</span>', item[variable])
+    return item
+
+
+def _escaped(value):
+    """Return value with every string in it HTML-escaped (names are lists of dicts)."""
+    if isinstance(value, str):
+        return escape(value, quote=False)
+    if isinstance(value, list):
+        return [_escaped(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _escaped(v) for k, v in value.items()}
+    return value
+
+
 def format_references(papers, style=DEFAULT_STYLE):
     """Return a Reference per paper, in the order the style lists its bibliography."""
     path = style_path(style)
-    items = [{k: v for k, v in csl_item(p).items() if k in _KNOWN} for p in papers]
+    items = [csl_item(p) for p in papers]
     if not items:
         return []
     by_id = {item["id"].lower(): item["id"] for item in items}  # citeproc-py lowercases ids
-    source = CiteProcJSON(items)
     rendered = {}
     for output in (formatter.plain, formatter.html):
+        source = CiteProcJSON([_for_citeproc(i, output is formatter.html) for i in items])
         # A style is parsed for each rendering: citeproc-py keeps state on it (and threads
         # of the API format at once); parsing takes a few milliseconds.
         bibliography = CitationStylesBibliography(CitationStylesStyle(path, validate=False),

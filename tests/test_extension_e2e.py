@@ -315,3 +315,26 @@ def test_options_page_stores_settings_and_explains_each_failure(extension, paper
     papershelf.stop()
     assert check(papershelf.api_url, papershelf.token).startswith(f"papershelf is not running at {papershelf.api_url}")
     screenshot(options, "options_not_running.png")
+
+
+def test_popup_copies_the_reference_in_the_chosen_style(extension, papershelf, arxiv_html):
+    status, answer = papershelf.request("POST", "/api/clip", {"url": ARXIV, "html": arxiv_html})
+    assert status == 201
+    _, tab = extension.open_tab(ARXIV)
+    popup = extension.popup_for(tab)
+    popup.locator("#saved:not([hidden])").wait_for()
+    popup.locator("#cite-style").select_option("ieee")
+    popup.locator("#copy-reference").click()
+    popup.get_by_text("Reference copied").wait_for()
+    status, expected = papershelf.request("GET", f"/api/papers/{answer['paper']['id']}/cite?style=ieee")
+    assert status == 200 and expected["text"].startswith("[1] A. Vaswani et al., “Attention Is All You Need”")
+    extension.context.grant_permissions(["clipboard-read", "clipboard-write"])  # to read it back
+    try:
+        assert popup.evaluate("() => navigator.clipboard.readText()") == expected["text"]
+    finally:
+        extension.context.clear_permissions()
+    # The style is remembered for the next paper.
+    popup.close()
+    popup = extension.popup_for(tab)
+    popup.locator("#saved:not([hidden])").wait_for()
+    popup.wait_for_function("() => document.querySelector('#cite-style').value === 'ieee'")
