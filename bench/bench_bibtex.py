@@ -5,6 +5,8 @@
 1. Export of N generated papers in BibLaTeX mode (database to file), against building
    the same data as pybtex BibliographyData and calling to_string (target: >= 50,000
    entries/s and >= 5x faster).
+   In the same run, the CSL-JSON export of the same papers (target: at least as many
+   entries/s as the BibLaTeX export).
 2. Import of contextlab_cdl.bib repeated --copies times, against
    bibtexparser.parse_string alone on the same text (target: <= 1.2x).
 """
@@ -25,6 +27,7 @@ from pybtex.database import BibliographyData, Entry, Person
 
 from papershelf.exports.bibimport import import_bibtex
 from papershelf.exports.bibtex import export_bibtex, render_bibtex
+from papershelf.exports.csljson import export_csl_json
 from papershelf.server import store
 from papershelf.server.schema import open_db
 
@@ -91,6 +94,9 @@ def bench_export(n):
         start, cpu = time.perf_counter(), time.process_time()
         result = export_bibtex(db, out, mode="biblatex")
         ours, ours_cpu = time.perf_counter() - start, time.process_time() - cpu
+        start, cpu = time.perf_counter(), time.process_time()
+        csl = export_csl_json(db, Path(folder) / "library.json")
+        csl_wall, csl_cpu = time.perf_counter() - start, time.process_time() - cpu
         papers = list(store.iter_papers(db))
         start = time.perf_counter()
         render_bibtex(papers, "biblatex")
@@ -103,6 +109,10 @@ def bench_export(n):
     print(f"export {result.count} papers, BibLaTeX, database to file: {ours:.2f} s wall"
           f" = {result.count / ours:,.0f} entries/s; {ours_cpu:.2f} s CPU"
           f" = {result.count / ours_cpu:,.0f} entries/s (render alone {render_only:.2f} s)")
+    print(f"export {csl.count} papers, CSL-JSON, database to file: {csl_wall:.2f} s wall"
+          f" = {csl.count / csl_wall:,.0f} entries/s; {csl_cpu:.2f} s CPU"
+          f" = {csl.count / csl_cpu:,.0f} entries/s -> {ours_cpu / csl_cpu:.2f}x the BibLaTeX"
+          f" export's rate (CPU), {ours / csl_wall:.2f}x (wall)")
     print(f"pybtex BibliographyData + to_string, same papers: {theirs:.2f} s wall,"
           f" {theirs_cpu:.2f} s CPU -> papershelf is {theirs / ours:.1f}x faster (wall),"
           f" {theirs_cpu / ours_cpu:.1f}x (CPU)")

@@ -11,6 +11,7 @@ import json
 import re
 from dataclasses import dataclass
 
+import orjson
 from bibtexparser.middlewares.names import (
     parse_single_name_into_parts,
     split_multiple_persons_names,
@@ -76,7 +77,11 @@ LANGUAGES = {"english": "en-US", "american": "en-US", "USenglish": "en-US", "bri
              "russian": "ru-RU", "greek": "el-GR", "latin": "la", "japanese": "ja-JP",
              "chinese": "zh-CN", "korean": "ko-KR", "turkish": "tr-TR", "catalan": "ca-ES"}
 _LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*\Z")
+_RANGE_DASH = re.compile(r"\s*(?:-{2,3}|[–—])\s*")
 _DATE = re.compile(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?")
+
+
+_RAW_DECODE = json.JSONDecoder().raw_decode
 
 
 @dataclass
@@ -147,6 +152,9 @@ def csl_names(value):
 
 def csl_date(published, year=None):
     """Return {"date-parts": [[y, m, d]]} of a YYYY[-MM[-DD]] date, or of the year alone."""
+    if (type(published) is str and len(published) == 10 and published[4] == "-"
+            and published[:4] == str(year)):  # the common case, without a regex
+        return {"date-parts": [[int(published[:4]), int(published[5:7]), int(published[8:])]]}
     match = _DATE.match(str(published or ""))
     if match and (not year or match.group(1) == str(year)):
         return {"date-parts": [[int(part) for part in match.groups() if part]]}
@@ -163,11 +171,12 @@ def csl_item(paper):
     item = {"id": paper["citekey"], "type": kind, "title": get("title") or ""}
     authors = get("authors")
     if authors:
-        source = (extra.get("_latex") or {}).get("authors") if extra else None
+        source = extra.get("_latex") if extra else None
+        source = source.get("authors") if source else None
         if source and source[1] == authors and isinstance(source[0], str):
             item["author"] = list(csl_names_of_latex(source[0]))  # as the .bib file split them
         else:
-            item["author"] = csl_names(authors)
+            item["author"] = [csl_name(a) for a in authors if type(a) is str and a]
     issued = csl_date(get("published"), get("year"))
     if issued:
         item["issued"] = issued
@@ -176,17 +185,26 @@ def csl_item(paper):
         _add_extra(item, extra, kind)
     arxiv_id = get("arxiv_id")
     if arxiv_id and kind == "article":  # as Zotero writes a preprint: arXiv is its publisher
-        item.setdefault("number", f"arXiv:{arxiv_id}")
-        item.setdefault("publisher", "arXiv")
-    for variable, column in (("DOI", "doi"), ("URL", "url"), ("abstract", "abstract")):
-        if get(column):
-            item[variable] = get(column)
-    custom = {k: v for k, v in (("tags", get("tags")), ("status", get("status")),
-                                ("code_url", get("code_url")), ("arxiv_id", arxiv_id),
-                                ("arxiv_category", get("arxiv_category"))) if v}
+        if "number" not in item:
+            item["number"] = "arXiv:" + arxiv_id
+        if "publisher" not in item:
+            item["publisher"] = "arXiv"
+    for variable, column in _PLAIN_VARIABLES:
+        value = get(column)
+        if value:
+            item[variable] = value
+    custom = {}
+    for column in _CUSTOM_COLUMNS:
+        value = get(column)
+        if value:
+            custom[column] = value
     if custom:
         item["custom"] = custom
     return item
+
+
+_PLAIN_VARIABLES = (("DOI", "doi"), ("URL", "url"), ("abstract", "abstract"))
+_CUSTOM_COLUMNS = ("tags", "status", "code_url", "arxiv_id", "arxiv_category")
 
 
 def _add_container(item, paper, extra, kind):
@@ -206,25 +224,32 @@ def _add_container(item, paper, extra, kind):
 
 
 def _add_extra(item, extra, kind):
-    for name, variable in EXTRA_VARIABLES.items():
-        value = extra.get(name)
-        if isinstance(value, (str, int)) and not isinstance(value, bool) and value != "":
-            item.setdefault(variable, str(value))
-    number = extra.get("number")
-    if isinstance(number, (str, int)) and not isinstance(number, bool) and number != "":
-        item.setdefault("issue" if kind in JOURNAL_TYPES else "number", str(number))
-    pages = extra.get("pages")
-    if isinstance(pages, (str, int)) and pages != "":
-        item["page"] = re.sub(r"\s*(?:-{2,3}|[–—])\s*", "-", str(pages))
-    for name, variable in NAME_VARIABLES.items():
-        if extra.get(name):
-            item[variable] = csl_names(extra[name])
-    language = _language(extra.get("langid") or extra.get("language"))
-    if language:
-        item["language"] = language
-    accessed = csl_date(extra.get("urldate"))
-    if accessed:
-        item["accessed"] = accessed
+    # Over the paper's few extra fields, not over every field CSL could take.
+    for name, value in extra.items():
+        if (type(value) is not str and type(value) is not int) or value == "":
+            if name in NAME_VARIABLES and value:
+                item[NAME_VARIABLES[name]] = csl_names(value)
+            continue
+        variable = EXTRA_VARIABLES.get(name)
+        if variable is not None:
+            if variable not in item:
+                item[variable] = str(value)
+        elif name == "pages":
+            item["page"] = _RANGE_DASH.sub("-", str(value))
+        elif name == "number":
+            variable = "issue" if kind in JOURNAL_TYPES else "number"
+            if variable not in item:
+                item[variable] = str(value)
+        elif name in NAME_VARIABLES:
+            item[NAME_VARIABLES[name]] = csl_names(value)
+        elif name in ("langid", "language"):
+            language = _language(value)
+            if language and "language" not in item:
+                item["language"] = language
+        elif name == "urldate":
+            accessed = csl_date(value)
+            if accessed:
+                item["accessed"] = accessed
 
 
 def _language(value):
@@ -243,8 +268,8 @@ def render_csl_json(papers):
 
 
 def _render_items(items):
-    lines = [json.dumps(item, ensure_ascii=False) for item in items]
-    return "[\n" + ",\n".join(lines) + "\n]\n" if lines else "[]\n"
+    lines = [orjson.dumps(item) for item in items]  # UTF-8, compact, keys in item order
+    return (b"[\n" + b",\n".join(lines) + b"\n]\n").decode() if lines else "[]\n"
 
 
 def select_papers(db, tag=None, where=None, params=None, since=None):
@@ -255,10 +280,11 @@ def select_papers(db, tag=None, where=None, params=None, since=None):
         sql += " where " + " and ".join(clauses)
     for row in db.execute(sql + " order by citekey collate nocase, citekey", args):
         paper = dict(zip(EXPORT_COLUMNS, row))
-        for column in ("authors", "tags", "extra"):
-            value = paper[column]
-            paper[column] = json.loads(value) if value and len(value) > 2 else (
-                {} if column == "extra" else [])
+        # The store writes these JSON columns without surrounding space: raw_decode reads them.
+        authors, tags, extra = paper["authors"], paper["tags"], paper["extra"]
+        paper["authors"] = _RAW_DECODE(authors)[0] if authors and authors != "[]" else []
+        paper["tags"] = _RAW_DECODE(tags)[0] if tags and tags != "[]" else []
+        paper["extra"] = _RAW_DECODE(extra)[0] if extra and extra != "{}" else {}
         yield paper
 
 
