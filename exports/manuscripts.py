@@ -263,10 +263,13 @@ READERS = {
 KINDS = "a .tex, .aux, .md, .qmd or .typ file"
 
 
-def scan_manuscript(path, _seen=None):
-    """Return the Citations of a manuscript (and of the files it includes), in order."""
+def scan_manuscript(path, kind=None, _seen=None):
+    """Return the Citations of a manuscript (and of the files it includes), in order.
+
+    kind (".aux", ".md"...) reads the file as that kind whatever its name.
+    """
     path = Path(path)
-    reader = READERS.get(path.suffix.lower())
+    reader = READERS.get(kind or path.suffix.lower())
     if reader is None:
         raise ManuscriptError(f"{path}: cannot tell which citations to look for: give {KINDS}")
     seen = _seen if _seen is not None else set()
@@ -282,7 +285,7 @@ def scan_manuscript(path, _seen=None):
     for name in includes:
         included = _included_file(path, name)
         if included is not None and included.resolve() not in seen:
-            citations.extend(scan_manuscript(included, seen))
+            citations.extend(scan_manuscript(included, _seen=seen))
     return citations
 
 

@@ -33,9 +33,12 @@ class Selection:
     citing_nothing: tuple = ()  # manuscripts in which no citation was found
 
     @classmethod
-    def of(cls, tag=None, where=None, params=(), since=None, keys=(), manuscripts=()):
-        """Return the selection of these filters; manuscripts are scanned for their keys."""
+    def of(cls, tag=None, where=None, params=(), since=None, keys=(), manuscripts=(), aux=None):
+        """Return the selection of these filters; manuscripts (and an .aux) give their keys."""
         scanned = [(path, scan_manuscript(path)) for path in manuscripts]
+        if aux:
+            scanned.insert(0, (aux, scan_manuscript(aux, kind=".aux")))
+            manuscripts = [aux, *manuscripts]
         citations = tuple(c for _, found in scanned for c in found)
         wanted = None
         if keys or manuscripts:

@@ -143,7 +143,8 @@ def stats(app, as_json):
 @click.option("--threads", default=8, show_default=True, help="API worker threads.")
 @click.option("--offline", is_flag=True, help="Never use the network to fill missing fields.")
 @click.option("--auto-export", "auto_export", multiple=True, metavar="KIND:PATH",
-              help="Keep an export up to date, e.g. bibtex:~/thesis/refs.bib (repeatable).")
+              help="Keep an export up to date: bibtex, biblatex, csl or obsidian:PATH,"
+                   " e.g. csl:~/notes/refs.json (repeatable).")
 @pass_app
 def serve(app, port, datasette_port, no_datasette, threads, offline, auto_export):
     """Start the API on 127.0.0.1 and Datasette beside it; Ctrl-C stops both.

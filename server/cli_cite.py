@@ -63,7 +63,7 @@ def cite(app, keys, style, as_html):
     except StyleError as exc:
         raise click.ClickException(str(exc))
     for reference in references:
-        click.echo(reference.html if as_html else reference.text)
+        click.echo(printable(reference.html if as_html else reference.text))
     if missing:
         raise click.ClickException(f"{len(missing)} of {len(missing) + len(papers)} keys are"
                                    " not in the library")

@@ -11,6 +11,7 @@ file and line that cites them.
 """
 
 import functools
+import re
 
 import click
 
@@ -34,10 +35,9 @@ def export_filters(command):
     """Add the shared filter options to a command and pass it `selection` instead."""
     @functools.wraps(command)
     def with_selection(*args, tag, where, since, keys, aux, cited_in, **kwargs):
-        manuscripts = ([aux] if aux else []) + list(cited_in)
         try:
             selection = Selection.of(tag=tag, where=where, since=since, keys=keys,
-                                     manuscripts=manuscripts)
+                                     manuscripts=cited_in, aux=aux)
         except ManuscriptError as exc:
             raise click.ClickException(str(exc))
         for path in selection.citing_nothing:
@@ -67,9 +67,10 @@ def report_unknown_keys(db, selection):
             click.echo(f"{where}: no paper with key {printable(problem.key)}", err=True)
 
 
+# Characters a terminal acts on instead of showing: C0/C1 controls, bidirectional overrides.
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
 def printable(text):
     """Return text with control characters escaped, safe to show on a terminal."""
-    text = str(text)
-    if text.isprintable():
-        return text
-    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+    return _UNSAFE.sub(lambda m: repr(m.group())[1:-1], str(text))

@@ -273,3 +273,23 @@ def test_datasette_csljson_of_a_view_is_the_whole_filtered_result(datasette_libr
     assert download.headers["content-disposition"] == 'attachment; filename="unread.json"'
     refused = get(datasette, "/papershelf.csljson?sql=select+1+as+x")
     assert refused.status_code == 400 and "CSL-JSON export needs rows of papers" in refused.text
+
+
+def test_aux_is_read_as_an_aux_file_whatever_its_name(fixture_library, tmp_path):
+    path, _ = fixture_library
+    aux = tmp_path / "build.log"
+    aux.write_text("\\relax\n\\citation{netwok2020,gone2020}\n")
+    result = CliRunner().invoke(cli, ["--db", str(path), "export", "csl-json", "--aux", str(aux)])
+    assert result.exit_code == 0, result.output
+    assert [i["id"] for i in json.loads(result.stdout)] == ["netwok2020"]
+    assert result.stderr == f"{aux}:2: warning: no paper with key gone2020\n"
+
+
+def test_terminal_control_characters_are_escaped_in_messages(fixture_library, tmp_path):
+    path, _ = fixture_library
+    manuscript = tmp_path / "evil.md"
+    manuscript.write_text("See @{bad\x1b]0;pwned\x07key}.\n")
+    result = CliRunner().invoke(cli, ["--db", str(path), "export", "csl-json", "--cited-in",
+                                      str(manuscript)])
+    assert "\x1b" not in result.stderr and "\x07" not in result.stderr
+    assert "no paper with key bad\\x1b]0;pwned\\x07key" in result.stderr
