@@ -124,6 +124,7 @@ def _save_one(db, line, key, fields, tags, report, known):
     if result.status == "created":
         report.created += 1
         _keep_dates(db, result.paper, fields)
+        _keep_citation_count(db, result.paper, fields)
     else:
         report.merged += 1
     known.add(result.paper)
@@ -136,6 +137,14 @@ def _keep_dates(db, paper, fields):
     if all(isinstance(s, str) and s for s in stamps):
         db.execute("update papers set added_at = ?, updated_at = ? where id = ?",
                    [*stamps, paper["id"]])
+
+
+def _keep_citation_count(db, paper, fields):
+    """Keep the citation count (and its source and date) of a papershelf JSON export."""
+    count = fields.get("citation_count")
+    if isinstance(count, int) and not isinstance(count, bool):
+        store.record_citation_count(db, paper["id"], count, fields.get("citation_count_source"),
+                                    fields.get("citation_count_date"))
 
 
 def _save_entry(db, key, fields, tags, known):

@@ -145,8 +145,12 @@ def stats(app, as_json):
 @click.option("--auto-export", "auto_export", multiple=True, metavar="KIND:PATH",
               help="Keep an export up to date: bibtex, biblatex, csl or obsidian:PATH,"
                    " e.g. csl:~/notes/refs.json (repeatable).")
+@click.option("--replicate", "replicate_url", metavar="URL",
+              help="Replicate the library with Litestream to URL, e.g. file:///mnt/backup"
+                   " (default: `replicate:` in config.yml).")
 @pass_app
-def serve(app, port, datasette_port, no_datasette, threads, offline, auto_export):
+def serve(app, port, datasette_port, no_datasette, threads, offline, auto_export,
+          replicate_url):
     """Start the API on 127.0.0.1 and Datasette beside it; Ctrl-C stops both.
 
     Example: papershelf serve
@@ -154,7 +158,8 @@ def serve(app, port, datasette_port, no_datasette, threads, offline, auto_export
     from papershelf.server.serve import run
 
     run(app.db_path, port=port, datasette_port=None if no_datasette else datasette_port,
-        threads=threads, enrich=not offline, auto_export=auto_export)
+        threads=threads, enrich=not offline, auto_export=auto_export,
+        replicate=replicate_url)
 
 
 def _print_paper(paper, as_json):
@@ -182,9 +187,12 @@ def _register_area_commands():
         cli_datasette,
         cli_extract,
         cli_obsidian,
+        cli_refresh,
+        cli_replicate,
     )
 
-    for module in (cli_extract, cli_bibtex, cli_cite, cli_obsidian, cli_datasette):
+    for module in (cli_extract, cli_bibtex, cli_cite, cli_obsidian, cli_datasette, cli_replicate,
+                   cli_refresh):
         for command in getattr(module, "COMMANDS", []):
             cli.add_command(command)
         for command in getattr(module, "EXPORT_COMMANDS", []):

@@ -9,10 +9,12 @@ from pathlib import Path
 
 from sqlite_utils import Database, Migrations
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 6
 FTS_COLUMNS = ["title", "abstract", "authors", "note"]
 # JSON arrays stored as text so that Datasette can facet on them.
 JSON_COLUMNS = ("authors", "tags", "extra")
+# How many works cite a paper, which service counted them, and the day it was read.
+CITATION_COLUMNS = ("citation_count", "citation_count_source", "citation_count_date")
 BUSY_TIMEOUT_MS = 10_000
 
 migrations = Migrations("papershelf")
@@ -72,6 +74,20 @@ def m003_facet_indexes(db):
     # without an index each facet reads the whole table (about 1 s at 100,000 papers).
     for column in ("year", "venue", "source"):
         db["papers"].create_index([column], find_unique_name=True, if_not_exists=True)
+
+
+@migrations()
+def m006_citation_counts(db):
+    # Written by `papershelf refresh`; indexed for Datasette's sort and citation facet.
+    for column, kind in zip(CITATION_COLUMNS, (int, str, str)):
+        db["papers"].add_column(column, kind)
+    db["papers"].create_index(["citation_count"], find_unique_name=True, if_not_exists=True)
+    # One row per refresh run, so that `serve` knows when the next one is due.
+    db["refresh_runs"].create(
+        {"id": int, "started_at": str, "finished_at": str, "scope": str, "papers": int,
+         "checked": int, "changed": int, "counted": int, "problems": str},
+        pk="id",
+    )
 
 
 def connect(path):

@@ -7,16 +7,19 @@ import sys
 import click
 from waitress import create_server
 
-from papershelf.server import paths
+from papershelf.server import config, paths, replication
 from papershelf.server.app import create_app
 
 WAITRESS_BODY_CAP = 64 * 1024 * 1024
 
 
-def run(db_path, port, datasette_port=None, threads=8, enrich=True, auto_export=()):
+def run(db_path, port, datasette_port=None, threads=8, enrich=True, auto_export=(),
+        replicate=None):
     """Serve the API on 127.0.0.1:port until Ctrl-C (or SIGTERM); Datasette too unless None."""
     app = create_app({"DB_PATH": str(db_path), "PORT": port, "ENRICH": enrich})
     targets = _auto_export_targets(auto_export)
+    refresh_every = _refresh_interval() if enrich else None  # --offline: no network at all
+    replicator = _replicator(db_path, replicate)
     try:
         server = create_server(app, host="127.0.0.1", port=port, threads=threads,
                                # Flask answers oversize bodies with a JSON 413 from the
@@ -29,6 +32,9 @@ def run(db_path, port, datasette_port=None, threads=8, enrich=True, auto_export=
             " running? Choose another port with --port")
     datasette = _start_datasette(db_path, datasette_port) if datasette_port else None
     exporter = _start_auto_export(db_path, targets)
+    refresher = _start_auto_refresh(db_path, refresh_every)
+    if replicator is not None:
+        replicator.start()
     # Tests and service managers stop us with SIGTERM: shut down as cleanly as on Ctrl-C.
     signal.signal(signal.SIGTERM, raise_keyboard_interrupt)
     click.echo(f"papershelf API   http://127.0.0.1:{port}/api/ping")
@@ -37,6 +43,10 @@ def run(db_path, port, datasette_port=None, threads=8, enrich=True, auto_export=
     click.echo(f"database         {db_path}")
     for target in targets:
         click.echo(f"auto-export      {target}")
+    if refresher is not None:
+        click.echo(f"auto-refresh     every {refresh_every // 3600} hours (refresh: in config.yml)")
+    if replicator is not None:
+        click.echo(f"replicating to   {replication.printable(replicator.url)}  (Litestream)")
     click.echo(f"API token in     {paths.token_path()}  (print it: papershelf token)")
     click.echo("Press Ctrl-C to stop.", err=True)
     try:
@@ -48,8 +58,12 @@ def run(db_path, port, datasette_port=None, threads=8, enrich=True, auto_export=
         # the cleanup is bounded (stop_process kills after a timeout).
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         server.close()
+        if refresher is not None:
+            refresher.stop(timeout=5)  # a daemon thread: a request in flight may be dropped
         if exporter is not None:
             exporter.stop()
+        if replicator is not None:
+            replicator.stop()
         if datasette is not None:
             stop_process(datasette)
         click.echo("papershelf stopped.", err=True)
@@ -71,12 +85,41 @@ def _auto_export_targets(explicit):
         raise click.ClickException(str(exc))
 
 
+def _replicator(db_path, url):
+    """Return the Litestream runner for --replicate (or config.yml's replicate:), or None."""
+    try:
+        url = url or replication.configured_replica()
+        if not url:
+            return None
+        return replication.Replicator(db_path, url, report=lambda line: click.echo(line, err=True))
+    except (replication.ReplicationError, config.ConfigError) as exc:
+        raise click.ClickException(str(exc))
+
+
 def _start_auto_export(db_path, targets):
     if not targets:
         return None
     from papershelf.exports.autoexport import AutoExporter
 
     return AutoExporter(db_path, targets).start()
+
+
+def _refresh_interval():
+    """Return the seconds between background refreshes config.yml asks for (None: off)."""
+    from papershelf.server import autorefresh, config
+
+    try:
+        return autorefresh.configured_interval()
+    except config.ConfigError as exc:
+        raise click.ClickException(str(exc))
+
+
+def _start_auto_refresh(db_path, interval):
+    if interval is None:
+        return None
+    from papershelf.server.autorefresh import AutoRefresher
+
+    return AutoRefresher(db_path, interval).start()
 
 
 def stop_process(process, timeout=10):

@@ -402,6 +402,16 @@ def update_metadata(db, paper_id, changes):
         return get_paper(db, paper_id)
 
 
+def record_citation_count(db, paper_id, count, source, day):
+    """Store how many works cite a paper, who counted them and the day (YYYY-MM-DD) it was read.
+
+    Metadata, reader fields and updated_at stay as they are: a count is not an edit.
+    """
+    with write_transaction(db):
+        db.execute("update papers set citation_count = ?, citation_count_source = ?,"
+                   " citation_count_date = ? where id = ?", [count, source, day, paper_id])
+
+
 def _new_citekey(db, metadata, wanted):
     def taken(key):
         return db.execute(

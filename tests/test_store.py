@@ -168,7 +168,9 @@ def test_schema_is_versioned_and_migrations_are_idempotent(db_path):
     db = open_db(db_path)
     open_db(db_path)
     applied = [m.name for m in migrations.applied(db)]
-    assert len(applied) >= SCHEMA_VERSION and applied[0] == "m001_initial"
+    # Migration numbers are shared out between pieces of work, so they may have gaps.
+    assert max(int(name[1:4]) for name in applied) == SCHEMA_VERSION
+    assert applied[0] == "m001_initial" and len(applied) == len(set(applied))
     assert db.execute("pragma journal_mode").fetchone()[0] == "wal"
 
 

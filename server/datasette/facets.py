@@ -6,6 +6,7 @@ from datasette.facets import Facet
 from datasette.filters import FilterArguments
 from datasette.utils import escape_sqlite, path_with_added_args, path_with_removed_args
 
+from papershelf.server.datasette.citations import CitationFacet
 from papershelf.server.datasette.library import is_library
 
 # --- tags and authors: facets and filters through the indexed link tables -------------
@@ -81,4 +82,4 @@ class ListFacet(Facet):
 
 @hookimpl
 def register_facet_classes():
-    return [ListFacet]
+    return [ListFacet, CitationFacet]
