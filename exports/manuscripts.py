@@ -41,7 +41,7 @@ def _line_starts(text):
 _TEX_COMMENT = re.compile(r"(?<!\\)%[^\n]*")
 _TEX_VERBATIM = re.compile(
     r"\\begin\{(verbatim|Verbatim|BVerbatim|lstlisting|minted|comment|filecontents)(\*?)\}"
-    r".*?\\end\{\1\2\}", re.S)
+    r".*?\\end\{\1\2\}", re.DOTALL)
 _TEX_VERB = re.compile(r"\\(?:verb|lstinline)\*?([^A-Za-z\s*{]).*?\1")
 # Any command with "cite" in its name takes keys (\cite, \citep, \parencite, \textcites,
 # \citeonline that a document declares...), except these that only configure citing.
@@ -146,14 +146,14 @@ def _read_aux(text):
 _MD_FENCE = re.compile(r"^[ \t>]*(`{3,}|~{3,})")
 _MD_LIST_ITEM = re.compile(r"^ {0,3}(?:[-+*]|\d+[.)]|#\.|\(?@\w*\)|[a-zA-Z][.)])\s")
 _MD_MASKS = [
-    re.compile(r"<!--.*?-->", re.S),  # HTML comments
-    re.compile(r"(?<!`)(`+)(?!`).+?(?<!`)\1(?!`)", re.S),  # inline code
-    re.compile(r"\$\$.+?\$\$", re.S),  # display math
+    re.compile(r"<!--.*?-->", re.DOTALL),  # HTML comments
+    re.compile(r"(?<!`)(`+)(?!`).+?(?<!`)\1(?!`)", re.DOTALL),  # inline code
+    re.compile(r"\$\$.+?\$\$", re.DOTALL),  # display math
     re.compile(r"(?<![\\$])\$(?=[^\s$])(?:[^$\\\n]|\\.|\n(?!\s*\n))+?(?<=[^\s\\])\$(?!\d)"),
     re.compile(r"(?<=\])\((?:[^()\s]|\([^()\s]*\))*(?:\s+(?:\"[^\"]*\"|'[^']*'))?\s*\)"),  # (url)
     re.compile(r"<(?:[A-Za-z][A-Za-z0-9+.-]{1,31}:[^\s<>]*|[^\s<>@]+@[^\s<>]+)>"),  # <autolink>
-    re.compile(r"^ {0,3}\[[^\]\n]+\]:[ \t]*\S+.*$", re.M),  # [label]: url "title"
-    re.compile(r"\{\{<.*?>\}\}", re.S),  # Quarto shortcodes
+    re.compile(r"^ {0,3}\[[^\]\n]+\]:[ \t]*\S+.*$", re.MULTILINE),  # [label]: url "title"
+    re.compile(r"\{\{<.*?>\}\}", re.DOTALL),  # Quarto shortcodes
 ]
 # Pandoc: a key starts with a letter, digit, _ (or * in nocite) and may hold punctuation
 # between word characters; @{...} takes anything without spaces. Never right after a letter
@@ -212,11 +212,11 @@ def _read_markdown(text):
 
 _TYP_MASKS = [
     re.compile(r"https?://[^\s<>\[\]()\"']+"),  # a link: its // is no comment
-    re.compile(r"/\*.*?\*/", re.S),
+    re.compile(r"/\*.*?\*/", re.DOTALL),
     re.compile(r"//[^\n]*"),
-    re.compile(r"(`{3,}).*?\1", re.S),  # raw blocks
+    re.compile(r"(`{3,}).*?\1", re.DOTALL),  # raw blocks
     re.compile(r"`[^`]*`"),
-    re.compile(r"(?<!\\)\$.*?(?<!\\)\$", re.S),  # math
+    re.compile(r"(?<!\\)\$.*?(?<!\\)\$", re.DOTALL),  # math
 ]
 _TYP_CITE = re.compile(
     r"#cite\(\s*(?:<(?P<label>[\w\-:.]+)>|label\(\s*\"(?P<string>[^\"]+)\"\s*\)"

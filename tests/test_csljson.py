@@ -168,8 +168,8 @@ def test_export_command_writes_the_file_once_and_reports_unknown_keys(fixture_li
     assert errors_of(validator, items) == []
     assert result.stderr.splitlines() == [
         f"{manuscript}:5: warning: no paper with key nosuch2020",
-        f"{manuscript}:7: warning: key Knuth:ct is knuth:ct in the library"
-        " (Pandoc and Biber match keys case by case)",
+        (f"{manuscript}:7: warning: key Knuth:ct is knuth:ct in the library"
+         " (Pandoc and Biber match keys case by case)"),
         f"2 entries written: {out}"]
     mtime = out.stat().st_mtime_ns
     again = runner.invoke(cli, args)
