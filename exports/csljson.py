@@ -269,6 +269,11 @@ def render_csl_json(papers):
 
 def _render_items(items):
     lines = [orjson.dumps(item) for item in items]  # UTF-8, compact, keys in item order
+    return _join(lines)
+
+
+def _join(lines):
+    """Return encoded items as the text of a JSON array, one item per line."""
     return (b"[\n" + b",\n".join(lines) + b"\n]\n").decode() if lines else "[]\n"
 
 
@@ -290,7 +295,10 @@ def select_papers(db, tag=None, where=None, params=None, since=None):
 
 def export_csl_json(db, path=None, tag=None, where=None, params=None, since=None):
     """Export the selected papers; write path atomically when given (only if changed)."""
-    items = [csl_item(paper) for paper in select_papers(db, tag, where, params, since)]
-    text = _render_items(items)
+    # Each item is encoded as soon as it is made: no list of 100,000 nested dicts for the
+    # garbage collector to walk again and again while the export runs.
+    lines = [orjson.dumps(csl_item(paper)) for paper in select_papers(db, tag, where, params,
+                                                                        since)]
+    text = _join(lines)
     written = write_if_changed(path, text) if path is not None else False
-    return ExportResult(text=text, count=len(items), written=written)
+    return ExportResult(text=text, count=len(lines), written=written)
