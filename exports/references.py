@@ -25,13 +25,13 @@ from papershelf.exports.csljson import csl_item
 
 DEFAULT_STYLE = "apa"
 _STYLE_NAME = re.compile(r"[a-z0-9][a-z0-9-]{0,199}\Z")  # a file name in the style folder
-# The CSL variables citeproc-py reads (it warns about any other, e.g. `custom`).
 # citeproc-py writes a numeric style's label against the entry ("[1]A. Vaswani").
 _LABEL_GAP = re.compile(r"^(\[\d+\]|\d+\.)(?=\S)")
 # Words such as arXiv, bioRxiv, iPhone: a style's text-case must not touch them.
 _MIXED_CASE = re.compile(r"(?<![\w<])([a-z]+[A-Z]\w*)")
 _CASED = ("title", "container-title", "publisher", "number", "collection-title", "event-title")
 _CSL_NS = "{http://purl.org/net/xbiblio/csl}"
+# The CSL variables citeproc-py reads (it warns about any other, e.g. `custom`).
 _KNOWN = ({"id", "type"} | {v.replace("_", "-") for v in citeproc.VARIABLES}
           | {v.replace("_", "-") for v in citeproc.NAMES + citeproc.DATES} | {"DOI", "URL"})
 

@@ -29,7 +29,6 @@ class Selection:
     since: str | None = None
     keys: tuple | None = None  # None: any paper; else only these citation keys (any case)
     citations: tuple = ()  # where the manuscripts cite each key
-    asked: tuple = ()  # keys given one by one (--key)
     citing_nothing: tuple = ()  # manuscripts in which no citation was found
 
     @classmethod
@@ -46,7 +45,7 @@ class Selection:
             if ALL_KEYS in wanted:
                 wanted = None
         return cls(tag=tag, where=where, params=tuple(params), since=since, keys=wanted,
-                   citations=citations, asked=tuple(keys),
+                   citations=citations,
                    citing_nothing=tuple(str(path) for path, found in scanned if not found))
 
     def conditions(self):
