@@ -5,7 +5,8 @@ import sys
 import click
 
 from papershelf.server import store
-from papershelf.server.cli_filters import export_filters, printable
+from papershelf.server.cli_filters import export_filters, say_if_empty
+from papershelf.server.terminal import count, printable
 
 
 @click.command(name="csl-json")
@@ -20,16 +21,19 @@ def export_csl_json(app, output, selection):
     """
     from papershelf.exports.csljson import export_csl_json as write_csl_json
 
+    db = app.db
     where, params = selection.as_where()
     try:
-        result = write_csl_json(app.db, output, tag=selection.tag, where=where, params=params)
+        result = write_csl_json(db, output, tag=selection.tag, where=where, params=params)
     except Exception as exc:  # a bad --where is the usual cause: say what SQLite said
         raise click.ClickException(f"export failed: {exc}") from exc
+    say_if_empty(result.count, selection)
     if output is None:
         sys.stdout.write(result.text)
     else:
         state = "written" if result.written else "unchanged"
-        click.echo(f"{result.count} entries {state}: {output}", err=True)
+        click.echo(f"{count(result.count, 'entry', 'entries')} {state}: {printable(output)}",
+                   err=True)
 
 
 @click.command()

@@ -11,17 +11,32 @@ file and line that cites them.
 """
 
 import functools
-import re
+from datetime import date
 
 import click
 
 from papershelf.exports.manuscripts import KINDS, ManuscriptError
 from papershelf.exports.selection import Selection
+from papershelf.server.terminal import printable
+
+
+def a_date(ctx, param, value):
+    """Check --since is a date (YYYY-MM-DD, or YYYY-MM, YYYY) and pass it on as written."""
+    if value is None:
+        return None
+    padded = {4: value + "-01-01", 7: value + "-01"}.get(len(value), value)
+    try:
+        date.fromisoformat(padded)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)") from None
+    return value
+
 
 _OPTIONS = [
     click.option("--tag", help="Only papers with this tag."),
     click.option("--where", help="Only papers matching this SQL condition on the papers table."),
-    click.option("--since", help="Only papers added on or after this date (YYYY-MM-DD)."),
+    click.option("--since", callback=a_date,
+                 help="Only papers added on or after this date (YYYY-MM-DD)."),
     click.option("--key", "keys", multiple=True, help="Only this citation key (repeatable)."),
     click.option("--aux", type=click.Path(exists=True, dir_okay=False),
                  help="Only the keys this LaTeX .aux file cites."),
@@ -61,16 +76,19 @@ def report_unknown_keys(db, selection):
         if problem.citation is not None:
             where = f"{printable(problem.citation.path)}:{problem.citation.line}: warning"
         if problem.library_key:
-            click.echo(f"{where}: key {printable(problem.key)} is {problem.library_key} in the"
-                       " library (Pandoc and Biber match keys case by case)", err=True)
+            click.echo(f"{where}: key {printable(problem.key)} is"
+                       f" {printable(problem.library_key)} in the library (Pandoc and Biber"
+                       " match keys case by case)", err=True)
         else:
             click.echo(f"{where}: no paper with key {printable(problem.key)}", err=True)
 
 
-# Characters a terminal acts on instead of showing: C0/C1 controls, bidirectional overrides.
-_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-
-
-def printable(text):
-    """Return text with control characters escaped, safe to show on a terminal."""
-    return _UNSAFE.sub(lambda m: repr(m.group())[1:-1], str(text))
+def say_if_empty(number, selection):
+    """Tell stderr when the filters selected no paper: an empty export is rarely what was meant."""
+    if number:
+        return
+    filters = [f"--tag {selection.tag}" if selection.tag else "",
+               f"--where {selection.where}" if selection.where else "",
+               f"--since {selection.since}" if selection.since else ""]
+    chosen = ", ".join(f for f in filters if f)
+    click.echo(printable(f"no papers selected{f' ({chosen})' if chosen else ''}"), err=True)

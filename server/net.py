@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
 from papershelf.server import __version__
+from papershelf.server.charsets import decode_html
 
 DEFAULT_TIMEOUT = 10.0
 MAX_BYTES = 20 * 1024 * 1024  # a paper page or API answer is far smaller
@@ -61,16 +62,8 @@ class Response:
         return 200 <= self.status < 300
 
     def text(self):
-        """Return the body decoded with the charset the server declared (UTF-8 by default)."""
-        charset = "utf-8"
-        for part in self.headers.get("content-type", "").split(";"):
-            name, _, value = part.strip().partition("=")
-            if name.lower() == "charset" and value:
-                charset = value.strip('"')
-        try:
-            return self.body.decode(charset, "replace")
-        except LookupError:
-            return self.body.decode("utf-8", "replace")
+        """Return the body decoded as a browser would (BOM, HTTP charset, <meta charset>, detection)."""
+        return decode_html(self.body, self.headers.get("content-type"))
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):

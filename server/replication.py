@@ -22,6 +22,7 @@ from pathlib import Path
 import yaml
 
 from papershelf.server import config
+from papershelf.server.terminal import printable  # one escaping rule for the terminal
 
 INSTALL_HINT = "install it with: pip install 'papershelf[replicate]'"
 RESTART_DELAYS = (2, 5, 15, 60, 300)  # seconds between restarts of a Litestream that stopped
@@ -148,11 +149,6 @@ class Replicator:
             detail = fields.get("error") or fields.get("err")
             self.report(printable(f"replication {level.lower() or 'error'}: {message}"
                                   + (f": {detail}" if detail else "")))
-
-
-def printable(text):
-    """Return text without control characters (it goes to a terminal)."""
-    return "".join(c if c.isprintable() else "\ufffd" for c in text)
 
 
 def _log_fields(line):

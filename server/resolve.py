@@ -14,7 +14,7 @@ from urllib.parse import quote, urlencode, urlparse
 from lxml import etree
 
 from papershelf.server import identity, net, store
-from papershelf.server.clipping import ClipOutcome, clip_page
+from papershelf.server.clipping import ClipOutcome, SourceUnreachable, clip_page
 from papershelf.server.extractors import arxiv
 from papershelf.server.extractors import fields as page_fields
 from papershelf.server.extractors.htmltools import parse, squash, text
@@ -48,10 +48,19 @@ class LookupFailed(Exception):
     """An identifier could not be resolved; the message says why, for the reader."""
 
 
+class Unreachable(LookupFailed, SourceUnreachable):
+    """The arXiv API or Crossref did not answer at all (offline, DNS, timeout)."""
+
+
 def enrich(fields):
-    """Return fields with missing values filled from the arXiv API or Crossref; never raises."""
+    """Return fields with missing values filled from the arXiv API or Crossref.
+
+    Raise SourceUnreachable when the source could not be reached; nothing else.
+    """
     try:
         return _enrich(dict(fields))
+    except SourceUnreachable:
+        raise
     except Exception:  # enrichment is a bonus: the clip stands without it
         return fields
 
@@ -63,12 +72,16 @@ def _enrich(fields):
         suffix = f"v{version}" if version else ""
         try:
             return fill(fields, arxiv_record(arxiv_id + suffix, timeout=ENRICH_TIMEOUT))
+        except Unreachable:
+            raise
         except LookupFailed:
             return fields
     doi = identity.normalize_doi(fields.get("doi"))
     if doi and not arxiv_id and _missing(fields, CROSSREF_WANTED):
         try:
             return fill(fields, crossref_record(doi, timeout=ENRICH_TIMEOUT))
+        except Unreachable:
+            raise
         except LookupFailed:
             return fields
     return fields
@@ -110,7 +123,7 @@ def arxiv_record(arxiv_id, timeout=net.DEFAULT_TIMEOUT):
     response = net.fetch(ARXIV_API.format(quote(arxiv_id, safe="")), timeout=timeout,
                          accept="application/atom+xml")
     if response is None:
-        raise LookupFailed(f"could not reach the arXiv API for {arxiv_id} (offline?)")
+        raise Unreachable(f"could not reach the arXiv API for {arxiv_id} (offline?)")
     papers = parse_atom(response.body)
     if not papers:
         if papers is None or not response.ok:
@@ -180,7 +193,7 @@ def crossref_record(doi, timeout=net.DEFAULT_TIMEOUT):
     try:
         paper = crossref_work(doi, timeout=timeout)
     except net.Unavailable as failure:
-        raise LookupFailed(f"{failure} when asked for {doi}") from None
+        raise Unreachable(f"{failure} when asked for {doi}") from None
     if paper is None:
         raise LookupFailed(f"Crossref does not know the DOI {doi}")
     return paper

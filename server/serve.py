@@ -1,8 +1,13 @@
 """`papershelf serve`: the API under waitress and Datasette beside it, both stopped together."""
 
+import http.client
+import json
+import os
 import signal
+import socket
 import subprocess
 import sys
+import time
 
 import click
 from waitress import create_server
@@ -11,6 +16,7 @@ from papershelf.server import config, paths, replication
 from papershelf.server.app import create_app
 
 WAITRESS_BODY_CAP = 64 * 1024 * 1024
+DATASETTE_START_TIMEOUT = 60  # seconds; Datasette with its plugins starts in one or two
 
 
 def run(db_path, port, datasette_port=None, threads=8, enrich=True, auto_export=(),
@@ -30,7 +36,11 @@ def run(db_path, port, datasette_port=None, threads=8, enrich=True, auto_export=
         raise click.ClickException(
             f"cannot listen on 127.0.0.1:{port} ({exc.strerror}): is papershelf already"
             " running? Choose another port with --port")
-    datasette = _start_datasette(db_path, datasette_port) if datasette_port else None
+    try:
+        datasette = _start_datasette(db_path, datasette_port) if datasette_port else None
+    except click.ClickException:
+        server.close()
+        raise
     exporter = _start_auto_export(db_path, targets)
     refresher = _start_auto_refresh(db_path, refresh_every)
     if replicator is not None:
@@ -70,9 +80,64 @@ def run(db_path, port, datasette_port=None, threads=8, enrich=True, auto_export=
 
 
 def _start_datasette(db_path, port):
+    """Start Datasette on port and return it once it serves db_path; a one-line error otherwise.
+
+    Another library's Datasette may hold the port: then ours cannot bind and exits, and
+    printing the port would send the reader to someone else's data.
+    """
     from papershelf.server.datasette.launch import datasette_argv
 
-    return subprocess.Popen(datasette_argv(db_path, port), stdin=subprocess.DEVNULL)
+    require_free_port(port, "Datasette", "--datasette-port PORT or --no-datasette")
+    process = subprocess.Popen(datasette_argv(db_path, port), stdin=subprocess.DEVNULL)
+    try:
+        _wait_until_serving(process, db_path, port)
+    except BaseException:
+        stop_process(process)
+        raise
+    return process
+
+
+def require_free_port(port, what, advice):
+    """Raise a one-line error when something already listens on 127.0.0.1:port."""
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # a TIME_WAIT socket is no owner
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError as exc:
+            raise click.ClickException(
+                f"cannot start {what} on 127.0.0.1:{port} ({exc.strerror}): is another papershelf"
+                f" serving there? Choose {advice}") from None
+
+
+def _wait_until_serving(process, db_path, port):
+    deadline = time.monotonic() + DATASETTE_START_TIMEOUT
+    while True:
+        code = process.poll()
+        if code is not None:
+            raise click.ClickException(
+                f"Datasette could not start on 127.0.0.1:{port} (exit status {code}): choose"
+                " --datasette-port PORT or --no-datasette")
+        if _serves_database(port, db_path):
+            return
+        if time.monotonic() > deadline:
+            raise click.ClickException(f"Datasette did not serve {db_path} on 127.0.0.1:{port}"
+                                       f" within {DATASETTE_START_TIMEOUT} s")
+        time.sleep(0.1)
+
+
+def _serves_database(port, db_path):
+    """Return True when the Datasette on 127.0.0.1:port serves the database file db_path."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)  # loopback, not net.py's
+    try:
+        connection.request("GET", "/-/databases.json")
+        reply = connection.getresponse()
+        databases = json.loads(reply.read()) if reply.status == 200 else []
+    except (OSError, ValueError, http.client.HTTPException):
+        return False
+    finally:
+        connection.close()
+    paths = [entry.get("path") for entry in databases if isinstance(entry, dict)]
+    return any(path and os.path.realpath(path) == os.path.realpath(db_path) for path in paths)
 
 
 def _auto_export_targets(explicit):
