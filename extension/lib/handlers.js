@@ -30,6 +30,7 @@ export function createHandlers({
 
   async function captureAndSend(tabId) {
     let request;
+    const started = performance.now();
     try {
       request = await capture(tabId);
     } catch (error) {
@@ -44,7 +45,7 @@ export function createHandlers({
         return { kind: "saved", status: "unchanged", paper: known };
       }
     }
-    return sendClip(tabId, request);
+    return sendClip(tabId, request, { capture: performance.now() - started, htmlLength: request.html?.length ?? 0 });
   }
 
   async function knownPaper(url) {
@@ -58,11 +59,14 @@ export function createHandlers({
     }
   }
 
-  async function sendClip(tabId, request) {
+  // timings (milliseconds) go with the outcome: capture, request (the whole round trip) and
+  // the server's own account of it (Server-Timing), for bench/bench_browser.py.
+  async function sendClip(tabId, request, timings) {
     const client = await getClient();
     try {
+      const sent = performance.now();
       const response = await client.clip(request);
-      const outcome = clipOutcome(response.data);
+      const outcome = { ...clipOutcome(response.data), timings: { ...timings, request: performance.now() - sent, server: response.timing ?? {} } };
       if (outcome.kind === "saved") onSaved(tabId, outcome.paper);
       onServerUp();
       return outcome;
