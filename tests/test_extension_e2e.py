@@ -321,7 +321,6 @@ def test_host_access_withdrawn_in_firefox_is_asked_for_again_on_the_options_page
     assert len(json.loads(paper["authors"])) == 8
 
 
-<<<<<<< HEAD
 # Saved pages of sites read by #12 (tests/fixtures/pages, in extension_support.PROJECT_SITE).
 def test_acm_search_listing_marks_the_article_already_saved(extension, papershelf):
     _, article_tab = extension.open_tab("https://dl.acm.org/doi/abs/10.1145/3371158.3371232")
@@ -365,7 +364,8 @@ def test_dblp_person_listing_saves_then_marks_what_was_saved(extension, papershe
     later.locator("#listing:not([hidden])").wait_for()
     marked = later.locator("#candidates li.in-library")
     assert marked.count() == 1 and "Genetic algorithms" in marked.inner_text()
-=======
+
+
 # Reads the clipboard in Firefox's chrome context: web and extension pages may not read it.
 FIREFOX_CLIPBOARD = """
 const transfer = Cc["@mozilla.org/widget/transferable;1"].createInstance(Ci.nsITransferable);
@@ -410,4 +410,3 @@ def test_popup_copies_the_reference_in_the_chosen_style(extension, papershelf, a
     popup = extension.popup_for(tab)
     popup.locator("#saved:not([hidden])").wait_for()
     popup.wait_for_function("() => document.querySelector('#cite-style').value === 'ieee'")
->>>>>>> main
