@@ -8,9 +8,7 @@ selection asks for (--key, --aux) or, with alias_entries, under every alias.
 """
 
 import json
-import re
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from papershelf.exports.atomic import write_if_changed
 from papershelf.exports.bibentry import (  # noqa: F401  (the exporter's public names)
@@ -25,6 +23,8 @@ from papershelf.exports.bibentry import (  # noqa: F401  (the exporter's public 
     format_name,
 )
 from papershelf.exports.latex import escape, escape_text, escape_title  # noqa: F401
+from papershelf.exports.manuscripts import ALL_KEYS, cited_keys, scan_manuscript
+from papershelf.exports.selection import KEYS_CLAUSE
 from papershelf.server import bibdefs, store
 
 
@@ -79,17 +79,6 @@ def definitions(db, mode="bibtex"):
     return format_definitions(bibdefs.preambles(db), bibdefs.strings(db), mode)
 
 
-def cited_keys(aux_path):
-    """Return the keys an .aux file cites (BibTeX \\citation and biblatex \\abx@aux@cite)."""
-    keys = []
-    text = Path(aux_path).read_text(encoding="utf-8", errors="replace")
-    for match in re.finditer(r"\\citation\{([^}]*)\}|\\abx@aux@cite\{[^}]*\}\{([^}]*)\}", text):
-        for key in (match.group(1) or match.group(2) or "").split(","):
-            if key.strip() and key.strip() not in keys:
-                keys.append(key.strip())
-    return keys
-
-
 # The columns an entry is made of: reading only these (and decoding only authors and
 # extra) makes a large export twice as fast as reading whole paper objects.
 EXPORT_COLUMNS = ("citekey", "title", "authors", "year", "published", "arxiv_id",
@@ -98,21 +87,25 @@ EXPORT_COLUMNS = ("citekey", "title", "authors", "year", "published", "arxiv_id"
 
 
 def _wanted_keys(keys, aux):
-    """Return the keys asked for by --key and --aux, or None when all are wanted."""
+    """Return the keys asked for by keys and an .aux file, or None when all are wanted.
+
+    keys=None asks for no key in particular; an empty list (a manuscript citing nothing)
+    for none.
+    """
+    if keys is None and not aux:
+        return None
     wanted = list(keys or [])
     if aux:
-        wanted.extend(cited_keys(aux))
-    return wanted if wanted and "*" not in wanted else None
+        wanted.extend(cited_keys(scan_manuscript(aux, kind=".aux")))
+    return None if ALL_KEYS in wanted else wanted
 
 
 def _export_query(tag, where, params, since, wanted):
     """Return (SQL, arguments) for the export filters; wanted keys match keys and aliases."""
     clauses, args = store.filter_clauses(where, params, tag, since)
-    if wanted:
+    if wanted is not None:
         folded = json.dumps(sorted({k.casefold() for k in wanted}))
-        clauses.append("(citekey collate nocase in (select value from json_each(?))"
-                       " or id in (select paper_id from paper_aliases"
-                       " where alias collate nocase in (select value from json_each(?))))")
+        clauses.append(KEYS_CLAUSE)
         args.extend([folded, folded])
     sql = f"select {', '.join(EXPORT_COLUMNS)} from papers"
     if clauses:
@@ -148,7 +141,7 @@ def export_bibtex(db, path=None, mode="bibtex", tag=None, where=None, params=Non
     if mode not in MODES:
         raise ValueError(f"mode must be one of {', '.join(MODES)}")
     wanted = _wanted_keys(keys, aux)
-    folded = {k.casefold() for k in wanted} if wanted else None
+    folded = {k.casefold() for k in wanted} if wanted is not None else None
     sql, args = _export_query(tag, where, params, since, wanted)
     # One row at a time: no list of 100,000 paper objects for the garbage collector to walk.
     entries, found, left_out = [], set(), 0

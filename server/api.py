@@ -106,6 +106,22 @@ def patch_paper(paper_id):
     return _paper_or_404(paper, paper_id)
 
 
+@api.get("/papers/<int:paper_id>/cite")
+def cite_paper(paper_id):
+    from papershelf.exports.references import DEFAULT_STYLE, StyleError, format_references
+
+    paper = store.get_paper(get_db(), paper_id)
+    if paper is None:
+        abort(404, description=f"no paper with id {paper_id}")
+    style = request.args.get("style") or DEFAULT_STYLE
+    try:
+        reference = format_references([paper], style)[0]
+    except StyleError as exc:
+        abort(422, description=str(exc))
+    return {"citekey": reference.citekey, "style": style, "text": reference.text,
+            "html": reference.html}
+
+
 @api.delete("/papers/<int:paper_id>")
 def delete_paper(paper_id):
     if not store.delete_paper(get_db(), paper_id):

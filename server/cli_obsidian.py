@@ -3,6 +3,7 @@
 import click
 
 from papershelf.exports.obsidian import ObsidianExportError, export_obsidian
+from papershelf.server.cli_filters import export_filters
 from papershelf.server.progress import progress_bar
 from papershelf.server.terminal import printable
 
@@ -11,12 +12,11 @@ from papershelf.server.terminal import printable
 @click.argument("vault_dir", type=click.Path(exists=True, file_okay=False))
 @click.option("--folder", default="Papers", show_default=True,
               help="Folder inside the vault that holds the notes.")
-@click.option("--tag", help="Only papers with this tag.")
-@click.option("--where", help="Only papers matching this SQL condition on the papers table.")
 @click.option("--template", type=click.Path(exists=True, dir_okay=False),
               help="A Jinja2 note template to use instead of the default one.")
+@export_filters
 @click.pass_obj
-def obsidian(app, vault_dir, folder, tag, where, template):
+def obsidian(app, vault_dir, folder, template, selection):
     """Write a literature note per paper, and index notes, into an Obsidian vault.
 
     Text you write in a note outside the %% papershelf %% regions is kept on
@@ -24,10 +24,12 @@ def obsidian(app, vault_dir, folder, tag, where, template):
 
     Example: papershelf export obsidian ~/Vault --folder Papers --tag nlp
     """
+    where, params = selection.as_where()
     try:
         with progress_bar("Writing notes") as advance:
-            report = export_obsidian(app.db, vault_dir, folder=folder, tag=tag, where=where,
-                                     template=template, progress=advance)
+            report = export_obsidian(app.db, vault_dir, folder=folder, tag=selection.tag,
+                                     where=where, params=params, template=template,
+                                     progress=advance)
     except ObsidianExportError as exc:
         raise click.ClickException(str(exc))
     # Names and YAML errors quote the vault's files: printable() keeps escapes off the terminal.

@@ -61,6 +61,7 @@ export function createClient(settings, fetchImpl = globalThis.fetch.bind(globalT
     lookup: (query) => request("GET", `/api/papers/lookup?${new URLSearchParams(query)}`),
     getPaper: (id) => request("GET", `/api/papers/${encodeURIComponent(id)}`),
     updatePaper: (id, changes) => request("PATCH", `/api/papers/${encodeURIComponent(id)}`, { body: changes }),
+    cite: (id, style) => request("GET", `/api/papers/${encodeURIComponent(id)}/cite?${new URLSearchParams({ style })}`),
     tags: () => request("GET", "/api/tags"),
   };
 }

@@ -119,6 +119,17 @@ export function createHandlers({
     }
   }
 
+  // A reference is read from the server when asked for: nothing to queue when it is down.
+  async function citePaper({ id, style }) {
+    const client = await getClient();
+    try {
+      const response = await client.cite(id, style);
+      return { kind: "reference", style: response.data.style, text: response.data.text ?? "" };
+    } catch (error) {
+      return errorOutcome(error, client.base);
+    }
+  }
+
   async function updateQueued({ id, tags, note }) {
     const item = await queue.update(id, (old) => ({
       ...old,
@@ -148,6 +159,7 @@ export function createHandlers({
     clip,
     "save-candidates": saveCandidates,
     "update-paper": updatePaper,
+    "cite-paper": citePaper,
     "update-queued": updateQueued,
     "dismiss-queued": dismissQueued,
     tags,

@@ -80,11 +80,31 @@ function renderSaved(outcome) {
     $("#copy-citekey").textContent = copied ? "Copied" : "Select and copy the key";
     setTimeout(() => { $("#copy-citekey").textContent = "Copy key"; }, 1500);
   };
+  referenceButton(paper);
   annotationForm($("#paper-form"), {
     tags: paper.tags, note: paper.note,
     save: (changes) => ask({ type: "update-paper", id: paper.id, ...changes }),
   });
   show("saved");
+}
+
+/** Wire "Copy reference": the server formats the paper in the chosen style (kept for next time). */
+async function referenceButton(paper) {
+  const select = $("#cite-style");
+  const { citeStyle } = await ext.storage.local.get("citeStyle");
+  if (citeStyle && [...select.options].some((option) => option.value === citeStyle)) select.value = citeStyle;
+  select.onchange = () => ext.storage.local.set({ citeStyle: select.value });
+  $("#copy-reference").onclick = async () => {
+    const status = $("#reference-status");
+    status.textContent = "Formatting…";
+    const answer = await ask({ type: "cite-paper", id: paper.id, style: select.value });
+    if (answer.kind !== "reference") {
+      setMessage(status, answer.message ?? "papershelf did not answer.");
+      return;
+    }
+    const copied = await navigator.clipboard.writeText(answer.text).then(() => true, () => false);
+    status.textContent = copied ? "Reference copied" : answer.text; // shown to copy by hand
+  };
 }
 
 // ---- listing pages -------------------------------------------------------
