@@ -113,6 +113,34 @@ def test_cli_reports_merges_and_exports_aliases(db_path, tmp_path):
     assert keys_of(flagged.stdout) == ["knuth-full", "knuth-minimal", "other"]
 
 
+def test_a_manuscript_citing_an_alias_selects_the_merged_paper(db_path, tmp_path):
+    bib, tex = tmp_path / "refs.bib", tmp_path / "paper.tex"
+    bib.write_text(BIB)
+    tex.write_text("\\documentclass{article}\\begin{document}\n"
+                   "As shown \\cite{knuth-full}.\n\\end{document}\n")
+    runner = CliRunner()
+    assert runner.invoke(cli, ["--db", str(db_path), "import", str(bib)]).exit_code == 0
+
+    def export(*args):
+        result = runner.invoke(cli, ["--db", str(db_path), "export", *args, "--cited-in", str(tex)])
+        assert result.exit_code == 0, result.output
+        assert "no paper with key" not in result.stderr  # the alias is a key of the library
+        return result.stdout
+
+    assert keys_of(export("bibtex")) == ["knuth-full"]  # BibTeX: the entry under the cited key
+    biblatex = bibtexparser.parse_string(export("bibtex", "--mode", "biblatex")).entries
+    assert [(e.key, e["ids"]) for e in biblatex] == [("knuth-minimal", "knuth-full")]
+    import json
+
+    papers = json.loads(export("json"))["papers"]
+    assert [p["citekey"] for p in papers] == ["knuth-minimal"]
+    assert [item["id"] for item in json.loads(export("csl-json"))] == ["knuth-minimal"]
+    # A key the library has neither as key nor as alias is still reported.
+    tex.write_text("\\cite{knuth-fullest}\n")
+    missing = runner.invoke(cli, ["--db", str(db_path), "export", "bibtex", "--cited-in", str(tex)])
+    assert f"{tex}:1: warning: no paper with key knuth-fullest" in missing.stderr
+
+
 def test_datasette_bib_resolves_aliases(db, db_path):
     import_bibtex(db, BIB)
     datasette = Datasette([str(db_path)])
