@@ -29,6 +29,8 @@ _NAMED = {
     "textquestiondown": "¿", "S": "§", "P": "¶", "copyright": "©", "textcopyright": "©",
     "textregistered": "®", "texttrademark": "™", "textdegree": "°", "texteuro": "€",
     "pounds": "£", "textbullet": "•", "textperiodcentered": "·", "slash": "/", "relax": "",
+    # biblatex's breakable hyphen; the em dash of Beebe's bibliographies' @preamble (\Dash).
+    "hyphen": "-", "Dash": "—", "emdash": "—",
 }
 # Font and grouping commands whose argument is the text; dropping them loses only styling.
 _STYLE = frozenset(
@@ -84,7 +86,7 @@ def _replace(match, state):
         # An unknown macro (a logo such as \TeX, or a file's own \acro): keep its name readable.
         if group("empty") is None and _followed_by_brace(match):
             return ""  # \acro{TUG}: the argument that follows is the text
-        return word + (" " if group("ws") else "")
+        return word  # TeX ends a command word at the spaces after it: {\TeX book} is TeXbook
     if group("esc") is not None:
         return group("esc")
     if group("sym") is not None:

@@ -223,6 +223,12 @@ def test_latin1_file_is_read(db, tmp_path):
     ("An {$O(n \\log n)$} sort", "An $O(n \\log n)$ sort", True),
     ("{DNA} and {\\em emphasis}", "DNA and emphasis", False),  # the emphasis is lost
     ("The \\TeX{}book by \\acro{TUG}", "The TeXbook by TUG", False),
+    # TeX ends a command word at the spaces after it (biblatex-examples.bib: knuth:ct:a).
+    ("The {\\TeX book}", "The TeXbook", False),
+    ("The \\TeX\\ book, \\LaTeX{} too", "The TeX book, LaTeX too", False),
+    # biblatex's \hyphen (biblatex-examples.bib: aksin); Beebe's \Dash (texgraph.bib).
+    ("methodology\\hyphen independent", "methodology-independent", True),
+    ("{\\TeX}\\Dash a child", "TeX—a child", False),
     ("a\\\\b", "a b", False),
 ])
 def test_latex_decoding(latex, text, lossless):
