@@ -66,7 +66,7 @@ NAME_VARIABLES = {"editor": "editor", "translator": "translator",
 # The columns an item is made of: the papers table's, without the ones no item needs.
 EXPORT_COLUMNS = ("citekey", "title", "authors", "year", "published", "arxiv_id",
                   "arxiv_category", "doi", "url", "code_url", "venue", "entry_type", "abstract",
-                  "tags", "status", "extra")
+                  "tags", "status", "extra", "aliases")
 # BibLaTeX's langid names (babel's) and the BCP 47 tag CSL wants in `language`.
 LANGUAGES = {"english": "en-US", "american": "en-US", "USenglish": "en-US", "british": "en-GB",
              "UKenglish": "en-GB", "australian": "en-AU", "german": "de-DE",
@@ -261,10 +261,14 @@ def _language(value):
     return value if _LANGUAGE_TAG.match(value) else None
 
 
-def render_csl_json(papers):
-    """Return papers as one CSL-JSON text (an array, one item per line), sorted by key."""
+def render_csl_json(papers, wanted=None):
+    """Return papers as one CSL-JSON text (an array, one item per line), sorted by key.
+
+    wanted: the keys the rows named, aliases among them (each gets an item of its id).
+    """
+    named = {k.casefold() for k in wanted} if wanted is not None else None
     ordered = sorted(papers, key=lambda p: (p["citekey"].casefold(), p["citekey"]))
-    return _render_items(csl_item(p) for p in ordered)
+    return _render_items(item for p in ordered for item in items_of(p, named))
 
 
 def _render_items(items):
@@ -290,15 +294,35 @@ def select_papers(db, tag=None, where=None, params=None, since=None):
         paper["authors"] = _RAW_DECODE(authors)[0] if authors and authors != "[]" else []
         paper["tags"] = _RAW_DECODE(tags)[0] if tags and tags != "[]" else []
         paper["extra"] = _RAW_DECODE(extra)[0] if extra and extra != "{}" else {}
+        aliases = paper["aliases"]
+        paper["aliases"] = _RAW_DECODE(aliases)[0] if aliases and aliases != "[]" else []
         yield paper
 
 
-def export_csl_json(db, path=None, tag=None, where=None, params=None, since=None):
-    """Export the selected papers; write path atomically when given (only if changed)."""
+def items_of(paper, named=None):
+    """Yield the paper's item and, for each of its aliases in named, the item under that alias.
+
+    named: the casefolded keys a selection names (a manuscript citing an alias of a merged
+    paper needs an item of that id: CSL-JSON has no aliases).
+    """
+    item = csl_item(paper)
+    yield item
+    for alias in paper.get("aliases") or ():
+        if named is not None and alias.casefold() in named:
+            yield {**item, "id": alias}
+
+
+def export_csl_json(db, path=None, tag=None, where=None, params=None, since=None, keys=None):
+    """Export the selected papers; write path atomically when given (only if changed).
+
+    keys: the keys the selection names (None: none in particular); an alias among them gets
+    an item of its own.
+    """
+    named = {k.casefold() for k in keys} if keys is not None else None
     # Each item is encoded as soon as it is made: no list of 100,000 nested dicts for the
     # garbage collector to walk again and again while the export runs.
-    lines = [orjson.dumps(csl_item(paper)) for paper in select_papers(db, tag, where, params,
-                                                                        since)]
+    lines = [orjson.dumps(item) for paper in select_papers(db, tag, where, params, since)
+             for item in items_of(paper, named)]
     text = _join(lines)
     written = write_if_changed(path, text) if path is not None else False
     return ExportResult(text=text, count=len(lines), written=written)

@@ -24,7 +24,8 @@ def export_csl_json(app, output, selection):
     db = app.db
     where, params = selection.as_where()
     try:
-        result = write_csl_json(db, output, tag=selection.tag, where=where, params=params)
+        result = write_csl_json(db, output, tag=selection.tag, where=where, params=params,
+                                keys=selection.keys)  # an alias cited gets an item of its own
     except Exception as exc:  # a bad --where is the usual cause: say what SQLite said
         raise click.ClickException(f"export failed: {exc}") from exc
     say_if_empty(result.count, selection)

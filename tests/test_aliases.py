@@ -134,7 +134,10 @@ def test_a_manuscript_citing_an_alias_selects_the_merged_paper(db_path, tmp_path
 
     papers = json.loads(export("json"))["papers"]
     assert [p["citekey"] for p in papers] == ["knuth-minimal"]
-    assert [item["id"] for item in json.loads(export("csl-json"))] == ["knuth-minimal"]
+    # CSL-JSON has no aliases: Pandoc finds the cited key as an item of its own.
+    items = json.loads(export("csl-json"))
+    assert [item["id"] for item in items] == ["knuth-minimal", "knuth-full"]
+    assert items[0] == {**items[1], "id": "knuth-minimal"}
     # A key the library has neither as key nor as alias is still reported.
     tex.write_text("\\cite{knuth-fullest}\n")
     missing = runner.invoke(cli, ["--db", str(db_path), "export", "bibtex", "--cited-in", str(tex)])
@@ -156,3 +159,9 @@ def test_datasette_bib_resolves_aliases(db, db_path):
     assert [(e.key, e["ids"]) for e in bibtexparser.parse_string(biblatex).entries] == [
         ("knuth-minimal", "knuth-full")]
     assert keys_of(get("/papershelf/papers.bib")) == ["knuth-minimal", "other"]
+    import json
+
+    items = json.loads(get(f"/papershelf.csljson?sql={sql}"))
+    assert [item["id"] for item in items] == ["knuth-minimal", "knuth-full"]
+    assert [i["id"] for i in json.loads(get("/papershelf/papers.csljson"))] == [
+        "knuth-minimal", "other"]

@@ -70,8 +70,7 @@ async def render_bib(datasette, request, columns, rows, sql, query_name, databas
                                             BIB_COLUMNS_MESSAGE)
     db = datasette.get_database(database)
     papers = await _load_papers(db, column, refs)
-    # The keys the rows name, aliases among them: BibTeX gets an entry under each.
-    wanted = [r for r in refs if isinstance(r, str)] if column == "citekey" else None
+    wanted = _named_keys(column, refs)  # aliases among them: BibTeX gets an entry under each
     definitions = format_definitions(*await _definitions(db), mode=mode)
     # Thousands of entries take a second to write: keep the server answering meanwhile.
     text = await asyncio.to_thread(render_bibtex, papers, mode=mode, definitions=definitions,
@@ -82,11 +81,18 @@ async def render_bib(datasette, request, columns, rows, sql, query_name, databas
 
 async def render_csljson(datasette, request, columns, rows, sql, query_name, database, table,
                          view_name, data):
-    papers = await papers_of_view(datasette, request, columns, rows, sql, query_name,
-                                  database, table, view_name, data, CSL_COLUMNS_MESSAGE)
-    text = await asyncio.to_thread(render_csl_json, papers)
+    column, refs = await references_of_view(datasette, request, columns, rows, sql, query_name,
+                                            database, table, view_name, data,
+                                            CSL_COLUMNS_MESSAGE)
+    papers = await _load_papers(datasette.get_database(database), column, refs)
+    text = await asyncio.to_thread(render_csl_json, papers, wanted=_named_keys(column, refs))
     return Response(text, content_type="application/json; charset=utf-8",
                     headers=_download(request, table or query_name or database, "json"))
+
+
+def _named_keys(column, refs):
+    """Return the citation keys the rows name (aliases among them), or None for ids."""
+    return [r for r in refs if isinstance(r, str)] if column == "citekey" else None
 
 
 def _download(request, name, suffix):
@@ -94,14 +100,6 @@ def _download(request, name, suffix):
     if not request.args.get("_dl"):
         return {}
     return {"content-disposition": f'attachment; filename="{name}.{suffix}"'}
-
-
-async def papers_of_view(datasette, request, columns, rows, sql, query_name, database, table,
-                         view_name, data, message):
-    """Return the stored papers a view's rows name: every row of it, not only the page shown."""
-    column, refs = await references_of_view(datasette, request, columns, rows, sql, query_name,
-                                            database, table, view_name, data, message)
-    return await _load_papers(datasette.get_database(database), column, refs)
 
 
 async def references_of_view(datasette, request, columns, rows, sql, query_name, database,
