@@ -9,8 +9,11 @@ from pathlib import Path
 
 from sqlite_utils import Database, Migrations
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 5
 FTS_COLUMNS = ["title", "abstract", "authors", "note"]
+# What the text of a stored file is: waiting for the indexer, searchable by page, without a
+# text layer (a scan) or locked by a password.
+TEXT_STATES = ("pending", "indexed", "unreadable", "encrypted")
 # JSON arrays stored as text so that Datasette can facet on them.
 JSON_COLUMNS = ("authors", "tags", "extra")
 BUSY_TIMEOUT_MS = 10_000
@@ -72,6 +75,33 @@ def m003_facet_indexes(db):
     # without an index each facet reads the whole table (about 1 s at 100,000 papers).
     for column in ("year", "venue", "source"):
         db["papers"].create_index([column], find_unique_name=True, if_not_exists=True)
+
+
+@migrations()
+def m005_files(db):
+    # The papers' own files (PDFs) kept under files/ beside the database, and their text by
+    # page for full-text search. The same bytes are stored once: sha256 is unique.
+    db["files"].create(
+        {"id": int, "paper_id": int, "kind": str, "path": str, "size": int, "sha256": str,
+         "pages": int, "added_at": str, "text": str, "url": str},
+        pk="id",
+        not_null={"paper_id", "kind", "path", "size", "sha256", "added_at", "text"},
+        defaults={"kind": "pdf", "text": "pending"},
+        foreign_keys=[("paper_id", "papers", "id")],
+    )
+    db.execute("CREATE UNIQUE INDEX idx_files_sha256 ON files(sha256)")
+    db.execute("CREATE UNIQUE INDEX idx_files_path ON files(path)")
+    db["files"].create_index(["paper_id"])
+    db["files"].create_index(["text"])
+    db["file_pages"].create(
+        {"id": int, "file_id": int, "paper_id": int, "page": int, "text": str},
+        pk="id",
+        not_null={"file_id", "paper_id", "page", "text"},
+        foreign_keys=[("file_id", "files", "id"), ("paper_id", "papers", "id")],
+    )
+    db["file_pages"].create_index(["file_id", "page"], unique=True)
+    db["file_pages"].create_index(["paper_id"])
+    db["file_pages"].enable_fts(["text"], create_triggers=True, tokenize="porter")
 
 
 def connect(path):
