@@ -7,10 +7,13 @@ import sys
 import click
 from waitress import create_server
 
-from papershelf.server import paths
+from papershelf.server import filestore, paths
 from papershelf.server.app import create_app
+from papershelf.server.index_worker import IndexWorker
 
-WAITRESS_BODY_CAP = 64 * 1024 * 1024
+# Above the largest body the API takes (a PDF), so that Flask answers oversize bodies with
+# its JSON 413; waitress' own cap only guards the disk it buffers bodies to.
+WAITRESS_BODY_CAP = filestore.MAX_PDF_BYTES + 1024 * 1024
 
 
 def run(db_path, port, datasette_port=None, threads=8, enrich=True, auto_export=()):
@@ -19,8 +22,6 @@ def run(db_path, port, datasette_port=None, threads=8, enrich=True, auto_export=
     targets = _auto_export_targets(auto_export)
     try:
         server = create_server(app, host="127.0.0.1", port=port, threads=threads,
-                               # Flask answers oversize bodies with a JSON 413 from the
-                               # Content-Length alone; waitress' cap only guards the disk.
                                max_request_body_size=WAITRESS_BODY_CAP,
                                ident="papershelf")
     except OSError as exc:
@@ -29,6 +30,7 @@ def run(db_path, port, datasette_port=None, threads=8, enrich=True, auto_export=
             " running? Choose another port with --port")
     datasette = _start_datasette(db_path, datasette_port) if datasette_port else None
     exporter = _start_auto_export(db_path, targets)
+    indexer = app.extensions["papershelf_indexer"] = IndexWorker(db_path).start()
     # Tests and service managers stop us with SIGTERM: shut down as cleanly as on Ctrl-C.
     signal.signal(signal.SIGTERM, raise_keyboard_interrupt)
     click.echo(f"papershelf API   http://127.0.0.1:{port}/api/ping")
@@ -48,6 +50,7 @@ def run(db_path, port, datasette_port=None, threads=8, enrich=True, auto_export=
         # the cleanup is bounded (stop_process kills after a timeout).
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         server.close()
+        indexer.stop()
         if exporter is not None:
             exporter.stop()
         if datasette is not None:

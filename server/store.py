@@ -98,10 +98,14 @@ def paper_files(db, paper_ids=None):
         args.append(json.dumps(list(paper_ids)))
     found = {}
     for row in db.execute(sql + " order by id", args):
-        found.setdefault(row[0], []).append(
-            {"kind": row[1], "path": str(folder / row[2]), "size": row[3], "pages": row[4],
-             "text": row[5]})
+        found.setdefault(row[0], []).append(file_object(folder, row[1:]))
     return found
+
+
+def file_object(folder, values):
+    """Return the public file object of (kind, path in folder, size, pages, text)."""
+    kind, name, size, pages, text = values
+    return {"kind": kind, "path": str(folder / name), "size": size, "pages": pages, "text": text}
 
 
 def _with_files(db, papers):
