@@ -19,15 +19,17 @@ from papershelf.server.progress import progress_bar
 @click.option("--key", "keys", multiple=True, help="Only this citation key (repeatable).")
 @click.option("--aux", type=click.Path(exists=True, dir_okay=False),
               help="Only the keys this LaTeX .aux file cites.")
+@click.option("--with-files", is_flag=True,
+              help="Name each paper's stored PDF in a `file` field (as JabRef writes it).")
 @click.pass_obj
-def export_bibtex(app, output, mode, tag, where, since, keys, aux):
+def export_bibtex(app, output, mode, tag, where, since, keys, aux, with_files):
     """Write the library, or part of it, as a .bib file sorted by citation key.
 
-    Example: papershelf export bibtex -o refs.bib --mode biblatex --tag thesis
+    Example: papershelf export bibtex -o refs.bib --mode biblatex --tag thesis --with-files
     """
     try:
         result = bibtex.export_bibtex(app.db, output, mode=mode, tag=tag, where=where,
-                                      since=since, keys=keys, aux=aux)
+                                      since=since, keys=keys, aux=aux, with_files=with_files)
     except Exception as exc:  # a bad --where is the usual cause: say what SQLite said
         if isinstance(exc, click.ClickException):
             raise

@@ -3,6 +3,7 @@
 import click
 
 from papershelf.exports.obsidian import ObsidianExportError, export_obsidian
+from papershelf.exports.obsidian.attachments import PDF_MODES
 from papershelf.server.progress import progress_bar
 
 
@@ -14,19 +15,22 @@ from papershelf.server.progress import progress_bar
 @click.option("--where", help="Only papers matching this SQL condition on the papers table.")
 @click.option("--template", type=click.Path(exists=True, dir_okay=False),
               help="A Jinja2 note template to use instead of the default one.")
+@click.option("--pdfs", type=click.Choice(PDF_MODES), default="link", show_default=True,
+              help="The `pdf` property: link the stored PDF, copy it into the vault's attachment"
+                   " folder, or none (the PDF's web address).")
 @click.pass_obj
-def obsidian(app, vault_dir, folder, tag, where, template):
+def obsidian(app, vault_dir, folder, tag, where, template, pdfs):
     """Write a literature note per paper, and index notes, into an Obsidian vault.
 
     Text you write in a note outside the %% papershelf %% regions is kept on
     every re-export; notes whose paper is unchanged are not rewritten.
 
-    Example: papershelf export obsidian ~/Vault --folder Papers --tag nlp
+    Example: papershelf export obsidian ~/Vault --folder Papers --tag nlp --pdfs copy
     """
     try:
         with progress_bar("Writing notes") as advance:
             report = export_obsidian(app.db, vault_dir, folder=folder, tag=tag, where=where,
-                                     template=template, progress=advance)
+                                     template=template, progress=advance, pdfs=pdfs)
     except ObsidianExportError as exc:
         raise click.ClickException(str(exc))
     for name in report.orphaned:

@@ -33,6 +33,7 @@ class SavedFile:
     status: str  # created | unchanged
     file: dict  # the public file object (store.FILE_FIELDS)
     paper: dict  # the paper, with its files
+    file_id: int  # the files table's id
 
 
 def save_pdf(db, paper_id, chunks, url=None, limit=MAX_PDF_BYTES):
@@ -86,26 +87,27 @@ def _record(db, paper_id, temporary, size, digest, info, url):
         paper = store.get_paper(db, paper_id)
         if paper is None:
             return None
-        same = db.execute("select files.paper_id, files.path, papers.citekey from files join papers"
-                          " on papers.id = files.paper_id where sha256 = ?", [digest]).fetchone()
-        if same is not None and same[0] != paper_id:
-            raise FileRefused(f"this PDF is already stored as the file of {same[2]}")
+        same = db.execute(
+            "select files.id, files.paper_id, files.path, papers.citekey from files join papers"
+            " on papers.id = files.paper_id where sha256 = ?", [digest]).fetchone()
+        if same is not None and same[1] != paper_id:
+            raise FileRefused(f"this PDF is already stored as the file of {same[3]}")
         if same is not None:
-            stored = next(f for f in paper["files"] if f["path"] == str(folder / same[1]))
-            return SavedFile("unchanged", stored, paper)
+            stored = next(f for f in paper["files"] if f["path"] == str(folder / same[2]))
+            return SavedFile("unchanged", stored, paper, same[0])
         name = _place(db, folder, temporary, paper["citekey"])
         try:
-            db.execute(
+            file_id = db.execute(
                 "insert into files (paper_id, kind, path, size, sha256, pages, added_at, text, url)"
                 " values (?, 'pdf', ?, ?, ?, ?, ?, ?, ?)",
                 [paper_id, name, size, digest, info.pages, store.now(),
-                 "encrypted" if info.encrypted else "pending", url])
+                 "encrypted" if info.encrypted else "pending", url]).lastrowid
         except BaseException:
             os.unlink(folder / name)
             raise
     paper = store.get_paper(db, paper_id)
     return SavedFile("created", next(f for f in paper["files"] if f["path"] == str(folder / name)),
-                     paper)
+                     paper, file_id)
 
 
 def _place(db, folder, temporary, citekey):
