@@ -74,18 +74,29 @@ def index_files(db, file_ids, again=False, progress=None, stop=None):
     return states
 
 
+SEARCH_SQL = (
+    "select file_pages.paper_id, file_pages.page,"
+    f" snippet(file_pages_fts, 0, char(2), char(3), '…', {SNIPPET_WORDS})"
+    " from file_pages_fts join file_pages on file_pages.id = file_pages_fts.rowid"
+    " where file_pages_fts match ? order by file_pages_fts.rank limit ?")
+
+
 def search_text(db, query, limit=20):
-    """Return the best-matching page of each paper whose stored text matches, best first."""
-    sql = (
-        "select file_pages.paper_id, file_pages.page,"
-        f" snippet(file_pages_fts, 0, char(2), char(3), '…', {SNIPPET_WORDS})"
-        " from file_pages_fts join file_pages on file_pages.id = file_pages_fts.rowid"
-        " where file_pages_fts match ? order by file_pages_fts.rank limit ?")
+    """Return the best-matching page of each paper whose stored text matches, best first.
+
+    Pages holding the words as a phrase come first, then pages holding them all anywhere:
+    a sentence remembered from page 7 finds page 7, not a page that merely uses its words.
+    """
+    words = query.split()
+    if not words:
+        return []
+    phrase = '"' + " ".join(words).replace('"', '""') + '"'
     best = {}
-    # A paper matching on many pages must not crowd out the others: read a few more pages.
-    for paper_id, page, snippet in db.execute(sql, [store.fts_query(query), limit * 4]):
-        if paper_id not in best:
-            best[paper_id] = TextMatch(paper_id, page, snippet)
-            if len(best) == limit:
-                break
+    for fts_query in dict.fromkeys([phrase, store.fts_query(query)]):
+        # A paper matching on many pages must not crowd out the others: read a few more.
+        for paper_id, page, snippet in db.execute(SEARCH_SQL, [fts_query, limit * 4]):
+            if paper_id not in best:
+                best[paper_id] = TextMatch(paper_id, page, snippet)
+                if len(best) == limit:
+                    return list(best.values())
     return list(best.values())

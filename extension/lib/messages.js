@@ -8,6 +8,7 @@ export const MESSAGE_FIELDS = {
   "update-paper": { id: "id" },
   "update-queued": { id: "string" },
   "dismiss-queued": { id: "string" },
+  "pdf-status": { id: "id" },
   tags: {},
   queue: {},
   drain: {},
