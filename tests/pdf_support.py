@@ -97,7 +97,10 @@ class StubWeb:
 
 @pytest.fixture
 def web(monkeypatch):
-    """A StubWeb that server.net talks to instead of the internet."""
+    """A StubWeb that server.net talks to instead of the internet, without rate-limit waits."""
+    from papershelf.server import net
+
     with StubWeb() as stub:
         monkeypatch.setenv("PAPERSHELF_UPSTREAM", stub.url)
+        monkeypatch.setattr(net, "MIN_INTERVAL", {})
         yield stub
