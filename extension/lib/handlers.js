@@ -21,8 +21,8 @@ export function createHandlers({
   download = downloadPdf,
 }) {
   const recent = new Map();
-  // Paper id -> {at, settled, outcome (a promise)} of its PDF: one download per paper at a
-  // time, whoever asks; a finished one is tried again on a clip after RECENT_MS (signed in since?).
+  // Paper id -> {settled, outcome (a promise)} of its latest PDF job: one download per paper
+  // at a time, whoever asks; the next clip after it ended tries again (signed in since?).
   const pdfJobs = new Map();
 
   async function clip({ tabId }) {
@@ -62,8 +62,8 @@ export function createHandlers({
 
   function startPdf(paper, request) {
     const previous = pdfJobs.get(paper.id);
-    if (previous && (!previous.settled || now() - previous.at < RECENT_MS)) return previous.outcome;
-    const job = { at: now(), settled: false };
+    if (previous && !previous.settled) return previous.outcome;
+    const job = { settled: false };
     job.outcome = savePdf(paper, request)
       .catch((error) => ({ kind: "pdf-failed", reason: error.message }))
       .finally(() => { job.settled = true; });

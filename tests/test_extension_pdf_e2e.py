@@ -1,0 +1,158 @@
+"""The paper's PDF saved in the same click, in real Chromium against a real `papershelf serve`.
+
+The arXiv abs fixture page is clipped; its PDF address (https://arxiv.org/pdf/1706.03762,
+what the server gives an arXiv paper) is answered with one of the real fixture PDFs,
+so the file stored must have that PDF's page count and its body text must be found by
+`papershelf search`. A publisher's login page, the offline queue and a PDF tab follow.
+"""
+
+import subprocess
+import sys
+
+import pytest
+
+from tests.browser_support import launch_with_extension
+from tests.extension_support import EXTENSION_DIR, Extension, route_fixture_site, rows, screenshot, wait_for
+from tests.pdf_support import pdfs  # noqa: F401 (a fixture)
+from tests.servers import running_papershelf
+
+pytestmark = pytest.mark.browser
+
+ABS = "https://arxiv.org/abs/1706.03762v7"
+PDF_URL = "https://arxiv.org/pdf/1706.03762"
+PDF_TAB = "https://arxiv.org/pdf/1706.03762v7"
+KEY = "vaswani2017attention"
+PDF_NAME = "1905.00506.pdf"  # 19 pages; its phrase of page 3 is in pdfs/README.md
+LOGIN_PAGE = b"<!DOCTYPE html><html><head><title>Sign in</title></head><body>Institution</body></html>"
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory):
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as playwright:
+        context = launch_with_extension(playwright, tmp_path_factory.mktemp("profile"), EXTENSION_DIR)
+        worker = context.service_workers[0] if context.service_workers else context.wait_for_event("serviceworker")
+        yield Extension(context, worker.url.split("/")[2])
+        context.close()
+
+
+@pytest.fixture
+def papershelf(home):
+    with running_papershelf(home) as server:
+        yield server
+
+
+class Publisher:
+    """What the PDF addresses answer (routed after the fixture site, so asked first)."""
+
+    def __init__(self):
+        self.answers = {}
+        self.asked = []
+
+    def handle(self, route):
+        url = route.request.url
+        if url not in self.answers:
+            route.fallback()
+            return
+        self.asked.append(url)
+        kind, body = self.answers[url]
+        route.fulfill(status=200, body=body, content_type=kind)
+
+
+@pytest.fixture
+def extension(browser, papershelf, pages_dir, pdfs):
+    site = route_fixture_site(browser.context, pages_dir)
+    publisher = Publisher()
+    publisher.answers[PDF_URL] = ("application/pdf", pdfs[PDF_NAME].path.read_bytes())
+    browser.context.route("**/*", publisher.handle)
+    browser.configure(papershelf.api_url, papershelf.token)
+    browser.publisher = publisher
+    yield browser
+    browser.context.unroute("**/*", publisher.handle)
+    browser.context.unroute("**/*", site)
+    for page in browser.context.pages:
+        if page is not browser.page:
+            page.close()
+
+
+def stored_files(server):
+    return rows(server.db_path, "select paper_id, pages, text, url from files order by id")
+
+
+def pdf_line(popup, text):
+    popup.locator("#pdf-status").get_by_text(text).wait_for(timeout=30000)
+    return popup.locator("#pdf-status").inner_text()
+
+
+def search(server, phrase):
+    return subprocess.run([sys.executable, "-m", "papershelf.server.cli", "search", phrase],
+                          capture_output=True, text=True, timeout=60,
+                          env={"PAPERSHELF_HOME": str(server.home)})
+
+
+def test_a_clip_saves_the_pdf_and_its_text_is_searchable(extension, papershelf, pdfs):
+    pdf = pdfs[PDF_NAME]
+    _, tab = extension.open_tab(ABS)
+    popup = extension.popup_for(tab)
+    popup.locator("#saved:not([hidden])").wait_for()
+    assert pdf_line(popup, "PDF saved") == f"PDF saved ({pdf.pages} pages)"
+    screenshot(popup, "popup_pdf_saved.png")
+    [paper] = rows(papershelf.db_path, "select id, citekey from papers")
+    assert paper["citekey"] == KEY
+    assert stored_files(papershelf) == [
+        {"paper_id": paper["id"], "pages": pdf.pages, "text": stored_files(papershelf)[0]["text"],
+         "url": PDF_URL}]
+    assert extension.publisher.asked == [PDF_URL]
+    stored = papershelf.home / "files" / f"{KEY}.pdf"
+    assert stored.read_bytes() == pdf.path.read_bytes()
+    wait_for(lambda: stored_files(papershelf)[0]["text"] == "indexed", timeout=60,
+             what="the server to index the PDF")
+    found = search(papershelf, pdf.phrase)
+    assert found.returncode == 0 and found.stdout.startswith(KEY), found.stdout + found.stderr
+    assert "p. 3:" in found.stdout
+
+
+def test_a_login_page_instead_of_the_pdf_is_said_and_nothing_is_stored(extension, papershelf):
+    extension.publisher.answers[PDF_URL] = ("text/html", LOGIN_PAGE)
+    _, tab = extension.open_tab(ABS)
+    popup = extension.popup_for(tab)
+    popup.locator("#saved:not([hidden])").wait_for()
+    assert pdf_line(popup, "PDF not saved") == "PDF not saved: the publisher returned a login page"
+    screenshot(popup, "popup_pdf_login_page.png")
+    assert stored_files(papershelf) == []
+    assert extension.queue() == []
+
+
+def test_offline_the_pdf_follows_its_clip_once_the_server_is_back(extension, papershelf, pdfs):
+    papershelf.stop()
+    page, tab = extension.open_tab(ABS)
+    popup = extension.popup_for(tab)
+    popup.locator("#queued:not([hidden])").wait_for()
+    assert extension.publisher.asked == []  # no paper yet, no PDF address yet
+
+    papershelf.start()
+    page.reload()  # the next visit drains the queue: the clip, then its PDF
+    # extension.queue() first: each call lets Playwright answer the routed requests meanwhile.
+    wait_for(lambda: extension.queue() == [] and len(stored_files(papershelf)) == 1,
+             timeout=30, what="the clip and its PDF to arrive")
+    extension.evaluate("() => chrome.runtime.sendMessage({type: 'drain'})")
+    assert len(stored_files(papershelf)) == 1 and extension.publisher.asked == [PDF_URL]
+
+    again = extension.popup_for(extension.open_tab(ABS)[1])
+    again.locator("#saved:not([hidden])").wait_for()
+    assert pdf_line(again, "PDF already") == f"PDF already in your library ({pdfs[PDF_NAME].pages} pages)"
+    assert extension.publisher.asked == [PDF_URL]  # not downloaded again
+    assert len(rows(papershelf.db_path, "select id from papers")) == 1
+
+
+def test_a_pdf_tab_of_a_known_paper_saves_that_pdf(extension, papershelf, pdfs, pages_dir):
+    html = (pages_dir / "arxiv_abs_1706.03762v7_2026.html").read_text(encoding="utf-8")
+    assert papershelf.request("POST", "/api/clip", {"url": ABS, "html": html})[0] == 201
+    pdf = pdfs["1001._0908.0054.pdf"]
+    extension.publisher.answers[PDF_TAB] = ("application/pdf", pdf.path.read_bytes())
+    _, tab = extension.open_tab(PDF_TAB)
+    popup = extension.popup_for(tab)
+    popup.locator("#saved:not([hidden])").wait_for()
+    assert popup.locator("#saved-headline").inner_text() == "Already in your library"
+    assert pdf_line(popup, "PDF saved") == f"PDF saved ({pdf.pages} pages)"
+    assert [(f["pages"], f["url"]) for f in stored_files(papershelf)] == [(pdf.pages, PDF_TAB)]
