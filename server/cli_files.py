@@ -10,6 +10,7 @@ import unicodedata
 import click
 
 from papershelf.server import filestore, fulltext, pdffetch, store
+from papershelf.server.extract_process import TextExtractor
 from papershelf.server.progress import progress_bar
 
 OPEN_TIMEOUT = 30
@@ -84,8 +85,9 @@ def pdfs_index(app, again):
         ids = [row[0] for row in app.db.execute("select id from files order by id")]
     else:
         ids = fulltext.pending_files(app.db)
-    with progress_bar("Reading PDFs", len(ids)) as advance:
-        states = fulltext.index_files(app.db, ids, again=again, progress=advance)
+    with progress_bar("Reading PDFs", len(ids)) as advance, TextExtractor() as extractor:
+        states = fulltext.index_files(app.db, ids, again=again, progress=advance,
+                                      extract=extractor.extract)
     click.echo(", ".join(f"{states[state]} {state}" for state in ("indexed", "unreadable",
                                                                    "encrypted")))
 
@@ -176,7 +178,9 @@ def _indexed(db, saved):
     """
     stored = saved.file
     if stored["text"] == "pending":
-        stored = {**stored, "text": fulltext.index_file(db, saved.file_id) or stored["text"]}
+        with TextExtractor() as extractor:  # a PDF that crashes PDFium fails alone
+            state = fulltext.index_file(db, saved.file_id, extract=extractor.extract)
+        stored = {**stored, "text": state or stored["text"]}
     return stored
 
 

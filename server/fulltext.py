@@ -6,6 +6,7 @@ pages in one short one, only if the file still waits (another indexer, the CLI b
 returns the best page of each paper with a snippet.
 """
 
+import json
 import logging
 from collections import Counter
 from dataclasses import dataclass
@@ -31,16 +32,17 @@ def pending_files(db):
     return [row[0] for row in db.execute("select id from files where text = 'pending' order by id")]
 
 
-def index_file(db, file_id, again=False):
+def index_file(db, file_id, again=False, extract=pdftext.extract):
     """Read a stored file's text into the page index; return its text state (None if gone).
 
-    Only a pending file is read, unless again (re-read whatever its state).
+    Only a pending file is read, unless again (re-read whatever its state). extract reads
+    the PDF: in process by default, extract_process.TextExtractor().extract in a child.
     """
     row = db.execute("select path, text from files where id = ?", [file_id]).fetchone()
     if row is None or (row[1] != "pending" and not again):
         return row[1] if row else None
     try:
-        result = pdftext.extract(store.files_dir(db) / row[0])
+        result = extract(store.files_dir(db) / row[0])
     except Exception:  # a PDF that trips the reader must not stop the indexer: mark it
         log.exception("cannot read the text of %s", row[0])
         result = pdftext.PdfText("unreadable", None)
@@ -57,8 +59,8 @@ def index_file(db, file_id, again=False):
     return result.state
 
 
-def index_files(db, file_ids, again=False, progress=None, stop=None):
-    """Index these files one by one; return a Counter of the text states they reached.
+def index_files(db, file_ids, again=False, progress=None, stop=None, extract=pdftext.extract):
+    """Index these files one by one (see index_file); return a Counter of their text states.
 
     stop, if given, is called between files and ends the run early when it returns True.
     """
@@ -66,7 +68,7 @@ def index_files(db, file_ids, again=False, progress=None, stop=None):
     for file_id in file_ids:
         if stop is not None and stop():
             break
-        state = index_file(db, file_id, again=again)
+        state = index_file(db, file_id, again=again, extract=extract)
         if state is not None:
             states[state] += 1
         if progress:
@@ -74,29 +76,64 @@ def index_files(db, file_ids, again=False, progress=None, stop=None):
     return states
 
 
-SEARCH_SQL = (
-    "select file_pages.paper_id, file_pages.page,"
-    f" snippet(file_pages_fts, 0, char(2), char(3), '…', {SNIPPET_WORDS})"
-    " from file_pages_fts join file_pages on file_pages.id = file_pages_fts.rowid"
-    " where file_pages_fts match ? order by file_pages_fts.rank limit ?")
+# Ranking (bm25) is computed for at most this many matching pages per query: a word on
+# every page of a 10,000-paper library would otherwise be ranked 200,000 times per search.
+RANKED_PAGES = 1000
+RANKED_SQL = ("select rowid from (select rowid, rank from file_pages_fts where file_pages_fts"
+              f" match ? limit {RANKED_PAGES}) order by rank limit ?")
+SNIPPET_SQL = (f"select rowid, snippet(file_pages_fts, 0, char(2), char(3), '…', {SNIPPET_WORDS})"
+               " from file_pages_fts where file_pages_fts match ? and rowid in ({})")
+# Words on nearly every page of English text: matching them means reading the whole index
+# for each, and they tell no page from another. A query drops them (unless it has nothing else).
+STOPWORDS = frozenset(
+    "a an and are as at be been but by can for from has have in into is it its not of on or"
+    " our such than that the their these this those to was we were which with".split())
+
+
+def text_queries(query):
+    """Return the FTS5 queries for a search, the stricter first: the words close together
+    (within a window as long as the query: a phrase remembered from page 7), then all of them
+    anywhere on the page. Words are quoted, so nothing the reader types is FTS5 syntax."""
+    words = query.split()
+    content = [w for w in words if w.casefold() not in STOPWORDS] or words
+    quoted = ['"' + w.replace('"', '""') + '"' for w in content]
+    if len(quoted) == 1:
+        return quoted
+    return [f"NEAR({' '.join(quoted)}, {len(words)})", " ".join(quoted)]
 
 
 def search_text(db, query, limit=20):
     """Return the best-matching page of each paper whose stored text matches, best first.
 
-    Pages holding the words as a phrase come first, then pages holding them all anywhere:
-    a sentence remembered from page 7 finds page 7, not a page that merely uses its words.
+    Pages holding the words close together come first, then pages holding them all.
     """
-    words = query.split()
-    if not words:
-        return []
-    phrase = '"' + " ".join(words).replace('"', '""') + '"'
-    best = {}
-    for fts_query in dict.fromkeys([phrase, store.fts_query(query)]):
-        # A paper matching on many pages must not crowd out the others: read a few more.
-        for paper_id, page, snippet in db.execute(SEARCH_SQL, [fts_query, limit * 4]):
-            if paper_id not in best:
-                best[paper_id] = TextMatch(paper_id, page, snippet)
-                if len(best) == limit:
-                    return list(best.values())
-    return list(best.values())
+    best = {}  # paper id -> (page row id, page number, the query that found it)
+    for fts_query in text_queries(query):
+        # A paper matching on many pages must not crowd out the others: rank a few more.
+        rowids = [row[0] for row in db.execute(RANKED_SQL, [fts_query, limit * 4])]
+        places = _places(db, rowids)
+        for rowid in rowids:
+            paper_id, page = places[rowid]
+            best.setdefault(paper_id, (rowid, page, fts_query))
+            if len(best) == limit:
+                return _with_snippets(db, best)
+    return _with_snippets(db, best)
+
+
+def _places(db, rowids):
+    """Return {page row id: (paper id, page number)}."""
+    rows = db.execute("select id, paper_id, page from file_pages where id in"
+                      " (select value from json_each(?))", [json.dumps(rowids)])
+    return {row[0]: (row[1], row[2]) for row in rows}
+
+
+def _with_snippets(db, best):
+    """Return TextMatches for best, their snippets made only now, for the pages shown."""
+    snippets = {}
+    for fts_query in {query for _, _, query in best.values()}:
+        rowids = [rowid for rowid, _, query in best.values() if query == fts_query]
+        # A list of values, not a subquery: FTS5 then looks each page up instead of scanning.
+        sql = SNIPPET_SQL.format(", ".join("?" for _ in rowids))
+        snippets.update(db.execute(sql, [fts_query, *rowids]).fetchall())
+    return [TextMatch(paper_id, page, snippets.get(rowid, ""))
+            for paper_id, (rowid, page, _) in best.items()]

@@ -2,13 +2,16 @@
 
 An upload wakes it; it also looks for waiting files on start and every POLL_SECONDS
 (a `papershelf attach` run beside the server leaves them too). It has its own
-database connection and stops between two files when the server stops.
+database connection and stops between two files when the server stops. The PDFs are
+read in a child process at a lower priority (extract_process): the thread only waits
+for it and writes the pages, so the API's threads keep the interpreter to themselves.
 """
 
 import logging
 import threading
 
 from papershelf.server import fulltext
+from papershelf.server.extract_process import TextExtractor
 from papershelf.server.schema import connect
 
 POLL_SECONDS = 30.0
@@ -41,13 +44,17 @@ class IndexWorker:
 
     def _run(self):
         db = connect(self.db_path)
+        extractor = TextExtractor()
         try:
             while not self._stopping.is_set():
                 self._wake.clear()
                 try:
-                    fulltext.index_files(db, fulltext.pending_files(db), stop=self._stopping.is_set)
+                    fulltext.index_files(db, fulltext.pending_files(db), stop=self._stopping.is_set,
+                                         extract=extractor.extract)
                 except Exception:  # the database went away, a bug: log it and try again later
                     log.exception("the indexer failed; retrying in %s s", self.poll_seconds)
+                extractor.close()  # nothing to read: no child process idling meanwhile
                 self._wake.wait(self.poll_seconds)
         finally:
+            extractor.close()
             db.close()

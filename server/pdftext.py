@@ -77,6 +77,8 @@ def extract(path):
             document = pdfium.PdfDocument(str(path))
         except pdfium.PdfiumError as error:
             return PdfText("encrypted" if _needs_password(error) else "unreadable", None)
+        except OSError:  # the file is gone (deleted by hand)
+            return PdfText("unreadable", None)
         count = len(document)
     try:
         texts = []
