@@ -14,23 +14,28 @@ import subprocess
 import sys
 import threading
 
-from papershelf.server import pdftext
+# pdftext (PDFium) is imported where it is used: the child lowers its priority first, so
+# that even its start-up gives way to the server.
 
 TIMEOUT_SECONDS = 300.0  # for one PDF; a 1,000-page book takes about 10 s
 NICENESS = 10
+CHILD = [sys.executable, "-m", "papershelf.server.extract_process"]
 
 
 class TextExtractor:
     """A child process that runs pdftext.extract on one PDF after the other."""
 
-    def __init__(self, timeout=TIMEOUT_SECONDS):
+    def __init__(self, timeout=TIMEOUT_SECONDS, command=CHILD):
         self.timeout = timeout
+        self.command = command
         self._process = None
         self._lines = None
         self._reader = None
 
     def extract(self, path):
         """Return the PdfText of the PDF at path; "unreadable" when the child fails on it."""
+        from papershelf.server import pdftext
+
         for _ in range(2):  # a child that died since the last file is started again, once
             process = self._child()
             try:
@@ -68,9 +73,8 @@ class TextExtractor:
 
     def _child(self):
         if self._process is None or self._process.poll() is not None:
-            self._process = subprocess.Popen(
-                [sys.executable, "-m", "papershelf.server.extract_process"],
-                stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, encoding="utf-8")
+            self._process = subprocess.Popen(self.command, stdin=subprocess.PIPE,
+                                             stdout=subprocess.PIPE, text=True, encoding="utf-8")
             self._lines = queue.Queue()
             # A thread reads the answers, so that waiting for one can time out (on every OS).
             self._reader = threading.Thread(target=_read_lines, daemon=True,
@@ -90,6 +94,8 @@ def main():
     """Answer one JSON line per path read from stdin (the child's side)."""
     if hasattr(os, "nice"):
         os.nice(NICENESS)  # the reader's clicks come first
+    from papershelf.server import pdftext
+
     for line in sys.stdin:
         try:
             result = pdftext.extract(json.loads(line))

@@ -1,13 +1,14 @@
 """The stored PDFs' text: read it off the request path, keep it by page, search it.
 
 index_file() reads a PDF outside any transaction (seconds for a book) and writes its
-pages in one short one, only if the file still waits (another indexer, the CLI beside
-`papershelf serve`, may have done it meanwhile). search_text() finds pages with FTS5 and
+pages one short transaction each, only if the file still waits (another indexer, the CLI
+beside `papershelf serve`, may have done it meanwhile). search_text() finds pages with FTS5 and
 returns the best page of each paper with a snippet.
 """
 
 import json
 import logging
+import sqlite3
 from collections import Counter
 from dataclasses import dataclass
 
@@ -37,6 +38,8 @@ def index_file(db, file_id, again=False, extract=pdftext.extract):
 
     Only a pending file is read, unless again (re-read whatever its state). extract reads
     the PDF: in process by default, extract_process.TextExtractor().extract in a child.
+    Each page is written in a transaction of its own, so that a clip never waits for a
+    whole book to be indexed; the state changes last, once every page is in.
     """
     row = db.execute("select path, text from files where id = ?", [file_id]).fetchone()
     if row is None or (row[1] != "pending" and not again):
@@ -47,16 +50,31 @@ def index_file(db, file_id, again=False, extract=pdftext.extract):
         log.exception("cannot read the text of %s", row[0])
         result = pdftext.PdfText("unreadable", None)
     with store.write_transaction(db):
-        current = db.execute("select paper_id, text from files where id = ?", [file_id]).fetchone()
-        if current is None or (current[1] != "pending" and not again):
-            return current[1] if current else None  # done by someone else meanwhile
+        current = _claim(db, file_id, again)
+        if current is None or current[1] is not None:
+            return current and current[1]  # gone, or done by someone else meanwhile
         db.execute("delete from file_pages where file_id = ?", [file_id])
-        db.conn.executemany(
-            "insert into file_pages (file_id, paper_id, page, text) values (?, ?, ?, ?)",
-            [(file_id, current[0], number, text) for number, text in result.texts])
+    try:
+        for number, text in result.texts:
+            with store.write_transaction(db):
+                db.execute("insert into file_pages (file_id, paper_id, page, text)"
+                           " values (?, ?, ?, ?)", [file_id, current[0], number, text])
+    except sqlite3.IntegrityError:  # deleted meanwhile, or another indexer wrote these pages
+        row = db.execute("select text from files where id = ?", [file_id]).fetchone()
+        return row and row[0]
+    with store.write_transaction(db):
         db.execute("update files set text = ?, pages = coalesce(?, pages) where id = ?",
                    [result.state, result.pages, file_id])
     return result.state
+
+
+def _claim(db, file_id, again):
+    """Return (paper id, None) when the file is still to be indexed, (paper id, its state)
+    when it is not, None when it is gone."""
+    row = db.execute("select paper_id, text from files where id = ?", [file_id]).fetchone()
+    if row is None:
+        return None
+    return (row[0], None) if row[1] == "pending" or again else (row[0], row[1])
 
 
 def index_files(db, file_ids, again=False, progress=None, stop=None, extract=pdftext.extract):

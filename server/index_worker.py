@@ -53,7 +53,7 @@ class IndexWorker:
                                          extract=extractor.extract)
                 except Exception:  # the database went away, a bug: log it and try again later
                     log.exception("the indexer failed; retrying in %s s", self.poll_seconds)
-                extractor.close()  # nothing to read: no child process idling meanwhile
+                # The child stays for the next upload: starting it costs more than a PDF.
                 self._wake.wait(self.poll_seconds)
         finally:
             extractor.close()

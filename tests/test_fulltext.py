@@ -94,3 +94,43 @@ def test_the_worker_indexes_what_is_stored_while_it_runs_and_stops(db, db_path, 
     finally:
         worker.stop()
     assert not any(t.name == "papershelf-indexer" and t.is_alive() for t in threading.enumerate())
+
+
+def test_a_paper_deleted_while_its_pdf_is_read_is_not_brought_back(db, pdfs):
+    paper, saved = stored(db, pdfs["1001._0908.0054.pdf"].path, "Deleted meanwhile")
+
+    def read_then_delete(path):
+        result = pdftext.extract(path)
+        store.delete_paper(db, paper["id"])  # the reader deletes it during the reading
+        return result
+
+    assert fulltext.index_file(db, saved.file_id, extract=read_then_delete) is None
+    assert db.execute("select count(*) from file_pages").fetchone()[0] == 0
+    assert fulltext.search_text(db, "gravitational potential") == []
+
+
+def test_pages_left_by_an_earlier_run_are_replaced_never_doubled(db, pdfs):
+    _, saved = stored(db, pdfs["1001._0908.0054.pdf"].path, "Two indexers")
+
+    def read_while_another_writes(path):
+        result = pdftext.extract(path)
+        db.execute("insert into file_pages (file_id, paper_id, page, text) values (?, ?, 2, 'x')",
+                   [saved.file_id, saved.paper["id"]])
+        return result
+
+    # Our own delete runs before the pages are written: the other's page 2 is gone, ours land.
+    assert fulltext.index_file(db, saved.file_id, extract=read_while_another_writes) == "indexed"
+    assert [r[0] for r in db.execute("select page from file_pages order by page")] == [1, 2, 3, 4]
+
+
+def test_another_indexer_writing_the_same_pages_meanwhile_stops_this_one_cleanly(db, pdfs):
+    _, saved = stored(db, pdfs["1001._0908.0054.pdf"].path, "Racing indexers")
+    # As soon as our page 1 is in, "the other indexer" writes page 2 of the same file.
+    db.execute("create temp trigger other_indexer after insert on file_pages when new.page = 1"
+               " begin insert into file_pages (file_id, paper_id, page, text)"
+               " values (new.file_id, new.paper_id, 2, 'theirs'); end")
+    assert fulltext.index_file(db, saved.file_id) == "pending"  # theirs to finish
+    assert [r[0] for r in db.execute("select page from file_pages order by page")] == [1, 2]
+    db.execute("drop trigger other_indexer")
+    assert fulltext.index_file(db, saved.file_id) == "indexed"  # the next run completes it
+    assert db.execute("select count(*) from file_pages").fetchone()[0] == 4
