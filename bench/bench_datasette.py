@@ -7,7 +7,10 @@ papers, paper_authors, paper_tags, FTS through the schema's triggers), starts Da
 exactly as `papershelf serve` does (server.datasette_launch.datasette_argv) and prints
 p50/p95 of each page with the CPU Datasette spent per request (wall times grow with the
 machine's other load; CPU per request does not). Targets: search p50 <= 50 ms, faceted
-table page p50 <= 300 ms. Pass --db to keep the generated library between runs.
+table page p50 <= 300 ms, paper page (with similar papers) p50 <= 100 ms, library home with
+its charts (the page and each chart's data, fetched one after the other) p50 <= 300 ms;
+each printed beside Datasette's own plain page of the same kind (the floor). Pass --db to
+keep the generated library between runs; --only library times the paper page and home only.
 """
 
 import argparse
@@ -15,21 +18,29 @@ import http.client
 import json
 import os
 import random
+import sqlite3
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from papershelf.server import identity, store  # noqa: E402
+from papershelf.server.author_names import author_keys  # noqa: E402
+from papershelf.server.datasette import similar  # noqa: E402
+from papershelf.server.datasette.home import library_dashboard  # noqa: E402
 from papershelf.server.datasette.launch import datasette_argv  # noqa: E402
 from papershelf.server.schema import open_db  # noqa: E402
 from tests.servers import free_port  # noqa: E402
 
-TARGETS = {"search": 50, "faceted": 300}
+TARGETS = {"search": 50, "faceted": 300, "paper page": 100, "home with charts": 300}
+ADDED_EVERY_MINUTES = 16  # 100,000 papers over three years
+TAIL_WORDS = 50_000  # each in ~14 of 100,000 abstracts
 
 
 def words(rng, count):
@@ -52,10 +63,15 @@ def generate(path, count, seed=7):
     tags = words(rng, 40)
     venues = [w.upper()[:6] for w in words(rng, 30)] + [None] * 10
     sources = ["arxiv.org", "huggingface.co", "openreview.net", "aclanthology.org", "doi.org"]
+    # Real abstracts also use words few others do (methods, materials, names): a long tail.
+    tail = words(rng, TAIL_WORDS)
     db = open_db(path)
-    stamp = store.now()
+    newest = datetime.now(timezone.utc)
     papers, authors_rows, tag_rows = [], [], []
     for i in range(1, count + 1):
+        # Clipped over the past three years, the newest last (ids grow with time).
+        stamp = (newest - timedelta(minutes=(count - i) * ADDED_EVERY_MINUTES)).strftime(
+            "%Y-%m-%dT%H:%M:%S.000Z")
         title = " ".join(rng.choices(vocabulary, weights, k=rng.randint(5, 12))).capitalize()
         authors = list(dict.fromkeys(rng.choices(people, k=rng.randint(1, 8))))
         paper_tags = rng.sample(tags, rng.randint(0, 4))
@@ -63,13 +79,15 @@ def generate(path, count, seed=7):
         fields = {"title": f"{title} {i}", "authors": authors, "year": year}
         papers.append((
             i, f"{identity.family_name(authors[0]).lower()}{year}x{i}", fields["title"],
-            json.dumps(authors), " ".join(rng.choices(vocabulary, weights, k=rng.randint(80, 160))),
+            json.dumps(authors), " ".join(rng.choices(vocabulary, weights, k=rng.randint(80, 160))
+                                          + rng.sample(tail, rng.randint(3, 8))),
             year, f"{year}-01-01", f"{year % 100:02d}01.{i:05d}", 1, "cs.LG", None,
             f"https://arxiv.org/abs/{year % 100:02d}01.{i:05d}", None,
             f"https://github.com/lab/p{i}" if i % 7 == 0 else None, rng.choice(venues),
             "preprint", rng.choice(sources), json.dumps(paper_tags), "",
             rng.choice(store.STATUSES), stamp, stamp, "{}", identity.identity_key(fields)))
-        authors_rows += [(i, position, name) for position, name in enumerate(authors)]
+        authors_rows += [(i, position, name, *author_keys(name))
+                         for position, name in enumerate(authors)]
         tag_rows += [(i, tag) for tag in paper_tags]
     columns = ("id, citekey, title, authors, abstract, year, published, arxiv_id, arxiv_version,"
                " arxiv_category, doi, url, pdf_url, code_url, venue, entry_type, source, tags,"
@@ -77,7 +95,8 @@ def generate(path, count, seed=7):
     with store.write_transaction(db):
         db.conn.executemany(f"insert into papers ({columns}) values ({', '.join('?' * 24)})",
                             papers)
-        db.conn.executemany("insert into paper_authors values (?, ?, ?)", authors_rows)
+        db.conn.executemany("insert into paper_authors (paper_id, position, name, name_key,"
+                            " family_key) values (?, ?, ?, ?, ?)", authors_rows)
         db.conn.executemany("insert into paper_tags values (?, ?)", tag_rows)
     db.execute("analyze")
     db.execute("pragma wal_checkpoint(truncate)")
@@ -102,12 +121,18 @@ def process_cpu_ms(pid):
     return (int(fields[11]) + int(fields[12])) * 1000 / os.sysconf("SC_CLK_TCK")
 
 
+def timed_pages(conn, pages):
+    """GET one path, or a tuple of paths one after the other; return the total ms."""
+    return sum(timed_get(conn, path)[0] for path in ((pages,) if isinstance(pages, str)
+                                                     else pages))
+
+
 def measure(conn, pid, name, paths, rounds):
     """Print wall p50/p95 and Datasette's CPU per request (which other load does not inflate)."""
     for path in paths[:3]:
-        timed_get(conn, path)  # warm up caches and the plan cache
+        timed_pages(conn, path)  # warm up caches and the plan cache
     cpu_before = process_cpu_ms(pid)
-    times = [timed_get(conn, paths[i % len(paths)])[0] for i in range(rounds)]
+    times = [timed_pages(conn, paths[i % len(paths)]) for i in range(rounds)]
     cpu = (process_cpu_ms(pid) - cpu_before) / rounds
     p50 = statistics.median(times)
     p95 = sorted(times)[max(0, int(len(times) * 0.95) - 1)]
@@ -120,6 +145,8 @@ def main():
     parser.add_argument("--papers", type=int, default=100_000)
     parser.add_argument("--db", type=Path, help="Library to use (generated if missing).")
     parser.add_argument("--rounds", type=int, default=30)
+    parser.add_argument("--only", choices=["all", "library"], default="all",
+                        help="library: the paper page and the home only")
     args = parser.parse_args()
     folder = tempfile.TemporaryDirectory()
     path = args.db or Path(folder.name) / "papershelf.db"
@@ -140,12 +167,18 @@ def main():
                                stderr=subprocess.STDOUT)
     try:
         conn = wait_for(port, process)
-        results = run_cases(conn, process.pid, f"/{path.stem}/papers", tags, authors, args.rounds)
-        start = time.perf_counter()
-        _, body = timed_get(conn, f"/{path.stem}/papers.bib?_tag={tags[0]}")
-        label = f".bib of one tag ({body.count(b'@'):,} entries)"
-        print(f"{label:<44} {(time.perf_counter() - start) * 1000:6.0f} ms")
+        table = f"/{path.stem}/papers"
+        results = {}
+        if args.only == "all":
+            results.update(run_cases(conn, process.pid, table, tags, authors, args.rounds))
+            start = time.perf_counter()
+            _, body = timed_get(conn, f"/{path.stem}/papers.bib?_tag={tags[0]}")
+            label = f".bib of one tag ({body.count(b'@'):,} entries)"
+            print(f"{label:<44} {(time.perf_counter() - start) * 1000:6.0f} ms")
+        results.update(run_library_cases(conn, process.pid, path, count, args.rounds))
         for name, target in TARGETS.items():
+            if name not in results:
+                continue
             verdict = "ok" if results[name] <= target else "OVER TARGET"
             print(f"target {name}: p50 {results[name]:.1f} ms <= {target} ms: {verdict}")
     finally:
@@ -177,6 +210,50 @@ def run_cases(conn, pid, table, tags, authors, rounds):
     measure(conn, pid, "author's papers, HTML (author link)",
             [f"{table}?_author={a.replace(' ', '+')}" for a in authors], rounds)
     return results
+
+
+def run_library_cases(conn, pid, path, count, rounds):
+    """Measure the paper page and the home beside Datasette's plain pages; return the p50s."""
+    database, rng = path.stem, random.Random(2)
+    ids = rng.sample(range(1, count + 1), max(rounds, 3))
+    table = f"/{database}/papers"
+    results = {"paper page": measure(conn, pid, "paper page, HTML (similar papers, BibTeX)",
+                                     [f"{table}/{i}" for i in ids], rounds)}
+    floor = measure(conn, pid, "  floor: plain row page, HTML (paper_authors)",
+                    [f"/{database}/paper_authors/{i},0" for i in ids], rounds)
+    measure(conn, pid, "  floor: the paper's row, .json", [f"{table}/{i}.json" for i in ids],
+            rounds)
+    print(f"  paper page / plain row page: {results['paper page'] / floor:.1f}x")
+    print_similar_cold(path, ids[:rounds])
+    dashboard = library_dashboard(database, table)
+    charts = tuple(f"/{database}.json?{urlencode({'sql': chart['query']})}&_shape=objects"
+                   for chart in dashboard["charts"].values())
+    results["home with charts"] = measure(
+        conn, pid, f"home with charts: page + {len(charts)} charts' data", [("/", *charts)],
+        rounds)
+    measure(conn, pid, "  the home page alone, HTML", ["/"], rounds)
+    for slug, data in zip(dashboard["charts"], charts):
+        measure(conn, pid, f"  chart data: {slug}", [data], rounds)
+    floor = measure(conn, pid, "  floor: plain table page, HTML, no facets",
+                    [f"{table}?_nofacet=1"], rounds)
+    print(f"  home with charts / plain table page: {results['home with charts'] / floor:.1f}x")
+    return results
+
+
+def print_similar_cold(path, ids):
+    """Print similar papers alone, in process, with no term counts kept between pages."""
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    times = []
+    for paper_id in ids:
+        title, abstract = conn.execute("select title, abstract from papers where id = ?",
+                                       [paper_id]).fetchone()
+        similar._counts_by_library.clear()
+        start = time.perf_counter()
+        similar.similar_papers(conn, paper_id, f"{title} {abstract}")
+        times.append((time.perf_counter() - start) * 1000)
+    conn.close()
+    label = "  similar papers alone, no counts kept"
+    print(f"{label:<44} p50 {statistics.median(times):6.1f} ms  (in process)")
 
 
 def wait_for(port, process, timeout=60):

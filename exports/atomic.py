@@ -1,7 +1,12 @@
-"""Atomic file writes: a reader never sees a half-written export."""
+"""Atomic file writes: a reader never sees a half-written export.
+
+A rewritten file keeps its mode (a shared 0644 refs.bib stays 0644); a new one gets
+the mode the user's umask gives, as any editor's file would.
+"""
 
 import os
-import tempfile
+import secrets
+import stat
 from pathlib import Path
 
 
@@ -22,7 +27,7 @@ def write_atomic(path, data):
     """Write bytes to a temporary file beside path, then rename it into place."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    fd, tmp = temporary_beside(path)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
@@ -35,6 +40,28 @@ def write_atomic(path, data):
         except FileNotFoundError:
             pass
         raise
+
+
+def temporary_beside(path):
+    """Create a new temporary file beside path with the mode path should have; return (fd, name).
+
+    mkstemp would make it 0600 whatever the umask; opening with 0666 lets the kernel
+    apply the umask, and an existing file's own mode is copied onto it.
+    """
+    try:
+        mode = stat.S_IMODE(os.stat(path).st_mode)
+    except FileNotFoundError:
+        mode = None
+    for _ in range(100):
+        name = path.parent / f".{path.name}.{secrets.token_hex(4)}.tmp"
+        try:
+            fd = os.open(name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        except FileExistsError:
+            continue
+        if mode is not None:
+            os.fchmod(fd, mode)
+        return fd, str(name)
+    raise FileExistsError(f"no free temporary name beside {path}")
 
 
 # The first files of a batch are synced one by one: for a handful of files that is
@@ -60,7 +87,7 @@ class AtomicBatch:
     def add(self, path, data, expected=None):
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        fd, tmp = temporary_beside(path)
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             if len(self.pending) < SYNC_EACH_BELOW:

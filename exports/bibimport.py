@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from papershelf.exports.bibparse import EntryReader, chunk_bounds, parsed_chunks, records_of
-from papershelf.server import identity, store
+from papershelf.server import identity, links, safejson, store
 
 BATCH_SIZE = 500
 
@@ -37,7 +37,8 @@ def import_file(db, path, tags=(), progress=None):
     except UnicodeDecodeError:
         text = path.read_text(encoding="latin-1")  # old .bib files are often Latin-1
     if path.suffix.lower() == ".json" or text.lstrip().startswith("{"):
-        return import_json(db, json.loads(text), tags=tags, progress=progress)
+        # Bounded: a file nested 100,000 deep or with a 70-bit number is one clear error.
+        return import_json(db, safejson.loads(text), tags=tags, progress=progress)
     return import_bibtex(db, text, tags=tags, progress=progress)
 
 
@@ -116,6 +117,9 @@ def _store_items(db, items, tags, report, progress, known=None):
 
 
 def _save_one(db, line, key, fields, tags, report, known):
+    fields, dropped = links.without_refused_links(fields)  # javascript:, data:, file: ...
+    for name in dropped:
+        report.warnings.append((line, key, f"{name} dropped: not an http(s) link"))
     try:
         result = _save_entry(db, key, fields, tags, known)
     except store.StoreError as exc:
@@ -124,6 +128,7 @@ def _save_one(db, line, key, fields, tags, report, known):
     if result.status == "created":
         report.created += 1
         _keep_dates(db, result.paper, fields)
+        _keep_citation_count(db, result.paper, fields)
     else:
         report.merged += 1
     known.add(result.paper)
@@ -136,6 +141,14 @@ def _keep_dates(db, paper, fields):
     if all(isinstance(s, str) and s for s in stamps):
         db.execute("update papers set added_at = ?, updated_at = ? where id = ?",
                    [*stamps, paper["id"]])
+
+
+def _keep_citation_count(db, paper, fields):
+    """Keep the citation count (and its source and date) of a papershelf JSON export."""
+    count = fields.get("citation_count")
+    if isinstance(count, int) and not isinstance(count, bool):
+        store.record_citation_count(db, paper["id"], count, fields.get("citation_count_source"),
+                                    fields.get("citation_count_date"))
 
 
 def _save_entry(db, key, fields, tags, known):

@@ -21,7 +21,7 @@ MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", 
 # extra keys that describe the web page or the reader, not the publication.
 NOT_BIBLIOGRAPHIC = frozenset({
     "upvotes", "selection", "ai_summary", "ai_keywords", "github_stars", "thumbnail",
-    "num_comments", "media_urls", "version_date",
+    "num_comments", "media_urls", "version_date", "oa_pdf_url",
 })
 # Which field holds the venue for each entry type (BibTeX name, BibLaTeX name).
 VENUE_FIELDS = {

@@ -1,8 +1,10 @@
 """The /api routes: parse the request, call the store, shape the response."""
 
+import re
+
 from flask import Blueprint, abort, current_app, jsonify, request
 
-from papershelf.server import __version__, resolve, store
+from papershelf.server import __version__, links, resolve, safejson, store
 from papershelf.server.clipping import clip_page
 from papershelf.server.connections import get_db
 
@@ -24,7 +26,8 @@ def clip():
         if body.get(key) is not None and not isinstance(body[key], str):
             abort(400, description=f"{key} must be a string")
     url = (body.get("url") or "").strip()
-    if not url.startswith(("http://", "https://", "file://")):
+    # The extension clips web pages only; a local file's path has no place in a shared .bib.
+    if not links.is_web_link(url):
         abort(400, description="url is required and must be an http(s) URL")
     enrich = resolve.enrich if current_app.config["ENRICH"] else None
     outcome = _store_call(clip_page, get_db(), url, body.get("html"), title=body.get("title"),
@@ -32,6 +35,8 @@ def clip():
                           note=body.get("note"), enrich=enrich)
     if outcome.kind == "listing":
         return {"candidates": outcome.candidates}
+    if outcome.kind == "unreachable":  # not the client's fault: the extension retries it later
+        abort(502, description=outcome.error)
     if outcome.kind != "saved":
         abort(422, description=outcome.error)
     result = outcome.result
@@ -53,7 +58,7 @@ def save_papers():
 
 @api.get("/papers")
 def list_papers():
-    limit = request.args.get("limit", default=100, type=int)
+    limit = _whole_number_arg("limit", default=100)
     tag = request.args.get("tag")
     papers = []
     for paper in store.iter_papers(get_db(), tag=tag):
@@ -103,10 +108,24 @@ def tags():
 
 
 def _json_object():
-    body = request.get_json(silent=True)
+    try:
+        body = safejson.loads(request.get_data())
+    except safejson.UnsafeJSON as exc:
+        problem = str(exc)
+        abort(400, description="the body must be a JSON object" if problem.startswith("not valid")
+              else problem)
     if not isinstance(body, dict):
         abort(400, description="the body must be a JSON object")
     return body
+
+
+def _whole_number_arg(name, default):
+    text = request.args.get(name)
+    if text is None:
+        return default
+    if not re.fullmatch(r"[0-9]{1,18}", text.strip()):
+        abort(400, description=f"{name} must be a whole number, not {text[:40]!r}")
+    return int(text)
 
 
 def _tags(body):

@@ -1,11 +1,35 @@
 """CLI commands for BibTeX: export, import, rekey."""
 
 import sys
+from datetime import date
 
 import click
 
 from papershelf.exports import bibtex
 from papershelf.server.progress import progress_bar
+from papershelf.server.terminal import count, printable
+
+
+def _a_date(ctx, param, value):
+    """Check --since is a date (YYYY-MM-DD, or YYYY-MM, YYYY) and pass it on as written."""
+    if value is None:
+        return None
+    padded = {4: value + "-01-01", 7: value + "-01"}.get(len(value), value)
+    try:
+        date.fromisoformat(padded)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)") from None
+    return value
+
+
+def say_if_empty(number, tag=None, where=None, since=None):
+    """Tell stderr when the filters selected no paper: an empty export is rarely what was meant."""
+    if number:
+        return
+    filters = [f"--tag {tag}" if tag else "", f"--where {where}" if where else "",
+               f"--since {since}" if since else ""]
+    chosen = ", ".join(f for f in filters if f)
+    click.echo(printable(f"no papers selected{f' ({chosen})' if chosen else ''}"), err=True)
 
 
 @click.command(name="bibtex")
@@ -15,7 +39,8 @@ from papershelf.server.progress import progress_bar
               help="bibtex: unicode as LaTeX escapes; biblatex: UTF-8 kept, @online preprints.")
 @click.option("--tag", help="Only papers with this tag.")
 @click.option("--where", help="Only papers matching this SQL condition on the papers table.")
-@click.option("--since", help="Only papers added on or after this date (YYYY-MM-DD).")
+@click.option("--since", callback=_a_date,
+              help="Only papers added on or after this date (YYYY-MM-DD).")
 @click.option("--key", "keys", multiple=True, help="Only this citation key (repeatable).")
 @click.option("--aux", type=click.Path(exists=True, dir_okay=False),
               help="Only the keys this LaTeX .aux file cites.")
@@ -35,12 +60,13 @@ def export_bibtex(app, output, mode, tag, where, since, keys, aux, with_files):
             raise
         raise click.ClickException(f"export failed: {exc}")
     for key in result.missing:
-        click.echo(f"warning: no paper with key {key}", err=True)
+        click.echo(f"warning: no paper with key {printable(key)}", err=True)
+    say_if_empty(result.count, tag, where, since)
     if output is None:
         sys.stdout.write(result.text)
     else:
         state = "written" if result.written else "unchanged"
-        click.echo(f"{result.count} entries {state}: {output}", err=True)
+        click.echo(f"{count(result.count, 'entry', 'entries')} {state}: {printable(output)}", err=True)
 
 
 @click.command(name="json")
@@ -56,14 +82,16 @@ def export_json(app, output, tag, where):
     """
     from papershelf.exports.bibimport import export_json as write_json
 
+    db = app.db
     try:
-        text, count = write_json(app.db, output, tag=tag, where=where)
+        text, number = write_json(db, output, tag=tag, where=where)
     except Exception as exc:  # a bad --where: say what SQLite said
         raise click.ClickException(f"export failed: {exc}") from exc
+    say_if_empty(number, tag, where)
     if output is None:
         sys.stdout.write(text)
     else:
-        click.echo(f"{count} papers: {output}", err=True)
+        click.echo(f"{count(number, 'paper')}: {printable(output)}", err=True)
 
 
 @click.command(name="import")
@@ -77,20 +105,22 @@ def import_(app, file, tags):
     """
     from papershelf.exports import bibimport
 
-    db = app.db
+    db = app.open_or_create()
     try:
         with progress_bar("Importing", bibimport.count_entries(file)) as advance:
             report = bibimport.import_file(db, file, tags=tags, progress=advance)
     except (ValueError, UnicodeError, OSError) as exc:
         raise click.ClickException(f"cannot import {file}: {exc}")
+    # Keys and messages quote the file: printable() keeps its escape sequences off the terminal.
     for line, key, reason in report.failed:
-        click.echo(f"{file}:{line}: {key or 'block'}: {reason}", err=True)
+        click.echo(printable(f"{file}:{line}: {key or 'block'}: {reason}"), err=True)
     for line, key, reason in report.warnings:
-        click.echo(f"{file}:{line}: {key}: warning: {reason}", err=True)
+        click.echo(printable(f"{file}:{line}: {key}: warning: {reason}"), err=True)
     renamed = {old: new for old, new in report.keys.items() if old != new}
     for old, new in sorted(renamed.items()):
-        click.echo(f"{old} -> {new}", err=True)
-    click.echo(f"created {report.created}, merged {report.merged}, failed {len(report.failed)}")
+        click.echo(printable(f"{old} -> {new}"), err=True)
+    click.echo(f"created {report.created}, merged {report.merged}, failed {len(report.failed)}",
+               err=True)
     if report.failed and not (report.created or report.merged):
         raise click.ClickException("nothing imported")
 
@@ -98,23 +128,36 @@ def import_(app, file, tags):
 @click.command()
 @click.argument("keys", nargs=-1)
 @click.option("--all", "all_", is_flag=True, help="Build the key of every paper again.")
+@click.option("--dry-run", is_flag=True, help="Print the keys that would change; change nothing.")
+@click.option("--yes", is_flag=True, help="Do not ask before rekeying --all on a terminal.")
 @click.pass_obj
-def rekey(app, keys, all_):
+def rekey(app, keys, all_, dry_run, yes):
     """Build citation keys again by the key formula (only when asked: keys never change alone).
 
-    Example: papershelf rekey vaswani2017attention
+    Prints `old -> new` for every key that changes.
+
+    Example: papershelf rekey --all --dry-run
     """
     from papershelf.server import rekey as rekeying
 
     if bool(keys) == all_:
         raise click.ClickException("give citation keys or --all")
+    wanted = None if all_ else list(keys)
     try:
-        changed = rekeying.rekey(app.db, None if all_ else list(keys))
+        if all_ and not dry_run and not yes and sys.stdin.isatty():
+            planned = rekeying.rekey(app.db, wanted, dry_run=True)
+            if not planned:
+                click.echo(f"{count(0, 'key')} would change", err=True)
+                return
+            click.confirm(f"Change {count(len(planned), 'citation key')}? Every \\cite of an old"
+                          " key must then be edited", abort=True, err=True)
+        changed = rekeying.rekey(app.db, wanted, dry_run=dry_run)
     except KeyError as exc:
         raise click.ClickException(f"no paper with key {exc.args[0]}")
     for old, new in changed.items():
-        click.echo(f"{old} -> {new}")
-    click.echo(f"{len(changed)} keys changed", err=True)
+        click.echo(printable(f"{old} -> {new}"))
+    verb = "would change" if dry_run else "changed"
+    click.echo(f"{count(len(changed), 'key')} {verb}", err=True)
 
 
 COMMANDS = [import_, rekey]  # click commands added to the top-level `papershelf` group

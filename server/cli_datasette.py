@@ -6,7 +6,7 @@ import subprocess
 import click
 
 from papershelf.server.datasette.launch import database_url, datasette_argv
-from papershelf.server.serve import raise_keyboard_interrupt, stop_process
+from papershelf.server.serve import raise_keyboard_interrupt, require_free_port, stop_process
 
 COMMANDS = []  # click commands added to the top-level `papershelf` group
 EXPORT_COMMANDS = []  # click commands added under `papershelf export`
@@ -21,7 +21,8 @@ def datasette(app, port):
 
     Example: papershelf datasette --port 5179
     """
-    app.db  # noqa: B018 -- opening it creates and migrates the library for Datasette
+    app.db  # noqa: B018 -- the library must exist; opening it migrates it for Datasette
+    require_free_port(port, "Datasette", "--port PORT")
     click.echo(f"Datasette: {database_url(app.db_path, port)}", err=True)
     process = subprocess.Popen(datasette_argv(app.db_path, port), stdin=subprocess.DEVNULL)
     # A service manager stops us with SIGTERM: stop Datasette as on Ctrl-C, never orphan it.

@@ -4,6 +4,7 @@ import click
 
 from papershelf.server import reextract as reextraction
 from papershelf.server.progress import progress_bar
+from papershelf.server.terminal import count
 
 
 @click.command()
@@ -20,8 +21,9 @@ def reextract(app, dry_run):
     with progress_bar("Re-extracting", len(clips)) as advance:
         report = reextraction.reextract(app.db, clips, dry_run=dry_run, progress=advance)
     verb = "would improve" if dry_run else "improved"
-    click.echo(f"{report.total} clips re-read: {verb} {len(report.improved)} papers, "
-               f"{report.unchanged} unchanged, {report.skipped} skipped (no stored page to re-read)")
+    click.echo(f"{count(report.total, 'clip')} re-read: {verb} {count(len(report.improved), 'paper')},"
+               f" {report.unchanged:,} unchanged, {report.skipped:,} skipped (no stored page to re-read)",
+               err=True)
 
 
 COMMANDS = [reextract]  # click commands added to the top-level `papershelf` group

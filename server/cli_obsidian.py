@@ -5,6 +5,7 @@ import click
 from papershelf.exports.obsidian import ObsidianExportError, export_obsidian
 from papershelf.exports.obsidian.attachments import PDF_MODES
 from papershelf.server.progress import progress_bar
+from papershelf.server.terminal import printable
 
 
 @click.command(name="obsidian")
@@ -33,11 +34,12 @@ def obsidian(app, vault_dir, folder, tag, where, template, pdfs):
                                      template=template, progress=advance, pdfs=pdfs)
     except ObsidianExportError as exc:
         raise click.ClickException(str(exc))
+    # Names and YAML errors quote the vault's files: printable() keeps escapes off the terminal.
     for name in report.orphaned:
-        click.echo(f"orphaned (its paper or tag left the library; kept): {name}", err=True)
+        click.echo(printable(f"orphaned (its paper or tag left the library; kept): {name}"), err=True)
     for name, reason in report.skipped:
-        click.echo(f"skipped (left as it was): {name}: {reason}", err=True)
-    click.echo(report.summary())
+        click.echo(printable(f"skipped (left as it was): {name}: {reason}"), err=True)
+    click.echo(printable(report.summary()), err=True)
 
 
 COMMANDS = []  # click commands added to the top-level `papershelf` group

@@ -12,9 +12,13 @@ from papershelf.server.extractors import extract
 FILE_NAME_TITLE = re.compile(r"\.(pdf|ps|djvu|html?)\s*$", re.IGNORECASE)
 
 
+class SourceUnreachable(Exception):
+    """An online source a clip needed (the arXiv API, Crossref) could not be reached."""
+
+
 @dataclass
 class ClipOutcome:
-    kind: str  # "saved" | "listing" | "empty"
+    kind: str  # "saved" | "listing" | "empty" | "unreachable"
     result: store.SaveResult | None = None
     candidates: list = field(default_factory=list)
     error: str = ""
@@ -24,7 +28,9 @@ def clip_page(db, url, html=None, title=None, selection=None, tags=(), note=None
     """Extract url/html and store the paper it holds; a listing returns candidates instead.
 
     enrich: optional callable(paper_fields) -> paper_fields that fills missing
-    fields from the network (arXiv API, Crossref); failures must not raise.
+    fields from the network (arXiv API, Crossref); it raises SourceUnreachable when
+    the network fails and nothing else. That fails the clip only when the page alone
+    cannot make a paper: then the answer says the source was unreachable.
     """
     extraction = extract(url, html)
     if extraction.error and not extraction.papers:
@@ -36,15 +42,24 @@ def clip_page(db, url, html=None, title=None, selection=None, tags=(), note=None
     fields = dict(extraction.papers[0])
     if selection and not fields.get("abstract"):
         fields.setdefault("extra", {})["selection"] = selection
+    unreachable = None
     if enrich is not None:
-        fields = enrich(fields)
+        try:
+            fields = enrich(fields)
+        except SourceUnreachable as failure:
+            unreachable = failure
     # The tab's title is the last resort, after enrichment had its chance; a PDF
     # viewer's title is a file name, which would stick (merges only fill gaps).
     if not fields.get("title") and title and not FILE_NAME_TITLE.search(title):
         fields["title"] = title
     provenance = {"url": url, "extractor": extraction.extractor, "fields": extraction.papers[0],
                   "html": html}  # kept (compressed) for `papershelf reextract`
-    result = store.save_paper(db, fields, tags=tags, note=note, clip=provenance)
+    try:
+        result = store.save_paper(db, fields, tags=tags, note=note, clip=provenance)
+    except store.StoreError:
+        if unreachable is None:
+            raise
+        return ClipOutcome("unreachable", error=str(unreachable))
     return ClipOutcome("saved", result=result)
 
 

@@ -1,4 +1,4 @@
-"""The reader's settings: PAPERSHELF_HOME/config.yml (auto_export, citekey_format)."""
+"""The reader's settings: PAPERSHELF_HOME/config.yml (auto_export, citekey_format, refresh)."""
 
 from pathlib import Path
 

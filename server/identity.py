@@ -19,6 +19,8 @@ METADATA_FIELDS = (
 # Fields a newer arXiv version may replace (the preprint itself changed).
 VERSIONED_FIELDS = ("title", "authors", "abstract", "published", "year", "pdf_url", "url")
 
+# arXiv numbers versions from 1; no paper has reached three digits.
+MAX_ARXIV_VERSION = 9999
 _NEW_ARXIV = re.compile(r"^(\d{4}\.\d{4,5})(?:v(\d+))?$")
 _OLD_ARXIV = re.compile(r"^([a-z][a-z\-]*(?:\.[A-Z]{2})?/\d{7})(?:v(\d+))?$", re.IGNORECASE)
 _DOI = re.compile(r"10\.\d{4,9}/\S+")
@@ -39,9 +41,17 @@ def split_arxiv_id(value):
     for pattern in (_NEW_ARXIV, _OLD_ARXIV):
         match = pattern.match(text)
         if match:
-            version = int(match.group(2)) if match.group(2) else None
-            return match.group(1), version
+            return match.group(1), arxiv_version(match.group(2))
     return None, None
+
+
+def arxiv_version(value):
+    """Return an arXiv version (int or digits) as an int from 1 to MAX_ARXIV_VERSION, or None."""
+    if isinstance(value, str) and re.fullmatch(r"\s*[0-9]{1,4}\s*", value):
+        value = int(value)
+    if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= MAX_ARXIV_VERSION:
+        return value
+    return None
 
 
 def normalize_doi(value):
@@ -97,11 +107,12 @@ def clean_metadata(fields):
     paper = {k: fields[k] for k in METADATA_FIELDS if fields.get(k) not in (None, "", [])}
     arxiv_id, version = split_arxiv_id(paper.get("arxiv_id"))
     paper.pop("arxiv_id", None)
+    # A version means something only beside its id, and only as a whole number.
+    version = arxiv_version(paper.pop("arxiv_version", None)) or version
     if arxiv_id:
         paper["arxiv_id"] = arxiv_id
-        version = paper.get("arxiv_version") or version
-        if version and str(version).isdigit():
-            paper["arxiv_version"] = int(version)
+        if version:
+            paper["arxiv_version"] = version
     if paper.get("doi"):
         doi = normalize_doi(paper["doi"])
         if doi:

@@ -2,8 +2,15 @@
 
 - A User-Agent that names papershelf (with PAPERSHELF_MAILTO, if set, for Crossref's polite pool).
 - A timeout on every request; a network failure returns None, it never raises.
-- A polite per-host rate limit (arXiv asks for at least 3 s between requests).
+- A polite per-host rate limit (arXiv asks for at least 3 s between requests, to its API
+  and for its PDFs; Crossref, Semantic Scholar and OpenAlex publish theirs).
 - stream() hands over a large body (a PDF) in chunks instead of in memory.
+- On request (retries=N): 429 and 5xx answers and network failures are retried with
+  exponential backoff, honouring the service's Retry-After.
+- On request (cache=...): answers are kept for a while (see server.netcache), so that a
+  run repeated the same day does not ask again.
+- answer() turns "no usable answer" into one exception, Unavailable, whose message is a
+  line for the reader.
 - Tests: set PAPERSHELF_UPSTREAM=http://127.0.0.1:PORT and every request goes to that
   stub instead, as GET /<original host><original path>?<query> with the header
   X-Papershelf-Original-URL. Redirects are followed here (not by urllib), so they stay
@@ -12,8 +19,10 @@
 """
 
 import contextlib
+import email.utils
 import http.client
 import os
+import random
 import threading
 import time
 import urllib.error
@@ -22,14 +31,24 @@ from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
 from papershelf.server import __version__
+from papershelf.server.charsets import decode_html
 
 DEFAULT_TIMEOUT = 10.0
 MAX_BYTES = 20 * 1024 * 1024  # a paper page or API answer is far smaller
 MAX_REDIRECTS = 5
 STREAM_CHUNK = 1024 * 1024
-# Seconds between two requests to the same host; arXiv asks for 3 s, for its API and
-# for its PDFs (`papershelf pdfs fetch` of a whole library must not hammer it).
-MIN_INTERVAL = {"export.arxiv.org": 3.0, "arxiv.org": 3.0, "api.crossref.org": 0.1}
+# Seconds between two requests to the same host. arXiv's API terms ask for 3 s, and so does
+# its guidance for bulk PDF downloads (`papershelf pdfs fetch` of a whole library); Crossref's
+# public pool allows 5 requests/s; Semantic Scholar's shared public pool asks unauthenticated
+# clients for about 1 request/s; OpenAlex allows 10/s.
+MIN_INTERVAL = {"export.arxiv.org": 3.0, "arxiv.org": 3.0, "api.crossref.org": 0.2,
+                "api.semanticscholar.org": 1.0, "api.openalex.org": 0.1}
+# With PAPERSHELF_MAILTO (sent in the User-Agent) Crossref serves us from its polite pool,
+# which allows twice the public rate.
+POLITE_INTERVAL = {"api.crossref.org": 0.1}
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+BACKOFF = 1.0  # seconds before the first retry, doubled for each further one
+MAX_RETRY_WAIT = 60.0  # a Retry-After longer than this is not waited for: the answer stands
 
 _last_request = {}
 _lock = threading.Lock()
@@ -47,16 +66,8 @@ class Response:
         return 200 <= self.status < 300
 
     def text(self):
-        """Return the body decoded with the charset the server declared (UTF-8 by default)."""
-        charset = "utf-8"
-        for part in self.headers.get("content-type", "").split(";"):
-            name, _, value = part.strip().partition("=")
-            if name.lower() == "charset" and value:
-                charset = value.strip('"')
-        try:
-            return self.body.decode(charset, "replace")
-        except LookupError:
-            return self.body.decode("utf-8", "replace")
+        """Return the body decoded as a browser would (BOM, HTTP charset, <meta charset>, detection)."""
+        return decode_html(self.body, self.headers.get("content-type"))
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -74,8 +85,70 @@ def user_agent():
     return f"papershelf/{__version__} (personal paper library{contact})"
 
 
-def fetch(url, timeout=DEFAULT_TIMEOUT, accept=None):
-    """GET url and return a Response (any HTTP status), or None when the network fails."""
+class Unavailable(Exception):
+    """A service gave no usable answer (offline, rate limiting, failing); the message says so."""
+
+
+def fetch(url, timeout=DEFAULT_TIMEOUT, accept=None, retries=0, cache=None):
+    """GET url and return a Response (any HTTP status), or None when the network fails.
+
+    retries: how many times a 429, a 5xx or a network failure is tried again.
+    cache: a netcache.AnswerCache to answer from and to keep final answers in.
+    """
+    cached = cache.get(url) if cache is not None else None
+    if cached is not None:
+        return cached
+    for attempt in range(retries + 1):
+        response = _follow(url, timeout, accept)
+        if attempt == retries or not _worth_retrying(response):
+            break
+        wait = retry_wait(response, attempt)
+        if wait is None:
+            break
+        _sleep(wait)
+    if cache is not None and response is not None:
+        cache.put(url, response)
+    return response
+
+
+def answer(url, service, accept=None, **options):
+    """Return the Response a service gave to a GET (2xx to 4xx); raise Unavailable otherwise."""
+    response = fetch(url, accept=accept, **options)
+    if response is None:
+        raise Unavailable(f"could not reach {service} (offline?)")
+    if response.status == 429:
+        raise Unavailable(f"{service} asked us to slow down (HTTP 429)")
+    if response.status >= 500:
+        raise Unavailable(f"{service} failed (HTTP {response.status})")
+    return response
+
+
+def _worth_retrying(response):
+    return response is None or response.status in RETRY_STATUSES
+
+
+def retry_wait(response, attempt):
+    """Return the seconds to wait before retry number attempt+1, or None not to retry."""
+    backoff = BACKOFF * 2 ** attempt * (1 + random.random() / 4)  # jitter: no lockstep
+    header = (response.headers.get("retry-after") or "").strip() if response else ""
+    if not header:
+        return backoff
+    if header.isdigit():
+        wait = float(header)
+    else:
+        try:
+            wait = email.utils.parsedate_to_datetime(header).timestamp() - time.time()
+        except (TypeError, ValueError):
+            return backoff
+    return max(0.0, wait) if wait <= MAX_RETRY_WAIT else None
+
+
+def _sleep(seconds):
+    time.sleep(seconds)
+
+
+def _follow(url, timeout, accept):
+    """GET url following redirects; return the final Response or None."""
     for _ in range(MAX_REDIRECTS + 1):
         response = _get_once(url, timeout, accept)
         if response is None or response.status not in (301, 302, 303, 307, 308):
@@ -172,9 +245,17 @@ def _lower(headers):
     return {k.lower(): v for k, v in (headers or {}).items()}
 
 
+def min_interval(hostname):
+    """Return the seconds to leave between two requests to hostname."""
+    interval = MIN_INTERVAL.get(hostname, 0.0)
+    if hostname in POLITE_INTERVAL and os.environ.get("PAPERSHELF_MAILTO"):
+        interval = min(interval, POLITE_INTERVAL[hostname])
+    return interval
+
+
 def _wait_turn(hostname):
     """Sleep until this host's minimum interval since the last request has passed."""
-    interval = MIN_INTERVAL.get(hostname, 0.0)
+    interval = min_interval(hostname)
     with _lock:
         now = time.monotonic()
         ready = _last_request.get(hostname, 0.0) + interval

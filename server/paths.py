@@ -17,14 +17,15 @@ def home_dir():
 
 
 def home():
-    """Return the papershelf home directory, created if missing."""
+    """Return the papershelf home directory, created owner-only (0700) if missing."""
     path = home_dir()
-    path.mkdir(parents=True, exist_ok=True)
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
     return path
 
 
 def default_db_path():
-    return home() / DB_FILE
+    """Return where the library lives unless --db or PAPERSHELF_DB says otherwise (not created)."""
+    return home_dir() / DB_FILE
 
 
 def files_dir(db_path):

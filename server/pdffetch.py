@@ -1,4 +1,4 @@
-"""Open-access PDFs over the network: arXiv's PDF, or a citation_pdf_url that answers a PDF.
+"""Open-access PDFs over the network: arXiv's, a page's citation_pdf_url, the published one's.
 
 Every download goes through net.stream (rate limits: arXiv's one request per 3 s; the
 test stub). What comes back is stored by filestore only when it is a PDF.
@@ -23,8 +23,11 @@ def pdf_sources(paper):
     sources = []
     if paper.get("arxiv_id"):
         sources.append(f"https://arxiv.org/pdf/{paper['arxiv_id']}")
-    if paper.get("pdf_url") and paper["pdf_url"] not in sources:
-        sources.append(paper["pdf_url"])
+    # The page's PDF link, then the published version's open-access PDF `papershelf refresh`
+    # found (Unpaywall's answer through OpenAlex).
+    for url in (paper.get("pdf_url"), (paper.get("extra") or {}).get("oa_pdf_url")):
+        if isinstance(url, str) and url not in sources:
+            sources.append(url)
     return [url for url in sources if urlsplit(url).scheme in ("http", "https")]
 
 

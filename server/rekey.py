@@ -3,8 +3,23 @@
 from papershelf.server import citekeys, store
 
 
-def rekey(db, keys=None):
-    """Build keys again by the formula for the given keys (or every paper); return {old: new}."""
+class _DryRun(Exception):
+    """Raised to roll the transaction back after a dry run computed every change."""
+
+
+def rekey(db, keys=None, dry_run=False):
+    """Build keys again by the formula for the given keys (or every paper); return {old: new}.
+
+    dry_run: compute the same {old: new} (collisions between new keys included) and
+    roll it all back.
+    """
+    try:
+        return _rekey(db, keys, dry_run)
+    except _DryRun as planned:
+        return planned.args[0]
+
+
+def _rekey(db, keys, dry_run):
     if keys is None:
         papers = list(store.iter_papers(db, order_by="id"))
     else:
@@ -31,5 +46,7 @@ def rekey(db, keys=None):
                 db.execute("update papers set citekey = ?, updated_at = ? where id = ?",
                            [new, store.now(), paper["id"]])
                 changed[own] = new
+        if dry_run:
+            raise _DryRun(changed)
     return changed
 

@@ -1,23 +1,33 @@
 """Identifiers to papers over the network: the arXiv API (Atom) and Crossref.
 
 enrich() fills the fields a clip is missing and never fails the clip;
-add_identifier() is `papershelf add ID_OR_URL`. All HTTP goes through server.net.
+add_identifier() is `papershelf add ID_OR_URL`. arxiv_batch(), crossref_work() and
+crossref_search() serve `papershelf refresh`: they take net.fetch options (retries,
+cache) and raise net.Unavailable when the service gave no usable answer.
+All HTTP goes through server.net.
 """
 
 import json
 import re
-from urllib.parse import quote, urlparse
+from urllib.parse import quote, urlencode, urlparse
 
 from lxml import etree
 
 from papershelf.server import identity, net, store
-from papershelf.server.clipping import ClipOutcome, clip_page
+from papershelf.server.clipping import ClipOutcome, SourceUnreachable, clip_page
 from papershelf.server.extractors import arxiv
 from papershelf.server.extractors import fields as page_fields
 from papershelf.server.extractors.htmltools import parse, squash, text
 
 ARXIV_API = "https://export.arxiv.org/api/query?id_list={}&max_results=1"
+ARXIV_BATCH_API = "https://export.arxiv.org/api/query?id_list={}&max_results={}"
 CROSSREF_API = "https://api.crossref.org/works/{}"
+CROSSREF_SEARCH_API = "https://api.crossref.org/works?{}"
+# What a published-version search needs of each hit (a whole work, with its reference
+# list, can weigh 30 KB; Crossref asks clients to select what they use).
+CROSSREF_SELECT = ("DOI,title,author,type,container-title,published-print,published,issued,"
+                   "published-online,created,volume,issue,page,article-number,publisher,"
+                   "ISSN,ISBN,abstract")
 # A clip waits for enrichment: keep it short there; `papershelf add` may wait longer.
 ENRICH_TIMEOUT = 5.0
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -38,10 +48,19 @@ class LookupFailed(Exception):
     """An identifier could not be resolved; the message says why, for the reader."""
 
 
+class Unreachable(LookupFailed, SourceUnreachable):
+    """The arXiv API or Crossref did not answer at all (offline, DNS, timeout)."""
+
+
 def enrich(fields):
-    """Return fields with missing values filled from the arXiv API or Crossref; never raises."""
+    """Return fields with missing values filled from the arXiv API or Crossref.
+
+    Raise SourceUnreachable when the source could not be reached; nothing else.
+    """
     try:
         return _enrich(dict(fields))
+    except SourceUnreachable:
+        raise
     except Exception:  # enrichment is a bonus: the clip stands without it
         return fields
 
@@ -53,12 +72,16 @@ def _enrich(fields):
         suffix = f"v{version}" if version else ""
         try:
             return fill(fields, arxiv_record(arxiv_id + suffix, timeout=ENRICH_TIMEOUT))
+        except Unreachable:
+            raise
         except LookupFailed:
             return fields
     doi = identity.normalize_doi(fields.get("doi"))
     if doi and not arxiv_id and _missing(fields, CROSSREF_WANTED):
         try:
             return fill(fields, crossref_record(doi, timeout=ENRICH_TIMEOUT))
+        except Unreachable:
+            raise
         except LookupFailed:
             return fields
     return fields
@@ -100,7 +123,7 @@ def arxiv_record(arxiv_id, timeout=net.DEFAULT_TIMEOUT):
     response = net.fetch(ARXIV_API.format(quote(arxiv_id, safe="")), timeout=timeout,
                          accept="application/atom+xml")
     if response is None:
-        raise LookupFailed(f"could not reach the arXiv API for {arxiv_id} (offline?)")
+        raise Unreachable(f"could not reach the arXiv API for {arxiv_id} (offline?)")
     papers = parse_atom(response.body)
     if not papers:
         if papers is None or not response.ok:
@@ -150,21 +173,64 @@ def _atom_entry(entry):
     return page_fields.prune(paper)
 
 
+def arxiv_batch(arxiv_ids, **options):
+    """Return {arXiv id: paper fields} of the latest versions of many papers, in one request.
+
+    An id arXiv does not know is absent from the result; raises net.Unavailable when
+    the API gave no usable answer, LookupFailed when it refused the query.
+    """
+    ids = sorted(set(arxiv_ids))
+    url = ARXIV_BATCH_API.format(",".join(quote(i, safe="") for i in ids), len(ids))
+    response = net.answer(url, "the arXiv API", accept="application/atom+xml", **options)
+    papers = parse_atom(response.body)
+    if papers is None or not response.ok:
+        raise LookupFailed(f"the arXiv API refused the query (HTTP {response.status})")
+    return {paper["arxiv_id"]: paper for paper in papers if paper["arxiv_id"] in ids}
+
+
 def crossref_record(doi, timeout=net.DEFAULT_TIMEOUT):
     """Return the paper fields Crossref gives for a DOI."""
-    response = net.fetch(CROSSREF_API.format(quote(doi, safe="/")), timeout=timeout,
-                         accept="application/json")
-    if response is None:
-        raise LookupFailed(f"could not reach Crossref for {doi} (offline?)")
-    if response.status == 404:
+    try:
+        paper = crossref_work(doi, timeout=timeout)
+    except net.Unavailable as failure:
+        raise Unreachable(f"{failure} when asked for {doi}") from None
+    if paper is None:
         raise LookupFailed(f"Crossref does not know the DOI {doi}")
+    return paper
+
+
+def crossref_work(doi, **options):
+    """Return the paper fields of a DOI's Crossref work, None when Crossref does not know it.
+
+    Raises net.Unavailable (no usable answer) or LookupFailed (a refusal, e.g. HTTP 400).
+    """
+    response = net.answer(CROSSREF_API.format(quote(doi, safe="/")), "Crossref",
+                          accept="application/json", **options)
+    if response.status in (404, 410):
+        return None
+    message = _crossref_message(response, doi)
+    return parse_crossref(message)
+
+
+def crossref_search(title, author=None, rows=5, **options):
+    """Return the paper fields of Crossref's best bibliographic matches for a title (and author)."""
+    query = {"query.bibliographic": title, "rows": rows, "select": CROSSREF_SELECT}
+    if author:
+        query["query.author"] = author
+    response = net.answer(CROSSREF_SEARCH_API.format(urlencode(query)), "Crossref",
+                          accept="application/json", **options)
+    items = _crossref_message(response, repr(title)).get("items")
+    return [parse_crossref(item) for item in items or [] if isinstance(item, dict)]
+
+
+def _crossref_message(response, what):
     try:
         data = json.loads(response.body)
     except ValueError:
         data = None
     if not response.ok or not isinstance(data, dict):
-        raise LookupFailed(f"Crossref did not answer for {doi} (HTTP {response.status})")
-    return parse_crossref(data.get("message") if isinstance(data.get("message"), dict) else data)
+        raise LookupFailed(f"Crossref did not answer for {what} (HTTP {response.status})")
+    return data.get("message") if isinstance(data.get("message"), dict) else data
 
 
 def parse_crossref(work):

@@ -4,18 +4,25 @@ Every connection goes through connect(); ensure_db_shape() is idempotent and run
 the migrations, each in its own transaction (sqlite-utils' Migrations).
 """
 
+import os
 import sqlite3
 from pathlib import Path
 
 from sqlite_utils import Database, Migrations
 
-SCHEMA_VERSION = 5
+from papershelf.server.author_names import author_keys
+from papershelf.server.identity import MAX_ARXIV_VERSION
+from papershelf.server.links import LINK_FIELDS, is_kept_link
+
+SCHEMA_VERSION = 8
 FTS_COLUMNS = ["title", "abstract", "authors", "note"]
 # What the text of a stored file is: waiting for the indexer, searchable by page, without a
 # text layer (a scan) or locked by a password.
 TEXT_STATES = ("pending", "indexed", "unreadable", "encrypted")
 # JSON arrays stored as text so that Datasette can facet on them.
 JSON_COLUMNS = ("authors", "tags", "extra")
+# How many works cite a paper, which service counted them, and the day it was read.
+CITATION_COLUMNS = ("citation_count", "citation_count_source", "citation_count_date")
 BUSY_TIMEOUT_MS = 10_000
 
 migrations = Migrations("papershelf")
@@ -104,10 +111,57 @@ def m005_files(db):
     db["file_pages"].enable_fts(["text"], create_triggers=True, tokenize="porter")
 
 
+@migrations()
+def m006_citation_counts(db):
+    # Written by `papershelf refresh`; indexed for Datasette's sort and citation facet.
+    for column, kind in zip(CITATION_COLUMNS, (int, str, str)):
+        db["papers"].add_column(column, kind)
+    db["papers"].create_index(["citation_count"], find_unique_name=True, if_not_exists=True)
+    # One row per refresh run, so that `serve` knows when the next one is due.
+    db["refresh_runs"].create(
+        {"id": int, "started_at": str, "finished_at": str, "scope": str, "papers": int,
+         "checked": int, "changed": int, "counted": int, "problems": str},
+        pk="id",
+    )
+
+
+@migrations()
+def m007_author_keys_and_status_index(db):
+    # ?_author=Vaswani must find "Ashish Vaswani" through an index: each author row keeps
+    # its folded full name and family name (the store writes both, author_names.py).
+    db["paper_authors"].add_column("name_key", str)
+    db["paper_authors"].add_column("family_key", str)
+    rows = db.execute("select rowid, name from paper_authors").fetchall()
+    db.conn.executemany("update paper_authors set name_key = ?, family_key = ? where rowid = ?",
+                        [(*author_keys(name or ""), rowid) for rowid, name in rows])
+    db["paper_authors"].create_index(["name_key"], if_not_exists=True)
+    db["paper_authors"].create_index(["family_key"], if_not_exists=True)
+    # The library home counts papers by reading status on every visit.
+    db["papers"].create_index(["status"], find_unique_name=True, if_not_exists=True)
+
+
+@migrations()
+def m008_safe_links_and_versions(db):
+    # Before #13 any string was stored as a link, and "1234x" as an arXiv version (which
+    # broke every later clip of the paper): drop what the store now refuses.
+    # (The column's integer affinity already turned every "12" into 12: text left is junk.)
+    db.execute("update papers set arxiv_version = null where typeof(arxiv_version) != 'integer'"
+               " or arxiv_version not between 1 and ?", [MAX_ARXIV_VERSION])
+    for column in LINK_FIELDS:
+        rows = db.execute(f"select id, {column} from papers where {column} is not null").fetchall()
+        refused = [(paper_id,) for paper_id, link in rows if not is_kept_link(link, allow_file=True)]
+        db.conn.executemany(f"update papers set {column} = null where id = ?", refused)
+
+
+# The library is private: a new database (and so its -wal and -shm files, which SQLite
+# creates with the database's mode) is readable by its owner only, in a folder likewise.
+PRIVATE_FILE, PRIVATE_DIR = 0o600, 0o700
+
+
 def connect(path):
-    """Open the database at path (created if missing) ready for concurrent use."""
+    """Open the database at path (created if missing, owner-only) ready for concurrent use."""
     if str(path) != ":memory:":
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        create_private(path)
     conn = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
     conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     db = Database(conn)
@@ -116,6 +170,18 @@ def connect(path):
     db.execute("PRAGMA foreign_keys = ON")
     db.execute("PRAGMA synchronous = NORMAL")
     return db
+
+
+def create_private(path):
+    """Create an empty database file at path, owner-only (0600), unless it exists."""
+    path = Path(path)
+    if path.exists():
+        return
+    path.parent.mkdir(mode=PRIVATE_DIR, parents=True, exist_ok=True)
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE))
+    except FileExistsError:
+        pass  # another process created it first: it made it the same way
 
 
 def ensure_db_shape(db):

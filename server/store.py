@@ -9,12 +9,14 @@ so that concurrent writers wait for each other instead of failing with
 import contextlib
 import json
 import os
+import re
 import threading
 import zlib
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from papershelf.server import identity, paths
+from papershelf.server import identity, links, paths, safejson, urlids
+from papershelf.server.author_names import author_keys
 from papershelf.server.citekeys import base_key, is_safe_key, unique_key
 from papershelf.server.schema import JSON_COLUMNS
 
@@ -123,6 +125,8 @@ def _one_paper(db, sql, args):
 
 def get_paper(db, paper_id):
     """Return the paper with this id, or None."""
+    if not 0 < paper_id <= safejson.INT64_MAX:  # SQLite would overflow: no such paper
+        return None
     return _one_paper(db, "select * from papers where id = ?", [paper_id])
 
 
@@ -158,6 +162,23 @@ def lookup(db, url=None, arxiv=None, doi=None):
             return paper
     if not url:
         return None
+    known = urlids.identify(url)  # any URL form of an arXiv id, a DOI, an OpenReview forum
+    if known.get("arxiv_id") or known.get("doi"):
+        paper = find_existing(db, known)
+        if paper is not None:
+            return paper
+    forum = known.get("openreview_id")
+    for candidate in [url, *(urlids.openreview_urls(forum) if forum else [])]:
+        paper = _paper_by_url(db, candidate)
+        if paper is not None:
+            return paper
+    if forum:
+        return _one_paper(db, "select * from papers where json_extract(extra, '$.openreview_id') = ?"
+                              " limit 1", [forum])
+    return None
+
+
+def _paper_by_url(db, url):
     paper = _one_paper(db, "select * from papers where url = ? or pdf_url = ? limit 1", [url, url])
     if paper is not None:
         return paper
@@ -172,7 +193,9 @@ def save_paper(db, fields, tags=(), note=None, clip=None):
     note, status. clip: optional provenance {"url", "extractor", "fields"} recorded
     in the clips table.
     """
-    metadata, tags, note, status = _prepare(fields, tags, note)
+    # A file: link is kept only from a clip of a local file the reader named (`add --html`).
+    local = clip is not None and str(clip.get("url") or "").lower().startswith("file:")
+    metadata, tags, note, status = _prepare(fields, tags, note, allow_file=local)
     if clip is not None:  # compressed before the write lock is taken, not while holding it
         clip = {**clip, "page": compress_page(clip.get("html"))}
     with write_transaction(db):
@@ -190,9 +213,10 @@ def save_paper(db, fields, tags=(), note=None, clip=None):
     return result
 
 
-def _prepare(fields, tags=(), note=None):
+def _prepare(fields, tags=(), note=None, allow_file=False):
     """Return (metadata, tags, note, status) of a paper object, checked and normalised."""
-    check_types(fields)
+    check_types(fields, allow_file)
+    check_text({"tags": list(tags), "note": note})
     status = fields.get("status")
     if status is not None and status not in STATUSES:
         raise StoreError(f"status must be one of {', '.join(STATUSES)}")
@@ -200,18 +224,36 @@ def _prepare(fields, tags=(), note=None):
             _join_notes(fields.get("note"), note), status)
 
 
-def check_types(fields):
-    """Raise StoreError unless every known field of a paper object has an acceptable type."""
+def check_types(fields, allow_file=False):
+    """Raise StoreError unless every known field of a paper object has an acceptable value."""
     for key, kinds in FIELD_TYPES.items():
         value = fields.get(key)
         if value is None:
             continue
         if not isinstance(value, kinds) or isinstance(value, bool):
             raise StoreError(f"{key} has the wrong type ({type(value).__name__})")
-        if key in ("year", "arxiv_version") and not str(value).strip()[:4].isdigit():
-            raise StoreError(f"{key} must be a whole number")
         if key in ("authors", "tags") and not all(isinstance(v, str) for v in value):
             raise StoreError(f"{key} must be a list of strings")
+    year = fields.get("year")
+    if year is not None and not (0 <= year <= 9999 if isinstance(year, int) else _YEAR_TEXT.match(year)):
+        raise StoreError("year must be a year (a whole number up to 9999)")
+    version = fields.get("arxiv_version")
+    if version is not None and identity.arxiv_version(version) is None:
+        raise StoreError(f"arxiv_version must be a whole number from 1 to {identity.MAX_ARXIV_VERSION}")
+    refused = links.refused_links(fields, allow_file)
+    if refused:
+        raise StoreError(f"{refused[0]} must be an http(s) link")
+    check_text(fields)
+
+
+_YEAR_TEXT = re.compile(r"^\s*[0-9]")
+
+
+def check_text(fields):
+    """Raise StoreError unless every value fits SQLite: valid text, 64-bit integers, bounded depth."""
+    problem = safejson.first_problem(fields, where="the paper")
+    if problem:
+        raise StoreError(problem)
 
 
 def merge_paper(db, existing, fields, tags=()):
@@ -252,6 +294,7 @@ def update_paper(db, paper_id, tags=None, note=None, status=None):
         raise StoreError(f"status must be one of {', '.join(STATUSES)}")
     if note is not None and not isinstance(note, str):
         raise StoreError("note must be a string")
+    check_text({"tags": tags, "note": note})
     with write_transaction(db):
         paper = get_paper(db, paper_id)
         if paper is None:
@@ -317,6 +360,19 @@ def iter_papers(db, where=None, params=None, tag=None, order_by="added_at desc, 
         paper = row_to_paper(row)
         paper["files"] = files.get(paper["id"], [])
         yield paper
+
+
+def count_papers(db, tag=None):
+    """Return how many papers iter_papers would yield for this tag (all papers without one)."""
+    clauses, args = filter_clauses(tag=tag)
+    where = " where " + " and ".join(clauses) if clauses else ""
+    return db.execute(f"select count(*) from papers{where}", args).fetchone()[0]
+
+
+def count_matches(db, query):
+    """Return how many papers a full-text query matches (search() shows the first of them)."""
+    return db.execute("select count(*) from papers_fts where papers_fts match ?",
+                      [fts_query(query)]).fetchone()[0]
 
 
 def search(db, query, limit=50):
@@ -402,8 +458,9 @@ def _write_changes(db, current, changes):
 def _write_authors(db, paper_id, authors):
     db.execute("delete from paper_authors where paper_id = ?", [paper_id])
     db.conn.executemany(
-        "insert into paper_authors (paper_id, position, name) values (?, ?, ?)",
-        [(paper_id, i, name) for i, name in enumerate(authors)])
+        "insert into paper_authors (paper_id, position, name, name_key, family_key)"
+        " values (?, ?, ?, ?, ?)",
+        [(paper_id, i, name, *author_keys(name)) for i, name in enumerate(authors)])
 
 
 def _write_tags(db, paper_id, tags):
@@ -452,6 +509,16 @@ def update_metadata(db, paper_id, changes):
         if paper is not None and changes:
             _write_changes(db, paper, changes)
         return get_paper(db, paper_id)
+
+
+def record_citation_count(db, paper_id, count, source, day):
+    """Store how many works cite a paper, who counted them and the day (YYYY-MM-DD) it was read.
+
+    Metadata, reader fields and updated_at stay as they are: a count is not an edit.
+    """
+    with write_transaction(db):
+        db.execute("update papers set citation_count = ?, citation_count_source = ?,"
+                   " citation_count_date = ? where id = ?", [count, source, day, paper_id])
 
 
 def _new_citekey(db, metadata, wanted):

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 
+from papershelf.server import net
 from papershelf.server.schema import open_db
 
 REPO = Path(__file__).resolve().parent.parent
@@ -50,3 +51,20 @@ def db(db_path):
     database = open_db(db_path)
     yield database
     database.close()
+
+
+@pytest.fixture
+def upstream(fixtures_dir, monkeypatch):
+    """Recorded arXiv, Crossref, Semantic Scholar and OpenAlex on 127.0.0.1 (tests/upstream.py).
+
+    No rate-limit waits; retry waits are recorded in upstream.waits instead of slept.
+    """
+    from tests.upstream import UpstreamStub, serving
+
+    stub = UpstreamStub(fixtures_dir)
+    stub.waits = []
+    with serving(stub) as url:
+        monkeypatch.setenv("PAPERSHELF_UPSTREAM", url)
+        monkeypatch.setattr(net, "MIN_INTERVAL", {})
+        monkeypatch.setattr(net, "_sleep", stub.waits.append)
+        yield stub

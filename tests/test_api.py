@@ -1,8 +1,11 @@
 """The HTTP API through Flask's test client: every route, every status, every security check."""
 
+import json
+
 import pytest
 
 from papershelf.server.app import create_app
+from tests.servers import free_port
 
 PORT = 5178
 BASE = f"http://127.0.0.1:{PORT}"
@@ -219,3 +222,159 @@ def test_lookup_falls_back_to_the_url_when_ids_do_not_match(client, arxiv_html):
     found = client.get(f"/api/papers/lookup?arxiv=2001.00001&url={ARXIV_URL}", base_url=BASE,
                        headers=AUTH).json
     assert (found["found"], found["paper"]["id"]) == (True, paper["id"])
+
+
+# --- hostile and odd input (#13): a 4xx that says what is wrong, never a 500 --------------
+
+def send(client, method, path, raw):
+    return client.open(path, method=method, data=raw, base_url=BASE,
+                       headers={**AUTH, "Content-Type": "application/json"})
+
+
+@pytest.mark.parametrize("method, path", [("POST", "/api/clip"), ("POST", "/api/papers"),
+                                          ("PATCH", "/api/papers/1")])
+@pytest.mark.parametrize("raw", ["[" * 100_000 + "]" * 100_000,
+                                 '{"title": "T", "note": "n", "extra": ' + "[" * 5000 + "]" * 5000 + "}"])
+def test_deeply_nested_json_is_a_400(client, method, path, raw):
+    post(client, "/api/papers", {"title": "Seed"})
+    response = send(client, method, path, raw)
+    assert (response.status_code, response.json) == (
+        400, {"error": "JSON nested too deeply (more than 20 levels)"})
+
+
+@pytest.mark.parametrize("raw, field", [
+    ('{"title": "bad \\ud800 title"}', "title"), ('{"title": "T", "note": "a \\udfff note"}', "note"),
+    ('{"title": "T", "tags": ["x\\ud800"]}', "tags"), ('{"title": "T", "authors": ["\\ud800 B"]}', "authors"),
+])
+def test_lone_surrogates_are_stored_as_replacement_characters(client, raw, field):
+    response = send(client, "POST", "/api/papers", raw)
+    assert response.status_code == 200, response.json
+    paper = response.json["results"][0]["paper"]
+    assert "\ufffd" in json.dumps(paper[field], ensure_ascii=False)
+    patched = send(client, "PATCH", f"/api/papers/{paper['id']}", '{"note": "\\ud800", "tags": ["\\udc00"]}')
+    assert (patched.status_code, patched.json["note"], patched.json["tags"]) == (200, "\ufffd", ["\ufffd"])
+
+
+@pytest.mark.parametrize("raw, error", [
+    ('{"title": "T", "arxiv_id": "2101.00001", "arxiv_version": 18446744073709551616}',
+     "arxiv_version is a number out of range (more than 64 bits)"),
+    ('{"title": "T", "year": -9223372036854775809}', "year is a number out of range (more than 64 bits)"),
+    ('{"papers": [{"title": "T", "extra": {"pages": 1e400}}]}', "papers[0]['extra']['pages'] is not a finite number"),
+    ('{"title": "T", "year": NaN}', "the body must be a JSON object"),
+])
+def test_numbers_beyond_64_bits_or_not_finite_are_a_400(client, raw, error):
+    response = send(client, "POST", "/api/papers", raw)
+    assert (response.status_code, response.json) == (400, {"error": error})
+
+
+def test_an_absurd_arxiv_version_in_a_url_is_no_version(client):
+    stored = post(client, "/api/papers", {"title": "T", "arxiv_id": "2101.00002v2"}).json["results"][0]["paper"]
+    response = post(client, "/api/clip", {"url": "https://arxiv.org/abs/2101.00002v99999999999999999999"})
+    assert (response.status_code, response.json["status"], response.json["paper"]["id"],
+            response.json["paper"]["arxiv_version"]) == (200, "updated", stored["id"], 2)
+
+
+@pytest.mark.parametrize("paper_id", ["9223372036854775808", "99999999999999999999999999"])
+def test_ids_beyond_64_bits_are_not_found(client, paper_id):
+    for method in ("GET", "DELETE"):
+        response = client.open(f"/api/papers/{paper_id}", method=method, base_url=BASE, headers=AUTH)
+        assert (response.status_code, response.json["error"]) == (404, f"no paper with id {paper_id}")
+    assert send(client, "PATCH", f"/api/papers/{paper_id}", '{"note": "x"}').status_code == 404
+
+
+@pytest.mark.parametrize("version", ["1234x", "0", "", "v2", 0, 10_000, 1.5])
+def test_an_arxiv_version_must_be_a_whole_number(client, version):
+    response = post(client, "/api/papers", {"title": "T", "arxiv_id": "2101.00003", "arxiv_version": version})
+    assert response.status_code in (400, 422) and "arxiv_version" in response.json["error"]
+
+
+def test_later_versioned_clips_still_update_a_paper(client):
+    created = post(client, "/api/papers", {"title": "T", "arxiv_id": "2101.00003", "arxiv_version": "1"})
+    assert created.json["results"][0]["paper"]["arxiv_version"] == 1
+    newer = post(client, "/api/papers", {"title": "T v2", "arxiv_id": "2101.00003v2"})
+    assert (newer.status_code, newer.json["results"][0]["status"],
+            newer.json["results"][0]["paper"]["arxiv_version"]) == (200, "updated", 2)
+
+
+@pytest.mark.parametrize("field", ["url", "pdf_url", "code_url"])
+@pytest.mark.parametrize("link", ["javascript:alert(document.domain)", "data:text/html,<script>x</script>",
+                                  "file:///etc/passwd", "vbscript:x", "https://", "https://x.org/\x1b]0;t\x07"])
+def test_only_web_links_are_stored(client, db, field, link):
+    response = post(client, "/api/papers", {"title": "T", field: link})
+    assert (response.status_code, response.json) == (422, {"error": f"papers[0]: {field} must be an http(s) link"})
+    assert db["papers"].count == 0
+
+
+def test_web_links_are_stored(client):
+    paper = post(client, "/api/papers", {"title": "T", "url": "HTTPS://example.org/p", "pdf_url": "http://x.org/a.pdf",
+                                         "code_url": "https://github.com/a/b"}).json["results"][0]["paper"]
+    assert (paper["url"], paper["pdf_url"], paper["code_url"]) == (
+        "HTTPS://example.org/p", "http://x.org/a.pdf", "https://github.com/a/b")
+
+
+def test_links_a_page_offers_that_are_not_web_links_are_dropped(client):
+    page = ('<html><head><meta name="citation_title" content="A page paper">'
+            '<meta name="citation_pdf_url" content="javascript:alert(1)">'
+            '<meta name="citation_author" content="Ada Lovelace"></head></html>')
+    response = post(client, "/api/clip", {"url": "https://example.org/paper", "html": page})
+    assert response.status_code == 201 and response.json["paper"]["pdf_url"] is None
+
+
+@pytest.mark.parametrize("url", ["file:///home/me/paper.html", "javascript:alert(1)", "https://", "arxiv.org/abs/1"])
+def test_clip_takes_web_pages_only_as_its_error_says(client, url):
+    response = post(client, "/api/clip", {"url": url, "html": "<title>x</title>"})
+    assert (response.status_code, response.json) == (400, {"error": "url is required and must be an http(s) URL"})
+
+
+@pytest.mark.parametrize("query", ["limit=abc", "limit=-1", "limit=1.5", "limit=99999999999999999999", "limit=²"])
+def test_a_limit_that_is_not_a_whole_number_is_a_400(client, query):
+    response = client.get(f"/api/papers?{query}", base_url=BASE, headers=AUTH)
+    assert response.status_code == 400 and response.json["error"].startswith("limit must be a whole number")
+    assert client.get("/api/papers?limit=0", base_url=BASE, headers=AUTH).json == {"papers": []}
+
+
+@pytest.mark.parametrize("url", [
+    "https://arxiv.org/abs/1706.03762v3", "https://arxiv.org/pdf/1706.03762v7", "https://arxiv.org/pdf/1706.03762v7.pdf",
+    "https://arxiv.org/html/1706.03762v7", "https://arxiv.org/html/1706.03762v7/#S3", "http://arxiv.org/abs/1706.03762",
+    "https://www.arxiv.org/abs/1706.03762", "https://export.arxiv.org/abs/1706.03762v2",
+    "https://arxiv.org/abs/1706.03762?context=cs", "https://huggingface.co/papers/1706.03762",
+])
+def test_lookup_finds_an_arxiv_paper_by_any_of_its_urls(client, arxiv_html, url):
+    paper = clip(client, arxiv_html).json["paper"]
+    found = client.get("/api/papers/lookup", query_string={"url": url}, base_url=BASE, headers=AUTH).json
+    assert (found["found"], found["paper"]["id"]) == (True, paper["id"])
+
+
+@pytest.mark.parametrize("url", ["https://doi.org/10.1038/s41586-021-03819-2", "http://doi.org/10.1038/S41586-021-03819-2",
+                                 "https://dx.doi.org/10.1038/s41586-021-03819-2", "http://dx.doi.org/10.1038%2Fs41586-021-03819-2"])
+def test_lookup_finds_a_paper_by_any_doi_resolver_url(client, url):
+    paper = post(client, "/api/papers", {"title": "AlphaFold", "doi": "10.1038/s41586-021-03819-2",
+                                         "url": "https://www.nature.com/articles/s41586-021-03819-2"}).json
+    found = client.get("/api/papers/lookup", query_string={"url": url}, base_url=BASE, headers=AUTH).json
+    assert (found["found"], found["paper"]["id"]) == (True, paper["results"][0]["paper"]["id"])
+
+
+def test_lookup_finds_an_openreview_paper_by_its_forum_or_its_pdf(client):
+    # As the OpenReview extractor stores them: the forum URL, or only the forum id in extra.
+    by_url = post(client, "/api/papers", {"title": "Forum paper", "url": "https://openreview.net/forum?id=BwufLjXbMO"})
+    by_id = post(client, "/api/papers", {"title": "Other paper", "url": "https://proceedings.example/p1",
+                                         "extra": {"openreview_id": "Zx9Kq1"}})
+    for forum, stored in (("BwufLjXbMO", by_url), ("Zx9Kq1", by_id)):
+        for url in (f"https://openreview.net/forum?id={forum}", f"https://openreview.net/pdf?id={forum}",
+                    f"http://openreview.net/forum?id={forum}&noteId=abc"):
+            found = client.get("/api/papers/lookup", query_string={"url": url}, base_url=BASE, headers=AUTH).json
+            assert (found["found"], found["paper"]["id"]) == (True, stored.json["results"][0]["paper"]["id"]), url
+    other = client.get("/api/papers/lookup", query_string={"url": "https://openreview.net/forum?id=other"},
+                       base_url=BASE, headers=AUTH).json
+    assert other == {"found": False}
+
+
+def test_clip_of_an_arxiv_url_with_arxiv_unreachable_says_so(db_path, home, monkeypatch):
+    closed = free_port()  # nothing listens there: every upstream request is refused
+    monkeypatch.setenv("PAPERSHELF_UPSTREAM", f"http://127.0.0.1:{closed}")
+    client = create_app({"DB_PATH": str(db_path), "TOKEN": TOKEN, "PORT": PORT, "ENRICH": True}).test_client()
+    response = post(client, "/api/clip", {"url": "https://arxiv.org/abs/1706.03762"})
+    assert (response.status_code, response.json) == (
+        502, {"error": "could not reach the arXiv API for 1706.03762 (offline?)"})
+    titled = post(client, "/api/clip", {"url": "https://arxiv.org/abs/1706.03762", "title": "Attention Is All You Need"})
+    assert titled.status_code == 201 and titled.json["paper"]["title"] == "Attention Is All You Need"

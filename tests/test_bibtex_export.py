@@ -276,7 +276,7 @@ def test_export_command(library, db_path, tmp_path):
     out = tmp_path / "out.bib"
     result = runner.invoke(cli, ["--db", str(db_path), "export", "bibtex", "-o", str(out),
                                  "--tag", "systems"])
-    assert result.exit_code == 0 and "1 entries written" in result.stderr
+    assert result.exit_code == 0 and "1 entry written" in result.stderr
     assert out.read_text().startswith("@inproceedings{zhong2024distserve,")
     result = runner.invoke(cli, ["--db", str(db_path), "export", "bibtex", "--where", "nope ="])
     assert result.exit_code == 1 and result.stderr.startswith("Error: export failed:")

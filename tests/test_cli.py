@@ -1,6 +1,7 @@
 """The `papershelf` command line, run as a user runs it."""
 
 import json
+import os
 import re
 import shlex
 import subprocess
@@ -77,7 +78,8 @@ def test_token_prints_the_same_token_each_time(home):
 
 @pytest.mark.parametrize("args, message", [
     (["add", "--html", "/nonexistent.html", "https://x.org"], "does not exist"),
-    (["--db", "/proc/forbidden/x.db", "list"], "cannot open database"),
+    (["--db", "/proc/forbidden/x.db", "add", "--offline", "2101.00001"], "cannot open database"),
+    (["--db", "/proc/forbidden/x.db", "list"], "no library at /proc/forbidden/x.db (--db)"),
 ])
 def test_errors_are_one_line_on_stderr_with_nonzero_exit(home, args, message):
     result = subprocess.run([sys.executable, "-m", "papershelf.server.cli", *args], capture_output=True,
@@ -98,3 +100,167 @@ def test_add_of_an_empty_page_fails_cleanly(home, tmp_path):
         assert len(result.stderr.strip().splitlines()) == 1 and "Error" in result.stderr
     else:
         assert result.stdout.strip()
+
+
+# --- #13: one clear line, never a traceback, never a terminal escape ----------------------
+
+def papershelf(*args, home, env=None, stdin=None):
+    """Run the real command line as a user does; return the CompletedProcess."""
+    return subprocess.run([sys.executable, "-m", "papershelf.server.cli", *args], capture_output=True,
+                          text=True, stdin=stdin if stdin is not None else subprocess.DEVNULL,
+                          env={**os.environ, "PAPERSHELF_HOME": str(home), **(env or {})}, timeout=120)
+
+
+def one_line_error(result, message):
+    assert result.returncode != 0 and "Traceback" not in result.stderr, result.stderr
+    assert result.stderr.strip().splitlines() == [f"Error: {message}"]
+
+
+@pytest.mark.parametrize("content, message", [
+    ('{"papers": ' + "[" * 100_000 + "]" * 100_000 + "}", "JSON nested too deeply (more than 20 levels)"),
+    ('{"papers": [{"title": "T", "year": 18446744073709551616}]}',
+     "papers[0]['year'] is a number out of range (more than 64 bits)"),
+    ('{"papers": [{"title": "T", "arxiv_version": 1e999}]}', "papers[0]['arxiv_version'] is not a finite number"),
+])
+def test_import_of_hostile_json_is_one_line(home, tmp_path, content, message):
+    path = tmp_path / "library.json"
+    path.write_text(content)
+    one_line_error(papershelf("import", str(path), home=home), f"cannot import {path}: {message}")
+
+
+def test_import_drops_links_that_are_not_web_links(home, tmp_path):
+    path = tmp_path / "library.json"
+    path.write_text(json.dumps({"papers": [{"title": "T", "citekey": "t2020", "url": "javascript:alert(1)",
+                                            "pdf_url": "data:text/html,x", "code_url": "https://github.com/a/b"}]}))
+    result = papershelf("import", str(path), home=home)
+    assert result.returncode == 0, result.stderr
+    assert f"{path}:1: t2020: warning: url dropped: not an http(s) link" in result.stderr
+    paper = json.loads(papershelf("list", "--json", home=home).stdout)
+    assert (paper["url"], paper["pdf_url"], paper["code_url"]) == (None, None, "https://github.com/a/b")
+
+
+def test_keys_and_messages_from_a_bib_file_are_never_raw_escapes(home, tmp_path):
+    bib = tmp_path / "evil.bib"
+    bib.write_text("@article{k\x1b]0;pwned\x07,\n  title = {Owned \x1b[2J title},\n  author = {A B},"
+                   " year = 2020}\n@article{notitle\x1b]52;c;bad\x07, year = 2021}\n", encoding="utf-8")
+    result = papershelf("import", str(bib), home=home)
+    listed = papershelf("list", home=home)
+    rekeyed = papershelf("rekey", "--all", "--dry-run", home=home)
+    for output in (result.stdout, result.stderr, listed.stdout, listed.stderr, rekeyed.stdout, rekeyed.stderr):
+        assert not re.search(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]", output), repr(output)
+    assert "\\x1b" in result.stderr + listed.stdout
+
+
+def test_add_html_of_a_latin1_page_reads_its_declared_charset(home, tmp_path):
+    page = tmp_path / "page.html"
+    # ISO-8859-1 as declared; 0x93/0x94 are curly quotes, as browsers read that label (windows-1252).
+    page.write_bytes('<html><head><meta charset="ISO-8859-1"><title>x</title>'
+                     '<meta name="citation_title" content="Étude des réseaux “profonds”">'
+                     '<meta name="citation_author" content="Müller, Jürgen">'
+                     '<meta name="citation_publication_date" content="2019"></head></html>'.encode("cp1252"))
+    result = papershelf("add", "--offline", "--html", str(page), "https://example.org/etude", home=home)
+    assert result.returncode == 0, result.stderr
+    assert (result.stdout, result.stderr) == ("muller2019etude\n", "created: Étude des réseaux “profonds”\n")
+    paper = json.loads(papershelf("list", "--json", home=home).stdout)
+    assert (paper["title"], paper["authors"]) == ("Étude des réseaux “profonds”", ["Jürgen Müller"])
+
+
+@pytest.mark.parametrize("command", [["stats"], ["list"], ["search", "x"], ["export", "bibtex"],
+                                     ["export", "json"], ["reextract"], ["rekey", "--all"], ["datasette"]])
+def test_a_read_only_command_on_a_missing_library_is_an_error_and_creates_nothing(tmp_path, command):
+    typo = tmp_path / "typo" / "path.db"
+    result = papershelf("--db", str(typo), *command, home=tmp_path / "home")
+    one_line_error(result, f"no library at {typo} (--db): check the path; `papershelf add`, `import` or"
+                           " `serve` creates one")
+    assert sorted(p.name for p in tmp_path.iterdir()) == []
+
+
+def test_db_works_after_the_command_too(home, tmp_path, pages_dir):
+    other = tmp_path / "x.db"
+    added = papershelf("add", "--offline", "--html", str(pages_dir / ARXIV_PAGE), "https://arxiv.org/abs/1706.03762",
+                       "--db", str(other), home=home)
+    assert added.returncode == 0, added.stderr
+    assert other.exists() and not (home / "papershelf.db").exists()
+    assert papershelf("list", "--db", str(other), home=home).stdout.startswith("vaswani2017attention")
+    exported = papershelf("export", "bibtex", "--db", str(other), home=home)
+    assert exported.stdout.startswith("@misc{vaswani2017attention,")
+
+
+def test_papershelf_db_errors_name_the_variable(home, tmp_path):
+    result = papershelf("stats", home=home, env={"PAPERSHELF_DB": str(tmp_path)})
+    one_line_error(result, f"PAPERSHELF_DB={tmp_path} is a folder: give the path of a database file")
+    missing = papershelf("stats", home=home, env={"PAPERSHELF_DB": str(tmp_path / "none.db")})
+    assert "(PAPERSHELF_DB)" in missing.stderr and "--db" not in missing.stderr.split(":")[1]
+    flag = papershelf("--db", str(tmp_path), "stats", home=home)
+    one_line_error(flag, f"--db {tmp_path} is a folder: give the path of a database file")
+
+
+@pytest.fixture
+def library_of_three(home, pages_dir):
+    assert papershelf("add", "--offline", "--html", str(pages_dir / ARXIV_PAGE),
+                      "https://arxiv.org/abs/1706.03762", "--tag", "nlp", home=home).returncode == 0
+    for n in (1, 2):
+        page = home / f"p{n}.html"
+        page.write_text(f'<meta name="citation_title" content="Sequence paper {n}">'
+                        f'<meta name="citation_author" content="Ada Lovelace"><meta name="citation_date" content="202{n}">')
+        assert papershelf("add", "--offline", "--html", str(page), f"https://example.org/{n}", home=home).returncode == 0
+    return home
+
+
+def test_export_filters_that_select_nothing_say_so(library_of_three):
+    bad = papershelf("export", "bibtex", "--since", "yesterday", home=library_of_three)
+    assert bad.returncode == 2 and "Invalid value for '--since': 'yesterday' is not a date (YYYY-MM-DD)" in bad.stderr
+    empty = papershelf("export", "bibtex", "--tag", "nosuchtag", home=library_of_three)
+    assert (empty.returncode, empty.stdout, empty.stderr) == (0, "", "no papers selected (--tag nosuchtag)\n")
+    future = papershelf("export", "json", "--where", "year > 3000", home=library_of_three)
+    assert future.stderr == "no papers selected (--where year > 3000)\n"
+    assert papershelf("export", "bibtex", "--since", "2020-01-01", home=library_of_three).stderr == ""
+
+
+def test_list_and_search_say_when_they_cut(library_of_three):
+    listed = papershelf("list", "--limit", "2", home=library_of_three)
+    assert (len(listed.stdout.splitlines()), listed.stderr) == (2, "2 of 3 shown (--limit)\n")
+    assert papershelf("list", home=library_of_three).stderr == ""
+    found = papershelf("search", "sequence", "--limit", "1", home=library_of_three)
+    assert (len(found.stdout.splitlines()), found.stderr) == (1, "1 of 3 shown (--limit)\n")
+    none = papershelf("search", "zeolite", home=library_of_three)
+    assert (none.stdout, none.stderr) == ("", "no papers match 'zeolite'\n")
+    assert papershelf("list", "--tag", "nosuchtag", home=library_of_three).stderr == "no papers with tag nosuchtag\n"
+
+
+def test_summaries_go_to_stderr_with_their_plurals(library_of_three, tmp_path):
+    home = library_of_three
+    out = tmp_path / "refs.bib"
+    one = papershelf("export", "bibtex", "-o", str(out), "--tag", "nlp", home=home)
+    assert (one.stdout, one.stderr) == ("", f"1 entry written: {out}\n")
+    three = papershelf("export", "json", "-o", str(tmp_path / "a.json"), home=home)
+    assert (three.stdout, three.stderr) == ("", f"3 papers: {tmp_path / 'a.json'}\n")
+
+
+def test_rekey_all_dry_run_changes_nothing(library_of_three, monkeypatch):
+    home = library_of_three
+    env = {"PAPERSHELF_CITEKEY_FORMAT": "{auth}_{year}"}
+    before = papershelf("list", home=home).stdout
+    dry = papershelf("rekey", "--all", "--dry-run", home=home, env=env)
+    assert dry.returncode == 0 and dry.stderr == "3 keys would change\n"
+    assert sorted(dry.stdout.splitlines()) == ["lovelace2021sequence -> lovelace_2021",
+                                               "lovelace2022sequence -> lovelace_2022",
+                                               "vaswani2017attention -> vaswani_2017"]
+    assert papershelf("list", home=home).stdout == before
+
+
+def test_rekey_all_asks_on_a_terminal_and_a_no_keeps_every_key(library_of_three):
+    home = library_of_three
+    before = papershelf("list", home=home).stdout
+    controller, terminal = os.openpty()
+    try:
+        os.write(controller, b"n\n")
+        answer = papershelf("rekey", "--all", home=home, env={"PAPERSHELF_CITEKEY_FORMAT": "{auth}_{year}"},
+                            stdin=terminal)
+    finally:
+        os.close(controller)
+        os.close(terminal)
+    assert answer.returncode == 1 and "Change 3 citation keys?" in answer.stderr and "Aborted" in answer.stderr
+    assert papershelf("list", home=home).stdout == before
+    piped = papershelf("rekey", "--all", home=home, env={"PAPERSHELF_CITEKEY_FORMAT": "{auth}_{year}"})
+    assert piped.returncode == 0 and piped.stderr == "3 keys changed\n"  # a script is not asked

@@ -234,11 +234,25 @@ def test_enrich_skips_the_network_when_nothing_is_missing(stub):
     assert stub.requests == []
 
 
-def test_enrich_never_fails_when_offline(stub):
+def test_enrich_offline_says_which_source_was_unreachable(stub):
     stub.offline = True
-    fields = {"arxiv_id": "1706.03762", "title": "Only a title"}
-    assert resolve.enrich(fields) == fields
-    assert resolve.enrich({"doi": "10.7554/elife.01567"}) == {"doi": "10.7554/elife.01567"}
+    with pytest.raises(resolve.Unreachable, match="could not reach the arXiv API .*offline"):
+        resolve.enrich({"arxiv_id": "1706.03762", "title": "Only a title"})
+    with pytest.raises(resolve.Unreachable, match="could not reach Crossref"):
+        resolve.enrich({"doi": "10.7554/elife.01567"})
+
+
+def test_offline_enrichment_fails_only_a_clip_the_page_cannot_make_alone(stub, db):
+    stub.offline = True
+    page = ('<html><head><meta name="citation_title" content="Only a title">'
+            '<meta name="citation_arxiv_id" content="1706.03762"></head></html>')
+    kept = clip_page(db, "https://arxiv.org/abs/1706.03762", page, enrich=resolve.enrich)
+    assert (kept.kind, kept.result.paper["title"]) == ("saved", "Only a title")
+    store.delete_paper(db, kept.result.paper["id"])
+    lost = clip_page(db, "https://arxiv.org/pdf/1706.03762", None, enrich=resolve.enrich)
+    assert (lost.kind, lost.error) == (
+        "unreachable", "could not reach the arXiv API for 1706.03762 (offline?)")
+    assert db["papers"].count == 0
 
 
 def test_enrich_from_crossref_for_a_doi(stub):

@@ -132,7 +132,12 @@ def test_the_wheel_installs_one_top_level_package(wheel):
                for name, path in project_modules().items()}
     assert modules - names == set()  # a package missing from pyproject's list shows here
     assert {"papershelf/server/datasette/metadata.yml",
-            "papershelf/exports/templates/note.md.j2"} <= names
+            "papershelf/exports/templates/note.md.j2",
+            "papershelf/server/datasette/templates/row.html",
+            "papershelf/server/datasette/templates/papershelf_paper.html",
+            "papershelf/server/datasette/templates/papershelf_home.html",
+            "papershelf/server/datasette/static/papershelf.css",
+            "papershelf/server/datasette/static/papershelf.js"} <= names
 
 
 def test_the_wheel_names_its_entry_points_in_the_namespace(wheel):

@@ -28,11 +28,13 @@ def test_export_writes_notes_and_prints_one_summary_line(library_path, tmp_path)
     vault.mkdir()
     result = run("--db", str(library_path), "export", "obsidian", str(vault), "--tag", "nlp")
     assert result.exit_code == 0, result.output
-    assert result.stdout == f"3 written, 0 unchanged, 0 orphaned, 0 skipped in {vault / 'Papers'}\n"
+    # The summary is a diagnostic: stderr, stdout stays empty (#13: summaries on one stream).
+    assert (result.stdout, result.stderr) == (
+        "", f"3 written, 0 unchanged, 0 orphaned, 0 skipped in {vault / 'Papers'}\n")
     assert sorted(p.name for p in (vault / "Papers").rglob("*.md")) == [
         "@vaswani2017attention.md", "All papers.md", "nlp.md"]
     result = run("--db", str(library_path), "export", "obsidian", str(vault), "--tag", "nlp")
-    assert result.stdout.startswith("0 written, 3 unchanged")
+    assert result.stderr.startswith("0 written, 3 unchanged")
 
 
 def test_export_options_folder_where_template(library_path, tmp_path):
@@ -57,8 +59,9 @@ def test_orphans_are_named_on_stderr(library_path, tmp_path):
     db.close()
     result = run("--db", str(library_path), "export", "obsidian", str(vault))
     assert result.exit_code == 0
-    assert result.stderr == ("orphaned (its paper or tag left the library; kept): @he2016deep.md\n"
-                             "orphaned (its paper or tag left the library; kept): Tags/vision.md\n")
+    assert result.stderr.splitlines()[:2] == [
+        "orphaned (its paper or tag left the library; kept): @he2016deep.md",
+        "orphaned (its paper or tag left the library; kept): Tags/vision.md"]
     assert (vault / "Papers" / "@he2016deep.md").is_file()
 
 

@@ -98,9 +98,10 @@ def test_cli_reextract(tmp_path, pages_dir):
     db.close()
     runner = CliRunner()
     dry = runner.invoke(cli, ["--db", str(db_file), "reextract", "--dry-run"])
-    assert dry.exit_code == 0 and "would improve 1 papers" in dry.output
+    assert dry.exit_code == 0 and "would improve 1 paper," in dry.output
     result = runner.invoke(cli, ["--db", str(db_file), "reextract"])
     assert result.exit_code == 0, result.output
-    assert result.output.strip() == "1 clips re-read: improved 1 papers, 0 unchanged, 0 skipped (no stored page to re-read)"
+    assert (result.stdout, result.stderr.strip()) == (
+        "", "1 clip re-read: improved 1 paper, 0 unchanged, 0 skipped (no stored page to re-read)")
     assert store.get_paper(open_db(db_file), paper["id"])["arxiv_category"] == "cs.CL"
     assert "Example: papershelf reextract" in runner.invoke(cli, ["reextract", "--help"]).output

@@ -2,13 +2,19 @@
 
 import concurrent.futures
 import json
+import os
 import signal
+import socket
 import sqlite3
 import subprocess
 import sys
 import time
 import urllib.request
 
+import click
+import pytest
+
+from papershelf.server import serve
 from tests.servers import free_port, running_papershelf, wait_for_url
 
 THREADS, CLIPS_PER_THREAD = 8, 25
@@ -126,3 +132,45 @@ def test_bad_auto_export_target_is_a_one_line_error(home):
     assert result.returncode != 0
     assert result.stderr.strip().splitlines() == [
         result.stderr.strip().splitlines()[0]] and "auto-export target" in result.stderr
+
+
+def test_a_second_library_never_points_at_the_first_ones_datasette(tmp_path):
+    first_home, second_home = tmp_path / "first", tmp_path / "second"
+    first_home.mkdir()
+    second_home.mkdir()
+    with running_papershelf(first_home, datasette=True) as first:
+        api_port = free_port()
+        result = subprocess.run(
+            [sys.executable, "-m", "papershelf.server.cli", "serve", "--offline", "--port", str(api_port),
+             "--datasette-port", str(first.datasette_port)], env={**os.environ, "PAPERSHELF_HOME": str(second_home)},
+            capture_output=True, text=True, timeout=90, stdin=subprocess.DEVNULL)
+        assert result.returncode == 1
+        assert result.stderr.strip().splitlines() == [(
+            f"Error: cannot start Datasette on 127.0.0.1:{first.datasette_port} (Address already in use):"
+            " is another papershelf serving there? Choose --datasette-port PORT or --no-datasette")]
+        assert "Datasette" not in result.stdout and "Traceback" not in result.stderr
+        with socket.socket() as probe:  # the second API let its port go
+            probe.bind(("127.0.0.1", api_port))
+        # The first library's Datasette is untouched, and it is recognisably the first's.
+        assert serve._serves_database(first.datasette_port, first.db_path)
+        assert not serve._serves_database(first.datasette_port, second_home / "papershelf.db")
+
+
+def test_a_second_library_on_free_ports_prints_its_own_datasette(tmp_path):
+    first_home, second_home = tmp_path / "first", tmp_path / "second"
+    first_home.mkdir()
+    second_home.mkdir()
+    with running_papershelf(first_home, datasette=True) as first, \
+            running_papershelf(second_home, datasette=True) as second:
+        banner = second.log_path.read_text()
+        assert f"Datasette        http://127.0.0.1:{second.datasette_port}/" in banner
+        assert str(first.datasette_port) not in banner
+        assert serve._serves_database(second.datasette_port, second.db_path)
+
+
+def test_a_datasette_that_cannot_bind_is_a_one_line_error_and_no_orphan(tmp_path):
+    # The port looked free, then someone else took it: Datasette exits, serve says so.
+    process = subprocess.Popen([sys.executable, "-c", "import sys; sys.exit(1)"])
+    with pytest.raises(click.ClickException, match=r"Datasette could not start on 127.0.0.1:\d+ \(exit status 1\)"):
+        serve._wait_until_serving(process, tmp_path / "p.db", free_port())
+    assert process.poll() == 1  # reaped: no defunct child left behind

@@ -105,9 +105,14 @@ def render_query_id(value, row, database, datasette):
     return _link(f"{_papers_url(datasette, database)}/{value}", value)
 
 
-def render_title(value, row, **_):
-    url = _web_url(row_value(row, "url") or "")
+def render_title(value, row, database, datasette):
     text = Markup('<strong style="display:inline-block;min-width:14em">{}</strong>').format(value)
+    # A paper's title opens its page in the library; the page it was clipped from has a
+    # column of its own (url).
+    paper_id = row_value(row, "id")
+    if isinstance(paper_id, int) and row_value(row, "citekey") is not None:
+        return _link(f"{_papers_url(datasette, database)}/{paper_id}", text)
+    url = _web_url(row_value(row, "url") or "")
     return _link(url, text) if url else text
 
 

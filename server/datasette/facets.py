@@ -6,6 +6,8 @@ from datasette.facets import Facet
 from datasette.filters import FilterArguments
 from datasette.utils import escape_sqlite, path_with_added_args, path_with_removed_args
 
+from papershelf.server.author_names import typed_name_key
+from papershelf.server.datasette.citations import CitationFacet
 from papershelf.server.datasette.library import is_library
 
 # --- tags and authors: facets and filters through the indexed link tables -------------
@@ -28,8 +30,15 @@ def filters_from_request(request, database, table, datasette):
     for link_table, column, argument, verb in LINKS.values():
         for i, value in enumerate(request.args.getlist(argument)):
             name = f"papershelf{argument}{i}"
-            clauses.append(f"id in (select paper_id from {link_table} where {column} = :{name})")
-            params[name] = value
+            if argument == "_author":
+                # What people type: "Vaswani", "vaswani", "Ashish Vaswani", "Nunez" for "Núñez".
+                # Both keys are indexed (schema m007): two index lookups answer the OR.
+                where = f"name_key = :{name} or family_key = :{name}"
+                params[name] = typed_name_key(value)
+            else:
+                where = f"{column} = :{name}"
+                params[name] = value
+            clauses.append(f"id in (select paper_id from {link_table} where {where})")
             descriptions.append(f'{verb} "{value}"')
     return FilterArguments(clauses, params=params, human_descriptions=descriptions)
 
@@ -81,4 +90,4 @@ class ListFacet(Facet):
 
 @hookimpl
 def register_facet_classes():
-    return [ListFacet]
+    return [ListFacet, CitationFacet]

@@ -11,7 +11,6 @@
 
 from pathlib import Path
 
-from datasette import hookimpl
 from datasette.utils.asgi import AsgiFileDownload, Response
 from markupsafe import Markup, escape
 
@@ -22,8 +21,8 @@ ROUTE = r"^/-/papershelf/files/(?P<database>[^/]+)/(?P<file_id>\d+)/(?P<name>[^/
 MARK_START, MARK_END = "\x02", "\x03"  # the snippet marks of papershelf.server.fulltext
 
 
-@hookimpl
-def register_routes():
+def file_routes():
+    """Return the plugin's routes for stored files (registered in the package's __init__)."""
     return [(ROUTE, serve_file)]
 
 

@@ -1,12 +1,15 @@
 """Answer only requests whose Host is a loopback name on the served port; add privacy headers.
 
 Datasette itself never checks Host, so a web page could reach the library through DNS
-rebinding; this wrapper refuses every other Host with a 403.
+rebinding; this wrapper refuses every other Host with a 403. The library view is
+read-only: any method but GET, HEAD and OPTIONS gets a 405 here (Datasette 0.65 answers
+a POST to a table or a read-only canned query with a 500).
 """
 
 from datasette import hookimpl
 
 LOOPBACK_NAMES = {"127.0.0.1", "localhost", "[::1]"}
+READ_METHODS = {"GET", "HEAD", "OPTIONS"}
 # The library is private: no search terms in the Referer of links to arXiv and the like
 # (Datasette sets this on its data pages only), no framing by other sites, no sniffing an
 # export into a script.
@@ -26,6 +29,10 @@ def asgi_wrapper(datasette):
                 return
             if scope["type"] != "http":
                 await app(scope, receive, send)
+                return
+            if scope.get("method", "GET").upper() not in READ_METHODS:
+                await _answer(send, 405, b"papershelf's Datasette is read-only: only GET and HEAD.\n",
+                              [(b"allow", b"GET, HEAD, OPTIONS")])
                 return
 
             async def send_private(message):
@@ -82,7 +89,12 @@ async def _refuse(scope, send):
     if scope["type"] == "websocket":
         await send({"type": "websocket.close", "code": 1008})
         return
-    await send({"type": "http.response.start", "status": 403,
+    await _answer(send, 403, body)
+
+
+async def _answer(send, status, body, headers=()):
+    await send({"type": "http.response.start", "status": status,
                 "headers": [(b"content-type", b"text/plain; charset=utf-8"),
-                            (b"content-length", str(len(body)).encode())]})
+                            (b"content-length", str(len(body)).encode()), *headers,
+                            *PRIVATE_HEADERS]})
     await send({"type": "http.response.body", "body": body})

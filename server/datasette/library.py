@@ -7,6 +7,7 @@ from functools import lru_cache
 import yaml
 from datasette import hookimpl
 
+from papershelf.server.datasette.home import SQL_FUNCTIONS, library_dashboard
 from papershelf.server.datasette.launch import METADATA_PATH
 from papershelf.server.identity import normalize_title
 
@@ -22,6 +23,8 @@ def shipped_metadata():
 
 # Datasette instance -> {name of a database holding a library: its metadata block}.
 library_databases = weakref.WeakKeyDictionary()
+# Datasette instance -> the plugins block: a datasette-dashboards dashboard per library.
+library_plugins = weakref.WeakKeyDictionary()
 
 
 @hookimpl
@@ -34,6 +37,9 @@ def startup(datasette):
                 # One copy per database: Datasette merges local metadata into it in place.
                 libraries[name] = copy.deepcopy(block)
         library_databases[datasette] = libraries
+        library_plugins[datasette] = {"datasette-dashboards": {
+            name: library_dashboard(name, datasette.urls.table(name, "papers"))
+            for name in libraries}}
 
     return find_libraries
 
@@ -43,14 +49,28 @@ def get_metadata(datasette, key, database, table):
     # Called for every cell of a page: no copying here.
     libraries = library_databases.get(datasette, {})
     return {"databases": {name: block for name, block in libraries.items()
-                          if name != LIBRARY_BLOCK}}
+                          if name != LIBRARY_BLOCK},
+            "plugins": library_plugins.get(datasette, {})}
 
 
 @hookimpl
 def prepare_connection(conn):
     # The "duplicates suspected" canned query compares titles the way the store does.
     conn.create_function("papershelf_normalize_title", 1, normalize_title, deterministic=True)
+    # The home's charts link each bar to the papers table filtered to its value.
+    for name, function in SQL_FUNCTIONS.items():
+        conn.create_function(name, 1, function, deterministic=True)
 
 
 def is_library(datasette, database):
     return database in library_databases.get(datasette, {})
+
+
+def library_names(datasette):
+    """Return the names of the databases that hold a papershelf library."""
+    return list(library_databases.get(datasette, {}))
+
+
+def library_dashboards(datasette):
+    """Return {library database name: its datasette-dashboards dashboard}."""
+    return library_plugins.get(datasette, {}).get("datasette-dashboards", {})

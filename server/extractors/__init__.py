@@ -7,6 +7,7 @@ the page's metadata. A bot-check interstitial gives a clear error instead of a
 junk record. extract() never raises.
 """
 
+from papershelf.server import links
 from papershelf.server.extractors import (
     acl,
     arxiv,
@@ -37,7 +38,7 @@ def extract(url, html):
             failure = f"could not read this page ({type(exc).__name__})"
             break
         if result.papers or result.error:
-            return _finish(result)
+            return _finish(result, local=url.lower().startswith("file:"))
         break
     try:
         result = generic.extract(url, html)
@@ -46,7 +47,7 @@ def extract(url, html):
             return Extraction(extractor=generic.NAME, error=htmltools.BOT_CHECK_ERROR)
     except Exception as exc:
         return Extraction(error=failure or f"could not read this page ({type(exc).__name__})")
-    return _finish(result)
+    return _finish(result, local=url.lower().startswith("file:"))
 
 
 def _safe_matches(extractor, url):
@@ -56,8 +57,9 @@ def _safe_matches(extractor, url):
         return False
 
 
-def _finish(result):
-    """Give every paper its year when only its published date says it."""
+def _finish(result, local=False):
+    """Drop links papershelf does not keep; give every paper its year when only its date says it."""
+    result.papers = [links.without_refused_links(p, allow_file=local)[0] for p in result.papers]
     for paper in result.papers:
         if not paper.get("year"):
             year = fields.year_of(paper.get("published"))

@@ -8,6 +8,8 @@ from urllib.parse import urljoin, urlparse
 
 from lxml import etree
 
+from papershelf.server.charsets import decode_html
+
 # Plain lxml elements (no lxml.html class lookup): noticeably faster on megabyte pages.
 _PARSER = etree.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True,
                            recover=True, no_network=True, collect_ids=False)
@@ -20,9 +22,9 @@ def parse(html):
     """Return the root element of html (str or bytes), or None when there is no document."""
     if not html:
         return None
-    if isinstance(html, str):
-        # Bytes with a declared encoding: libxml2 refuses str with an XML declaration.
-        html = html.encode("utf-8", "replace")
+    # Bytes are decoded as a browser would (libxml2 would ignore a <meta charset> here,
+    # and it refuses str with an XML declaration): the parser always reads UTF-8.
+    html = decode_html(html).encode("utf-8", "replace")
     try:
         root = etree.fromstring(html, parser=_PARSER)
     except (etree.LxmlError, ValueError):

@@ -1,0 +1,52 @@
+"""Which links a paper keeps: web links (http, https) only, and file: where the reader asked.
+
+A `javascript:` or `data:` link stored as a paper's url becomes a clickable link in
+Obsidian notes and Datasette, and a `file:` path leaks a local folder into a shared
+.bib: every link that enters the store passes through here.
+"""
+
+import re
+from urllib.parse import urlsplit
+
+LINK_FIELDS = ("url", "pdf_url", "code_url")
+WEB_SCHEMES = ("http", "https")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def is_web_link(value):
+    """Return True for an absolute http(s) URL with a host and no control characters."""
+    return _scheme(value) in WEB_SCHEMES
+
+
+def is_kept_link(value, allow_file=False):
+    """Return True for a link papershelf keeps: a web link, or a file: link when allowed."""
+    scheme = _scheme(value)
+    return scheme in WEB_SCHEMES or (allow_file and scheme == "file")
+
+
+def refused_links(fields, allow_file=False):
+    """Return the names of the link fields of fields whose value papershelf does not keep."""
+    return [key for key in LINK_FIELDS
+            if fields.get(key) not in (None, "") and not is_kept_link(fields[key], allow_file)]
+
+
+def without_refused_links(fields, allow_file=False):
+    """Return (fields without the links papershelf does not keep, the names dropped)."""
+    dropped = refused_links(fields, allow_file)
+    if not dropped:
+        return fields, []
+    return {k: v for k, v in fields.items() if k not in dropped}, dropped
+
+
+def _scheme(value):
+    """Return the lower-case scheme of a well-formed absolute link, or None."""
+    if not isinstance(value, str) or _CONTROL.search(value):
+        return None
+    try:
+        parts = urlsplit(value.strip())
+    except ValueError:  # an unbalanced IPv6 bracket, say
+        return None
+    scheme = parts.scheme.lower()
+    if scheme in WEB_SCHEMES and not parts.hostname:
+        return None
+    return scheme
