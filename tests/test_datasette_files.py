@@ -98,3 +98,13 @@ def test_a_foreign_host_gets_no_pdf(ds, library):
     url = f"/-/papershelf/files/papershelf/{library[2].file_id}/ferraguti2019equivariant.pdf"
     response = get(ds, url, headers={"host": "evil.example"})
     assert response.status_code == 403 and b"%PDF" not in response.content
+
+
+def test_the_paper_page_links_the_saved_pdf_first(ds, library):
+    _, paper, saved = library
+    page = get(ds, f"/papershelf/papers/{paper['id']}")
+    assert page.status_code == 200
+    links = re.findall(r'<a class="paper-link paper-link-([a-z-]+)" href="([^"]+)"', page.text)
+    assert links[0] == ("saved-pdf", f"/-/papershelf/files/papershelf/{saved.file_id}/ferraguti2019equivariant.pdf")
+    assert "Saved PDF (19 pages)" in page.text
+    assert ("pdf", "https://arxiv.org/pdf/1905.00506") in links

@@ -4,6 +4,7 @@
   behind the same loopback Host guard as every page (host_guard.asgi_wrapper) and the
   view-table permission on `files`; only a file the files table names, only from the
   files folder beside that database.
+- The paper page lists the saved PDFs first among its links (paper_page_links).
 - Cells: the papers table's pdf_url shows the saved copy beside the web link; the files
   table's path links to the file; the "Search inside PDFs" query's pdf_file column opens
   the PDF at the page found, and its text_snippet column shows the matched words marked.
@@ -67,6 +68,16 @@ async def saved_pdf_links(datasette, database, paper_id, web_link):
     saved = Markup('<a href="{}" title="the copy in your library ({} pages)">saved PDF</a>').format(
         file_url(datasette, database, rows[0]["id"], rows[0]["path"]), rows[0]["pages"] or "?")
     return Markup("{} · {}").format(saved, web_link) if web_link else saved
+
+
+async def paper_page_links(datasette, database, paper_id):
+    """Return the paper page's links to the paper's stored PDFs ({kind, label, url})."""
+    rows = (await datasette.get_database(database).execute(
+        "select id, path, pages from files where paper_id = ? and kind = 'pdf' order by id",
+        [paper_id])).rows
+    return [{"kind": "saved-pdf", "url": file_url(datasette, database, row["id"], row["path"]),
+             "label": f"Saved PDF ({row['pages']} pages)" if row["pages"] else "Saved PDF"}
+            for row in rows]
 
 
 def render_file_cell(column, value, row, database, datasette):
