@@ -2,7 +2,7 @@
 
 from flask import Blueprint, abort, current_app, request
 
-from papershelf.server import filestore, store
+from papershelf.server import filestore, links, store
 from papershelf.server.connections import get_db
 
 files_api = Blueprint("files", __name__, url_prefix="/api")
@@ -15,7 +15,7 @@ def upload_pdf(paper_id):
     if store.get_paper(db, paper_id) is None:
         abort(404, description=f"no paper with id {paper_id}")  # before reading 200 MB
     source = request.args.get("url")
-    if source is not None and not source.startswith(("http://", "https://")):
+    if source is not None and not links.is_web_link(source):
         abort(400, description="url must be the http(s) address the PDF came from")
     try:
         saved = filestore.save_pdf(db, paper_id, _body_chunks(), url=source,

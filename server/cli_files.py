@@ -5,13 +5,13 @@ import re
 import shlex
 import subprocess
 import sys
-import unicodedata
 
 import click
 
 from papershelf.server import filestore, fulltext, pdffetch, store
 from papershelf.server.extract_process import TextExtractor
 from papershelf.server.progress import progress_bar
+from papershelf.server.terminal import printable
 
 OPEN_TIMEOUT = 30
 
@@ -32,7 +32,7 @@ def attach(app, key, pdf):
         raise click.ClickException(f"cannot attach {pdf}: {error}")
     if saved is None:
         raise click.ClickException(f"the paper {key} was deleted meanwhile")
-    click.echo(saved.file["path"])
+    click.echo(printable(saved.file["path"]))
     click.echo(f"{saved.status}: {describe(_indexed(app.db, saved))}", err=True)
 
 
@@ -64,10 +64,10 @@ def pdfs_fetch(app, keys, missing):
             outcome = pdffetch.fetch_pdf(app.db, paper)
             if outcome.saved is None:
                 failed += 1
-                click.echo(f"{paper['citekey']}: not stored: {printable(outcome.reason)}", err=True)
+                click.echo(printable(f"{paper['citekey']}: not stored: {outcome.reason}"), err=True)
             else:
                 stored += 1
-                click.echo(f"{paper['citekey']}: {describe(_indexed(app.db, outcome.saved))}",
+                click.echo(printable(paper["citekey"]) + ": " + describe(_indexed(app.db, outcome.saved)),
                            err=True)
             advance(1)
     click.echo(f"{stored} PDFs stored, {failed} not")
@@ -163,12 +163,7 @@ def plain_snippet(match):
 def describe(stored):
     """Return "path (12 pages, text indexed)" for a file object."""
     pages = f"{stored['pages']} pages, " if stored.get("pages") is not None else ""
-    return f"{stored['path']} ({pages}text {stored['text']})"
-
-
-def printable(text):
-    """Return text without control characters (no escape sequence reaches the terminal)."""
-    return "".join(" " if unicodedata.category(c)[0] == "C" else c for c in str(text))
+    return printable(f"{stored['path']} ({pages}text {stored['text']})")
 
 
 def _indexed(db, saved):

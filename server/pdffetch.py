@@ -7,7 +7,7 @@ test stub). What comes back is stored by filestore only when it is a PDF.
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from papershelf.server import filestore, net
+from papershelf.server import filestore, links, net
 
 DOWNLOAD_TIMEOUT = 60.0
 
@@ -28,7 +28,7 @@ def pdf_sources(paper):
     for url in (paper.get("pdf_url"), (paper.get("extra") or {}).get("oa_pdf_url")):
         if isinstance(url, str) and url not in sources:
             sources.append(url)
-    return [url for url in sources if urlsplit(url).scheme in ("http", "https")]
+    return [url for url in sources if links.is_web_link(url)]
 
 
 def has_pdf(paper):

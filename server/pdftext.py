@@ -37,7 +37,7 @@ class PdfInfo:
 
 @dataclass
 class PdfText:
-    state: str  # indexed | unreadable | encrypted (schema.TEXT_STATES)
+    state: str  # indexed | unreadable | encrypted (the files table's text states)
     pages: int | None
     texts: list = field(default_factory=list)  # (page number from 1, text) for pages with text
 

@@ -16,9 +16,6 @@ from papershelf.server.links import LINK_FIELDS, is_kept_link
 
 SCHEMA_VERSION = 8
 FTS_COLUMNS = ["title", "abstract", "authors", "note"]
-# What the text of a stored file is: waiting for the indexer, searchable by page, without a
-# text layer (a scan) or locked by a password.
-TEXT_STATES = ("pending", "indexed", "unreadable", "encrypted")
 # JSON arrays stored as text so that Datasette can facet on them.
 JSON_COLUMNS = ("authors", "tags", "extra")
 # How many works cite a paper, which service counted them, and the day it was read.
@@ -87,7 +84,8 @@ def m003_facet_indexes(db):
 @migrations()
 def m005_files(db):
     # The papers' own files (PDFs) kept under files/ beside the database, and their text by
-    # page for full-text search. The same bytes are stored once: sha256 is unique.
+    # page for full-text search. The same bytes are stored once: sha256 is unique. text is
+    # pending (for the indexer), indexed, unreadable (no text layer: a scan) or encrypted.
     db["files"].create(
         {"id": int, "paper_id": int, "kind": str, "path": str, "size": int, "sha256": str,
          "pages": int, "added_at": str, "text": str, "url": str},

@@ -107,7 +107,7 @@ def paper_files(db, paper_ids=None):
 def file_object(folder, values):
     """Return the public file object of (kind, path in folder, size, pages, text)."""
     kind, name, size, pages, text = values
-    return {"kind": kind, "path": str(folder / name), "size": size, "pages": pages, "text": text}
+    return dict(zip(FILE_FIELDS, (kind, str(folder / name), size, pages, text)))
 
 
 def _with_files(db, papers):

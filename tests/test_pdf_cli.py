@@ -9,7 +9,6 @@ from click.testing import CliRunner
 
 from papershelf.server import filestore, net, store
 from papershelf.server.cli import cli
-from papershelf.server.cli_files import printable
 from papershelf.server.schema import open_db
 from tests.pdf_support import ENCRYPTED, pdfs, web  # noqa: F401 (fixtures)
 
@@ -180,5 +179,12 @@ def test_pdfs_fetch_missing_waits_between_arxiv_requests(home, web, pdfs, monkey
     assert len(web.requests) == 2
 
 
-def test_printable_removes_what_a_terminal_would_obey():
-    assert printable("a\x1b[31mred\x07\u202eevil\u00ad") == "a [31mred  evil "
+def test_a_pages_text_never_reaches_the_terminal_raw(library, pdfs):
+    run("attach", KEY, str(pdfs[PHRASE_FILE].path))
+    db = open_db(library / "papershelf.db")
+    # Text the reader never cleaned (a PDF's text layer can hold anything): ESC, BEL, CSI.
+    db.execute("update file_pages set text = ? where page = 3",
+               ["see \x1b]0;retitled\x07 zanzibarite \x9b31m here"])
+    out = run("search", "zanzibarite").stdout
+    assert "zanzibarite" in out
+    assert not any(c in out for c in "\x1b\x07\x9b") and "\\x1b" in out
