@@ -228,9 +228,9 @@ def bench_search(table, papers, pages_per_paper, rng, folder):
     def ours(query):
         return fulltext.search_text(db, query, limit=20)
 
-    def floor(query):  # the match alone: no ranking, no snippet, no join
+    def floor(query):  # the same first match alone: no ranking, no snippet, no join
         return db.execute("select rowid from file_pages_fts where file_pages_fts match ? limit 20",
-                          [store.fts_query(query)]).fetchall()
+                          [fulltext.text_queries(query)[0]]).fetchall()
 
     everything = []
     for label, items in queries(planted, own_terms, source, rng).items():

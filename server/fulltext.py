@@ -123,10 +123,15 @@ def text_queries(query):
 def search_text(db, query, limit=20):
     """Return the best-matching page of each paper whose stored text matches, best first.
 
-    Pages holding the words close together come first, then pages holding them all.
+    Pages holding the words close together come first, then pages holding them all. A
+    sentence of three words or more that was found as such is not looked for word by word:
+    that is a search for the page it came from.
     """
     best = {}  # paper id -> (page row id, page number, the query that found it)
-    for fts_query in text_queries(query):
+    queries = text_queries(query)
+    for fts_query in queries:
+        if best and fts_query is queries[-1] and len(queries) > 1 and _words(query) >= 3:
+            break
         # A paper matching on many pages must not crowd out the others: rank a few more.
         rowids = [row[0] for row in db.execute(RANKED_SQL, [fts_query, limit * 4])]
         places = _places(db, rowids)
@@ -136,6 +141,10 @@ def search_text(db, query, limit=20):
             if len(best) == limit:
                 return _with_snippets(db, best)
     return _with_snippets(db, best)
+
+
+def _words(query):
+    return len([w for w in query.split() if w.casefold() not in STOPWORDS])
 
 
 def _places(db, rowids):

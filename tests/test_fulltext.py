@@ -134,3 +134,26 @@ def test_another_indexer_writing_the_same_pages_meanwhile_stops_this_one_cleanly
     db.execute("drop trigger other_indexer")
     assert fulltext.index_file(db, saved.file_id) == "indexed"  # the next run completes it
     assert db.execute("select count(*) from file_pages").fetchone()[0] == 4
+
+
+def test_a_sentence_found_as_such_is_not_looked_for_word_by_word(db):
+    # Constructed pages (a unit test of the ranking rule): one holds the sentence, one its words.
+    texts = {"Holds it": "we prove that the ground ring acts on the discrete states here",
+             "Scatters it": "discrete values of a polynomial in one variable; a bell will ring"
+                            " when the ground floor is reached; the states of matter; who acts"}
+    ids = {}
+    for title, text in texts.items():
+        paper = store.save_paper(db, {"title": title, "authors": ["A Writer"], "year": 2001}).paper
+        ids[title] = paper["id"]
+        file_id = db.execute(
+            "insert into files (paper_id, kind, path, size, sha256, pages, added_at, text)"
+            " values (?, 'pdf', ?, 1, ?, 1, 'now', 'indexed')",
+            [paper["id"], f"{title}.pdf", title]).lastrowid
+        db.execute("insert into file_pages (file_id, paper_id, page, text) values (?, ?, 1, ?)",
+                   [file_id, paper["id"], text])
+    sentence = fulltext.search_text(db, "ground ring acts on the discrete states")
+    assert [m.paper_id for m in sentence] == [ids["Holds it"]]
+    assert fulltext.MARK_START + "ground" in sentence[0].snippet
+    words = fulltext.search_text(db, "discrete ring")  # two words: close together, then anywhere
+    assert sorted(m.paper_id for m in words) == sorted(ids.values())
+    assert fulltext.search_text(db, "ground states nowhere") == []
