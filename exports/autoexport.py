@@ -1,7 +1,8 @@
-"""Auto-export: keep .bib files and Obsidian folders up to date while the library changes.
+"""Auto-export: keep .bib, CSL-JSON and Obsidian exports up to date while the library changes.
 
-Targets are strings `bibtex:PATH`, `biblatex:PATH` (BibLaTeX mode) or `obsidian:DIR`,
-optionally followed by `?tag=T` (e.g. `bibtex:~/thesis/refs.bib?tag=thesis`). They come
+Targets are strings `bibtex:PATH`, `biblatex:PATH` (BibLaTeX mode), `csl:PATH` (CSL-JSON)
+or `obsidian:DIR`, optionally followed by `?tag=T` (e.g. `csl:~/notes/refs.json?tag=thesis`).
+They come
 from `auto_export:` in PAPERSHELF_HOME/config.yml and/or are given explicitly:
 
     exporter = AutoExporter(db_path, configured_targets(["bibtex:refs.bib"]))
@@ -24,7 +25,7 @@ from urllib.parse import parse_qs
 
 from papershelf.server import config
 
-KINDS = ("bibtex", "biblatex", "obsidian")
+KINDS = ("bibtex", "biblatex", "csl", "obsidian")
 # Cheap to compute on every poll: any insert, update or delete changes it.
 FINGERPRINT_SQL = "select count(*), max(updated_at), sum(id) from papers"
 log = logging.getLogger(__name__)
@@ -32,7 +33,7 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class Target:
-    kind: str  # bibtex | biblatex | obsidian
+    kind: str  # bibtex | biblatex | csl | obsidian
     path: Path
     tag: str | None = None
 
@@ -76,6 +77,10 @@ def run_target(db, target):
         from papershelf.exports.bibtex import export_bibtex
 
         return export_bibtex(db, target.path, mode=target.kind, tag=target.tag).written
+    if target.kind == "csl":
+        from papershelf.exports.csljson import export_csl_json
+
+        return export_csl_json(db, target.path, tag=target.tag).written
     from papershelf.exports.obsidian import export_obsidian  # imported late: an optional exporter
 
     result = export_obsidian(db, target.path, tag=target.tag)

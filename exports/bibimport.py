@@ -212,11 +212,11 @@ def import_json(db, data, tags=(), progress=None):
     return report
 
 
-def export_json(db, path=None, tag=None, where=None):
+def export_json(db, path=None, tag=None, where=None, params=None):
     """Return (JSON text of the selected papers, count); write path atomically when given."""
     from papershelf.exports.atomic import write_if_changed
 
-    papers = list(store.iter_papers(db, where=where, tag=tag, order_by="id"))
+    papers = list(store.iter_papers(db, where=where, params=params, tag=tag, order_by="id"))
     text = json.dumps({"papers": papers}, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
     if path is not None:
         write_if_changed(path, text)

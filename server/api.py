@@ -1,6 +1,7 @@
 """The /api routes: parse the request, call the store, shape the response."""
 
 import re
+import time
 
 from flask import Blueprint, abort, current_app, jsonify, request
 
@@ -21,6 +22,7 @@ def ping():
 
 @api.post("/clip")
 def clip():
+    started = time.perf_counter()
     body = _json_object()
     for key in CLIP_TEXT_FIELDS:
         if body.get(key) is not None and not isinstance(body[key], str):
@@ -34,13 +36,23 @@ def clip():
                           selection=body.get("selection"), tags=_tags(body),
                           note=body.get("note"), enrich=enrich)
     if outcome.kind == "listing":
-        return {"candidates": outcome.candidates}
-    if outcome.kind == "unreachable":  # not the client's fault: the extension retries it later
+        response = jsonify(candidates=outcome.candidates)
+    elif outcome.kind == "unreachable":  # not the client's fault: the extension retries it later
         abort(502, description=outcome.error)
-    if outcome.kind != "saved":
+    elif outcome.kind != "saved":
         abort(422, description=outcome.error)
-    result = outcome.result
-    return {"status": result.status, "paper": result.paper}, 201 if result.status == "created" else 200
+    else:
+        result = outcome.result
+        response = jsonify(status=result.status, paper=result.paper)
+        response.status_code = 201 if result.status == "created" else 200
+    response.headers["Server-Timing"] = server_timing(
+        {**outcome.timings, "total": time.perf_counter() - started})
+    return response
+
+
+def server_timing(seconds):
+    """Return a Server-Timing header value ("extract;dur=12.3, ...") for durations in seconds."""
+    return ", ".join(f"{name};dur={value * 1000:.1f}" for name, value in seconds.items())
 
 
 @api.post("/papers")
@@ -92,6 +104,22 @@ def patch_paper(paper_id):
     paper = _store_call(store.update_paper, get_db(), paper_id, tags=tags,
                         note=body.get("note"), status=body.get("status"))
     return _paper_or_404(paper, paper_id)
+
+
+@api.get("/papers/<int:paper_id>/cite")
+def cite_paper(paper_id):
+    from papershelf.exports.references import DEFAULT_STYLE, StyleError, format_references
+
+    paper = store.get_paper(get_db(), paper_id)
+    if paper is None:
+        abort(404, description=f"no paper with id {paper_id}")
+    style = request.args.get("style") or DEFAULT_STYLE
+    try:
+        reference = format_references([paper], style)[0]
+    except StyleError as exc:
+        abort(422, description=str(exc))
+    return {"citekey": reference.citekey, "style": style, "text": reference.text,
+            "html": reference.html}
 
 
 @api.delete("/papers/<int:paper_id>")

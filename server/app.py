@@ -27,7 +27,7 @@ def create_app(config=None):
     open_db(app.config["DB_PATH"]).close()  # migrate once, before any request
 
     CORS(app, resources={r"/api/*": {"origins": [security.EXTENSION_ORIGIN.pattern]}},
-         allow_headers=["Authorization", "Content-Type"],
+         allow_headers=["Authorization", "Content-Type"], expose_headers=["Server-Timing"],
          methods=["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"], max_age=600)
     app.before_request(security.check_request)
     app.register_error_handler(HTTPException, _json_error)

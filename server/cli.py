@@ -238,7 +238,8 @@ def stats(app, as_json):
 @click.option("--threads", default=8, show_default=True, help="API worker threads.")
 @click.option("--offline", is_flag=True, help="Never use the network to fill missing fields.")
 @click.option("--auto-export", "auto_export", multiple=True, metavar="KIND:PATH",
-              help="Keep an export up to date, e.g. bibtex:~/thesis/refs.bib (repeatable).")
+              help="Keep an export up to date: bibtex, biblatex, csl or obsidian:PATH,"
+                   " e.g. csl:~/notes/refs.json (repeatable).")
 @click.option("--replicate", "replicate_url", metavar="URL",
               help="Replicate the library with Litestream to URL, e.g. file:///mnt/backup"
                    " (default: `replicate:` in config.yml).")
@@ -269,7 +270,7 @@ def _print_paper(paper, as_json):
 
 @cli.group(cls=LibraryGroup)
 def export():
-    """Write the library (or part of it) as BibTeX, JSON or Obsidian notes.
+    """Write the library (or part of it) as BibTeX, CSL-JSON, JSON or Obsidian notes.
 
     Example: papershelf export bibtex -o refs.bib
     """
@@ -278,6 +279,7 @@ def export():
 def _register_area_commands():
     from papershelf.server import (
         cli_bibtex,
+        cli_cite,
         cli_datasette,
         cli_extract,
         cli_files,
@@ -286,7 +288,7 @@ def _register_area_commands():
         cli_replicate,
     )
 
-    for module in (cli_extract, cli_bibtex, cli_obsidian, cli_datasette, cli_replicate,
+    for module in (cli_extract, cli_bibtex, cli_cite, cli_obsidian, cli_datasette, cli_replicate,
                    cli_refresh, cli_files):
         for command in getattr(module, "COMMANDS", []):
             cli.add_command(command)

@@ -1,35 +1,13 @@
 """CLI commands for BibTeX: export, import, rekey."""
 
 import sys
-from datetime import date
 
 import click
 
 from papershelf.exports import bibtex
+from papershelf.server.cli_filters import export_filters, say_if_empty
 from papershelf.server.progress import progress_bar
 from papershelf.server.terminal import count, printable
-
-
-def _a_date(ctx, param, value):
-    """Check --since is a date (YYYY-MM-DD, or YYYY-MM, YYYY) and pass it on as written."""
-    if value is None:
-        return None
-    padded = {4: value + "-01-01", 7: value + "-01"}.get(len(value), value)
-    try:
-        date.fromisoformat(padded)
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)") from None
-    return value
-
-
-def say_if_empty(number, tag=None, where=None, since=None):
-    """Tell stderr when the filters selected no paper: an empty export is rarely what was meant."""
-    if number:
-        return
-    filters = [f"--tag {tag}" if tag else "", f"--where {where}" if where else "",
-               f"--since {since}" if since else ""]
-    chosen = ", ".join(f for f in filters if f)
-    click.echo(printable(f"no papers selected{f' ({chosen})' if chosen else ''}"), err=True)
 
 
 @click.command(name="bibtex")
@@ -37,31 +15,24 @@ def say_if_empty(number, tag=None, where=None, since=None):
               help="File to write (atomically; untouched when nothing changed). Default: stdout.")
 @click.option("--mode", type=click.Choice(bibtex.MODES), default="bibtex", show_default=True,
               help="bibtex: unicode as LaTeX escapes; biblatex: UTF-8 kept, @online preprints.")
-@click.option("--tag", help="Only papers with this tag.")
-@click.option("--where", help="Only papers matching this SQL condition on the papers table.")
-@click.option("--since", callback=_a_date,
-              help="Only papers added on or after this date (YYYY-MM-DD).")
-@click.option("--key", "keys", multiple=True, help="Only this citation key (repeatable).")
-@click.option("--aux", type=click.Path(exists=True, dir_okay=False),
-              help="Only the keys this LaTeX .aux file cites.")
+@export_filters
 @click.option("--with-files", is_flag=True,
               help="Name each paper's stored PDF in a `file` field (as JabRef writes it).")
 @click.pass_obj
-def export_bibtex(app, output, mode, tag, where, since, keys, aux, with_files):
+def export_bibtex(app, output, mode, selection, with_files):
     """Write the library, or part of it, as a .bib file sorted by citation key.
 
     Example: papershelf export bibtex -o refs.bib --mode biblatex --tag thesis --with-files
     """
+    where, params = selection.as_where()  # --key, --aux, --cited-in and --since among them
     try:
-        result = bibtex.export_bibtex(app.db, output, mode=mode, tag=tag, where=where,
-                                      since=since, keys=keys, aux=aux, with_files=with_files)
+        result = bibtex.export_bibtex(app.db, output, mode=mode, tag=selection.tag, where=where,
+                                      params=params, with_files=with_files)
     except Exception as exc:  # a bad --where is the usual cause: say what SQLite said
         if isinstance(exc, click.ClickException):
             raise
         raise click.ClickException(f"export failed: {exc}")
-    for key in result.missing:
-        click.echo(f"warning: no paper with key {printable(key)}", err=True)
-    say_if_empty(result.count, tag, where, since)
+    say_if_empty(result.count, selection)
     if output is None:
         sys.stdout.write(result.text)
     else:
@@ -72,10 +43,9 @@ def export_bibtex(app, output, mode, tag, where, since, keys, aux, with_files):
 @click.command(name="json")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True),
               help="File to write (atomically). Default: stdout.")
-@click.option("--tag", help="Only papers with this tag.")
-@click.option("--where", help="Only papers matching this SQL condition on the papers table.")
+@export_filters
 @click.pass_obj
-def export_json(app, output, tag, where):
+def export_json(app, output, selection):
     """Write papers as JSON {"papers": [...]}, which `papershelf import` reads back losslessly.
 
     Example: papershelf export json -o library.json
@@ -83,11 +53,12 @@ def export_json(app, output, tag, where):
     from papershelf.exports.bibimport import export_json as write_json
 
     db = app.db
+    where, params = selection.as_where()
     try:
-        text, number = write_json(db, output, tag=tag, where=where)
+        text, number = write_json(db, output, tag=selection.tag, where=where, params=params)
     except Exception as exc:  # a bad --where: say what SQLite said
         raise click.ClickException(f"export failed: {exc}") from exc
-    say_if_empty(number, tag, where)
+    say_if_empty(number, selection)
     if output is None:
         sys.stdout.write(text)
     else:

@@ -4,6 +4,7 @@ Shared by the HTTP API and the CLI so that both behave the same.
 """
 
 import re
+import time
 from dataclasses import dataclass, field
 
 from papershelf.server import identity, store
@@ -22,6 +23,7 @@ class ClipOutcome:
     result: store.SaveResult | None = None
     candidates: list = field(default_factory=list)
     error: str = ""
+    timings: dict = field(default_factory=dict)  # seconds spent: "extract", "store"
 
 
 def clip_page(db, url, html=None, title=None, selection=None, tags=(), note=None, enrich=None):
@@ -32,7 +34,15 @@ def clip_page(db, url, html=None, title=None, selection=None, tags=(), note=None
     the network fails and nothing else. That fails the clip only when the page alone
     cannot make a paper: then the answer says the source was unreachable.
     """
+    started = time.perf_counter()
     extraction = extract(url, html)
+    extracted = time.perf_counter()
+    outcome = _store_extraction(db, extraction, url, html, title, selection, tags, note, enrich)
+    outcome.timings = {"extract": extracted - started, "store": time.perf_counter() - extracted}
+    return outcome
+
+
+def _store_extraction(db, extraction, url, html, title, selection, tags, note, enrich):
     if extraction.error and not extraction.papers:
         return ClipOutcome("empty", error=extraction.error)
     if extraction.listing:

@@ -7,6 +7,7 @@ import pytest
 
 from papershelf.server import net
 from papershelf.server.schema import open_db
+from tests.browser_support import BROWSERS
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -68,3 +69,49 @@ def upstream(fixtures_dir, monkeypatch):
         monkeypatch.setattr(net, "MIN_INTERVAL", {})
         monkeypatch.setattr(net, "_sleep", stub.waits.append)
         yield stub
+
+
+# ---- the real browsers with the extension (see tests/browser_support.py) ----------------
+
+@pytest.fixture(scope="session")
+def fixture_site(fixtures_dir):
+    """The proxy both browsers use: arxiv.org, huggingface.co... answered from fixture pages."""
+    from tests.extension_support import fixture_site_pages
+    from tests.site_proxy import FixtureSiteProxy
+
+    with FixtureSiteProxy(fixture_site_pages(fixtures_dir / "pages")) as proxy:
+        yield proxy
+
+
+@pytest.fixture(scope="module", params=BROWSERS)
+def browser(request, tmp_path_factory, fixture_site):
+    """One browser with the extension for the module, once in Chromium and once in Firefox.
+
+    An Extension (tests/extension_support.py); `browser.name` is "chromium" or "firefox".
+    """
+    from tests.browser_support import start_browser
+    from tests.extension_support import EXTENSION_DIR, Extension
+
+    profile = tmp_path_factory.mktemp(f"profile-{request.param}")
+    driver = start_browser(request.param, profile, EXTENSION_DIR, proxy=fixture_site.address)
+    try:
+        yield Extension(driver)
+    finally:
+        driver.stop()
+
+
+@pytest.fixture
+def papershelf(home):
+    """A running `papershelf serve` (offline, no Datasette) with this test's home."""
+    from tests.servers import running_papershelf
+
+    with running_papershelf(home) as server:
+        yield server
+
+
+@pytest.fixture
+def extension(browser, papershelf):
+    """The browser's extension set up for this test's server; its tabs are closed afterwards."""
+    browser.configure(papershelf.api_url, papershelf.token)
+    yield browser
+    browser.close_tabs()

@@ -3,7 +3,8 @@
 import sqlite3
 import time
 from pathlib import Path
-from urllib.parse import urlsplit
+
+from tests.site_proxy import FixturePage
 
 REPO = Path(__file__).resolve().parent.parent
 EXTENSION_DIR = REPO / "extension"
@@ -17,7 +18,6 @@ SITE = {
     "https://huggingface.co/papers/2407.07061": "hf_paper_2407.07061_constructed.html",
 }
 PDFS = {"https://arxiv.org/pdf/1706.03762v7"}
-LOOPBACK = ("127.0.0.1", "localhost", "[::1]")
 
 
 def _minimal_pdf():
@@ -39,48 +39,46 @@ def _minimal_pdf():
 MINIMAL_PDF = _minimal_pdf()
 
 
-def route_fixture_site(context, pages_dir):
-    """Answer SITE addresses with fixture bytes, let loopback through, refuse the rest of the web."""
+def fixture_site_pages(pages_dir, site=None, pdfs=None):
+    """Return the fixture-site proxy's table: SITE answered from pages_dir, PDFS with a PDF."""
+    table = {url: FixturePage("text/html; charset=utf-8", path=pages_dir / name)
+             for url, name in (SITE if site is None else site).items()}
+    pdf = FixturePage("application/pdf", body=MINIMAL_PDF)
+    table.update({url: pdf for url in (PDFS if pdfs is None else pdfs)})
+    return table
 
-    def handle(route):
-        url = route.request.url
-        parts = urlsplit(url)
-        if parts.scheme not in ("http", "https") or parts.hostname in LOOPBACK:
-            route.continue_()
-        elif f"{parts.scheme}://{parts.netloc}{parts.path}" in PDFS:
-            route.fulfill(status=200, body=MINIMAL_PDF, content_type="application/pdf")
-        elif f"{parts.scheme}://{parts.netloc}{parts.path}" in SITE:
-            body = (pages_dir / SITE[f"{parts.scheme}://{parts.netloc}{parts.path}"]).read_bytes()
-            route.fulfill(status=200, body=body, content_type="text/html; charset=utf-8")
-        else:
-            route.abort()  # stylesheets, scripts, fonts of the real sites: no network in tests
 
-    context.route("**/*", handle)
-    return handle
+# Waits until the background answers messages (its listeners are registered).
+_BACKGROUND_READY = """async () => {
+    try { await chrome.runtime.sendMessage({type: "queue"}); return true; } catch { return false; }
+}"""
 
 
 class Extension:
-    """The loaded extension: its id and a page of its own to call extension APIs from."""
+    """The extension in one browser: its pages, and a page of its own to call extension APIs in.
 
-    def __init__(self, context, extension_id):
-        self.context = context
-        self.id = extension_id
+    `driver` is a browser driver of tests/browser_support.py; `name` is its browser's name.
+    """
+
+    def __init__(self, driver):
+        self.driver = driver
+        self.name = driver.name
         self._page = None
 
     def url(self, path):
-        return f"chrome-extension://{self.id}/{path}"
+        return self.driver.extension_url(path)
 
     @property
     def page(self):
         """An extension page (the options page) in which chrome.* APIs can be evaluated."""
         if self._page is None or self._page.is_closed():
             self._page = self.open_options()
+            self._page.wait_for_function(_BACKGROUND_READY)
         return self._page
 
     def open_options(self):
         """Open the options page and wait until it has loaded the settings."""
-        page = self.context.new_page()
-        page.goto(self.url("options/options.html"))
+        page = self.driver.open_extension_page("options/options.html")
         page.locator("body[data-ready]").wait_for(state="attached")
         return page
 
@@ -103,20 +101,26 @@ class Extension:
 
     def tab_id(self, url):
         """Return the id of the newest tab showing url."""
-        return self.evaluate("async (url) => Math.max(...(await chrome.tabs.query({url})).map((t) => t.id))", url)
+        newest = "async (url) => Math.max(...(await chrome.tabs.query({url})).map((t) => t.id))"
+        return self.evaluate(newest, url)
 
     def open_tab(self, url):
         """Open url in a new tab; return (page, tab id)."""
-        page = self.context.new_page()
+        page = self.driver.new_page()
         page.goto(url)
         return page, self.tab_id(url)
 
     def popup_for(self, tab_id, width=380):
         """Open popup.html?tabId=N as a page: it acts on tab N as the toolbar popup does."""
-        popup = self.context.new_page()
+        popup = self.driver.open_extension_page(f"popup/popup.html?tabId={tab_id}")
         popup.set_viewport_size({"width": width, "height": 600})
-        popup.goto(self.url(f"popup/popup.html?tabId={tab_id}"))
         return popup
+
+    def close_tabs(self):
+        """Close every tab but the extension page used for evaluating."""
+        for page in self.driver.pages:
+            if page != self._page:
+                page.close()
 
 
 def screenshot(page, name):

@@ -56,6 +56,24 @@ def test_clip_stores_then_reports_unchanged_and_updated(client, arxiv_html):
         200, "updated", ["nlp", "seminal"])
 
 
+def test_clip_tells_where_its_time_went_in_server_timing(client, arxiv_html, pages_dir):
+    def durations(response):
+        metrics = [metric.strip().split(";dur=") for metric in response.headers["Server-Timing"].split(",")]
+        return {name: float(value) for name, value in metrics}
+
+    saved = durations(clip(client, arxiv_html))
+    listing_html = (pages_dir / "hf_daily_papers_constructed.html").read_text(encoding="utf-8")
+    listing = durations(clip(client, listing_html, url="https://huggingface.co/papers"))
+    for timing in (saved, listing):
+        assert list(timing) == ["extract", "store", "total"]
+        assert all(value >= 0 for value in timing.values())
+        assert timing["extract"] + timing["store"] <= timing["total"] + 0.2  # rounded to 0.1 ms each
+    assert saved["extract"] > 0  # lxml parsed 43 KB of HTML: it takes measurable time
+    answer = post(client, "/api/clip", {"url": ARXIV_URL, "html": arxiv_html},
+                  headers={"Origin": "moz-extension://5d0c3c1e-2b7a-4f0e-9a61-7c3f4e2a9b18"})
+    assert answer.headers["Access-Control-Expose-Headers"] == "Server-Timing"
+
+
 def test_clip_of_a_page_without_a_paper_is_not_a_server_error(client):
     response = clip(client, "")
     assert response.status_code in (200, 201, 422)

@@ -1,8 +1,10 @@
-"""The browser extension in real Chromium against a real `papershelf serve`.
+"""The browser extension in real Chromium and Firefox ESR against a real `papershelf serve`.
 
-Chromium loads extension/ unpacked; arxiv.org and huggingface.co addresses are answered
-from the recorded fixture pages by routing in Playwright; papershelf runs on a free
-127.0.0.1 port with a temporary home. Screenshots go to test-artifacts/.
+Every test runs in both browsers (the `browser` fixture of conftest.py): Chromium loads
+extension/ unpacked, Firefox installs it as a temporary add-on. arxiv.org and huggingface.co
+addresses are answered from the recorded fixture pages by the fixture-site proxy both browsers
+use; papershelf runs on a free 127.0.0.1 port with a temporary home. Screenshots go to
+test-artifacts/, named after the browser.
 """
 
 import http.server
@@ -11,51 +13,13 @@ import threading
 
 import pytest
 
-from tests.browser_support import launch_with_extension
-from tests.extension_support import (
-    EXTENSION_DIR,
-    Extension,
-    route_fixture_site,
-    rows,
-    screenshot,
-    wait_for,
-)
-from tests.servers import running_papershelf
+from tests.extension_support import rows, screenshot, wait_for
 
 pytestmark = pytest.mark.browser
 
 ARXIV = "https://arxiv.org/abs/1706.03762v7"
 HF_LISTING = "https://huggingface.co/papers"
 HF_PAPER = "https://huggingface.co/papers/2407.07061"
-
-
-@pytest.fixture(scope="module")
-def browser(tmp_path_factory):
-    """One Chromium with the extension for the module (starting it is the slow part)."""
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
-        context = launch_with_extension(playwright, tmp_path_factory.mktemp("profile"), EXTENSION_DIR)
-        worker = context.service_workers[0] if context.service_workers else context.wait_for_event("serviceworker")
-        yield Extension(context, worker.url.split("/")[2])
-        context.close()
-
-
-@pytest.fixture
-def papershelf(home):
-    with running_papershelf(home) as server:
-        yield server
-
-
-@pytest.fixture
-def extension(browser, papershelf, pages_dir):
-    """The extension set up for this test's server, with the fixture sites routed."""
-    handler = route_fixture_site(browser.context, pages_dir)
-    browser.configure(papershelf.api_url, papershelf.token)
-    yield browser
-    browser.context.unroute("**/*", handler)
-    for page in browser.context.pages:
-        if page is not browser.page:
-            page.close()
 
 
 @pytest.fixture
@@ -72,7 +36,7 @@ def test_toolbar_popup_saves_the_arxiv_paper_then_tags_and_note(extension, paper
     popup = extension.popup_for(tab)
     popup.locator("#saved:not([hidden])").wait_for()
     assert popup.locator("#saved-headline").inner_text() == "Saved"
-    assert popup.locator("#access-hint").is_hidden()  # Chromium grants host access at install
+    assert popup.locator("#access-hint").is_hidden()  # both grant host access at (temporary) install
 
     # The offline server can only know all this from the page's HTML the extension sent.
     [paper] = papers(papershelf)
@@ -98,7 +62,7 @@ def test_toolbar_popup_saves_the_arxiv_paper_then_tags_and_note(extension, paper
     tag_input.press("Enter")
     tag_input.fill("reading-group, nlp")
     popup.locator("#paper-form .note").fill("Section 3.2 explains scaled dot-product attention.")
-    screenshot(popup, "popup_saved.png")
+    screenshot(popup, f"{extension.name}_popup_saved.png")
     popup.locator("#paper-form button[type=submit]").click()
     popup.get_by_text("Tags and note saved").wait_for()
     [paper] = papers(papershelf)
@@ -181,7 +145,7 @@ def test_listing_picker_saves_three_chosen_of_six(extension, papershelf):
     picker.locator("#listing-tags").fill("daily")
     assert picker.locator("#save-selected").inner_text() == "Save 3 papers"
     picker.locator("#candidates").evaluate("list => { list.scrollTop = 0; }")
-    screenshot(picker, "listing_picker.png")
+    screenshot(picker, f"{extension.name}_listing_picker.png")
     picker.locator("#save-selected").click()
     picker.locator("#saved-many:not([hidden])").wait_for()
     assert picker.locator("#saved-many-headline").inner_text() == "Saved 3 papers"
@@ -191,7 +155,7 @@ def test_listing_picker_saves_three_chosen_of_six(extension, papershelf):
     new = [paper for paper in stored if paper["id"] != saved["id"]]
     assert all(any(word in paper["title"] for paper in new) for word in chosen)
     assert all(json.loads(paper["tags"]) == ["daily"] for paper in new)
-    screenshot(picker, "listing_saved.png")
+    screenshot(picker, f"{extension.name}_listing_saved.png")
 
 
 def test_offline_clip_is_queued_and_lands_exactly_once_after_restart(extension, papershelf):
@@ -204,7 +168,7 @@ def test_offline_clip_is_queued_and_lands_exactly_once_after_restart(extension, 
     tag_input.fill("offline")
     popup.locator("#queued-form button[type=submit]").click()
     popup.get_by_text("Kept with the queued clip").wait_for()
-    screenshot(popup, "popup_queued.png")
+    screenshot(popup, f"{extension.name}_popup_queued.png")
     [item] = extension.queue()
     assert (item["state"], item["body"]["url"], item["body"]["tags"]) == ("pending", ARXIV, ["offline"])
     assert "<html" in item["body"]["html"]
@@ -304,8 +268,8 @@ def test_options_page_stores_settings_and_explains_each_failure(extension, paper
     assert check(papershelf.api_url, papershelf.token).startswith("Connected to papershelf")
     stored = extension.evaluate("() => chrome.storage.local.get(['serverUrl', 'token'])")
     assert stored == {"serverUrl": papershelf.api_url, "token": papershelf.token}
-    screenshot(options, "options_connected.png")
-    assert options.locator("#permissions").is_hidden()  # Chromium grants host access at install
+    screenshot(options, f"{extension.name}_options_connected.png")
+    assert options.locator("#permissions").is_hidden()  # both grant host access at (temporary) install
     commands = extension.evaluate("() => chrome.commands.getAll()")
     assert {"name": "_execute_action", "shortcut": "Alt+Shift+S"}.items() <= next(
         command for command in commands if command["name"] == "_execute_action").items()
@@ -314,4 +278,90 @@ def test_options_page_stores_settings_and_explains_each_failure(extension, paper
     assert "it is not papershelf. Check the port" in check(other_app, papershelf.token)
     papershelf.stop()
     assert check(papershelf.api_url, papershelf.token).startswith(f"papershelf is not running at {papershelf.api_url}")
-    screenshot(options, "options_not_running.png")
+    screenshot(options, f"{extension.name}_options_not_running.png")
+
+
+WITHDRAW_HOST_ACCESS = """async () => {
+    try { return await chrome.permissions.remove({origins: ["<all_urls>"]}); } catch (error) { return error.message; }
+}"""
+
+
+def test_host_access_withdrawn_in_firefox_is_asked_for_again_on_the_options_page(extension, papershelf):
+    options = extension.open_options()
+    if extension.name == "chromium":
+        # Chromium grants the manifest's host access at install and keeps it out of the extension's hands.
+        assert extension.evaluate(WITHDRAW_HOST_ACCESS) == "You cannot remove required permissions."
+        assert options.locator("#permissions").is_hidden()
+        return
+    # Firefox lets the reader withdraw it (about:addons → Permissions); the open page follows at once.
+    assert extension.evaluate(WITHDRAW_HOST_ACCESS) is True
+    options.locator("#permissions:not([hidden])").wait_for()
+    assert "Allow access to the pages you read" in options.locator("#permissions").inner_text()
+
+    _, tab = extension.open_tab(ARXIV)
+    popup = extension.popup_for(tab)
+    popup.locator("#saved:not([hidden])").wait_for()
+    assert popup.locator("#access-hint").is_visible()
+    [paper] = papers(papershelf)  # the address and the tab's title alone: no authors, no abstract
+    assert (paper["arxiv_id"], json.loads(paper["authors"]), paper["abstract"]) == ("1706.03762", [], None)
+    screenshot(popup, f"{extension.name}_popup_no_access.png")
+
+    options.locator("#grant").click()
+    prompt = extension.driver.answer_permission_prompt(accept=True)
+    assert "Access your data for all websites" in prompt
+    options.get_by_text("Thank you: access granted.").wait_for()
+    assert options.locator("#permissions").is_hidden()
+    popup.locator("#access-hint").wait_for(state="hidden")
+
+    _, again = extension.open_tab(ARXIV)
+    popup = extension.popup_for(again)
+    popup.locator("#saved:not([hidden])").wait_for()
+    assert popup.locator("#saved-byline").inner_text() == "Ashish Vaswani et al. · 2017"
+    [paper] = papers(papershelf)
+    assert len(json.loads(paper["authors"])) == 8
+
+
+# Reads the clipboard in Firefox's chrome context: web and extension pages may not read it.
+FIREFOX_CLIPBOARD = """
+const transfer = Cc["@mozilla.org/widget/transferable;1"].createInstance(Ci.nsITransferable);
+transfer.init(null);
+transfer.addDataFlavor("text/plain");
+Services.clipboard.getData(transfer, Services.clipboard.kGlobalClipboard);
+const data = {};
+transfer.getTransferData("text/plain", data);
+return data.value.QueryInterface(Ci.nsISupportsString).data;
+"""
+
+
+def clipboard_text(extension, page):
+    """Return the text on the browser's clipboard."""
+    if extension.name == "firefox":
+        driver = extension.driver.driver
+        with driver.context(driver.CONTEXT_CHROME):
+            return driver.execute_script(FIREFOX_CLIPBOARD)
+    context = extension.driver.context
+    context.grant_permissions(["clipboard-read", "clipboard-write"])
+    try:
+        return page.evaluate("() => navigator.clipboard.readText()")
+    finally:
+        context.clear_permissions()
+
+
+def test_popup_copies_the_reference_in_the_chosen_style(extension, papershelf, arxiv_html):
+    status, answer = papershelf.request("POST", "/api/clip", {"url": ARXIV, "html": arxiv_html})
+    assert status == 201
+    _, tab = extension.open_tab(ARXIV)
+    popup = extension.popup_for(tab)
+    popup.locator("#saved:not([hidden])").wait_for()
+    popup.locator("#cite-style").evaluate(
+        "(select) => { select.value = 'ieee'; select.dispatchEvent(new Event('change')); }")
+    popup.locator("#copy-reference").click()
+    popup.get_by_text("Reference copied").wait_for()
+    status, expected = papershelf.request("GET", f"/api/papers/{answer['paper']['id']}/cite?style=ieee")
+    assert status == 200 and expected["text"].startswith("[1] A. Vaswani et al., “Attention Is All You Need”")
+    assert clipboard_text(extension, popup) == expected["text"]
+    # The style is remembered for the next paper.
+    popup.close()
+    popup = extension.popup_for(tab)
+    popup.locator("#saved:not([hidden])").wait_for()
+    popup.wait_for_function("() => document.querySelector('#cite-style').value === 'ieee'")

@@ -1,9 +1,10 @@
-"""The paper's PDF saved in the same click, in real Chromium against a real `papershelf serve`.
+"""The paper's PDF saved in the same click, in real Chromium and Firefox ESR against `papershelf serve`.
 
 The arXiv abs fixture page is clipped; its PDF address (https://arxiv.org/pdf/1706.03762,
-what the server gives an arXiv paper) is answered with one of the real fixture PDFs,
-so the file stored must have that PDF's page count and its body text must be found by
-`papershelf search`. A publisher's login page, the offline queue and a PDF tab follow.
+what the server gives an arXiv paper) is answered by the fixture-site proxy with one of the
+real fixture PDFs, so the file stored must have that PDF's page count and its body text
+must be found by `papershelf search`. A publisher's login page, the offline queue and a PDF
+tab follow. The browser, the proxy and the server are conftest.py's fixtures.
 """
 
 import subprocess
@@ -11,10 +12,9 @@ import sys
 
 import pytest
 
-from tests.browser_support import launch_with_extension
-from tests.extension_support import EXTENSION_DIR, Extension, route_fixture_site, rows, screenshot, wait_for
+from tests.extension_support import rows, screenshot, wait_for
 from tests.pdf_support import pdfs  # noqa: F401 (a fixture)
-from tests.servers import running_papershelf
+from tests.site_proxy import FixturePage
 
 pytestmark = pytest.mark.browser
 
@@ -26,53 +26,44 @@ PDF_NAME = "1905.00506.pdf"  # 19 pages; its phrase of page 3 is in pdfs/README.
 LOGIN_PAGE = b"<!DOCTYPE html><html><head><title>Sign in</title></head><body>Institution</body></html>"
 
 
-@pytest.fixture(scope="module")
-def browser(tmp_path_factory):
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
-        context = launch_with_extension(playwright, tmp_path_factory.mktemp("profile"), EXTENSION_DIR)
-        worker = context.service_workers[0] if context.service_workers else context.wait_for_event("serviceworker")
-        yield Extension(context, worker.url.split("/")[2])
-        context.close()
+class CountedPage(FixturePage):
+    """A fixture-site answer that records each time it is sent."""
 
+    def __init__(self, content_type, body, sent):
+        super().__init__(content_type, body=body)
+        self.sent = sent
 
-@pytest.fixture
-def papershelf(home):
-    with running_papershelf(home) as server:
-        yield server
+    def body(self):
+        self.sent.append(1)
+        return super().body()
 
 
 class Publisher:
-    """What the PDF addresses answer (routed after the fixture site, so asked first)."""
+    """The PDF addresses of the fixture site, for one test: what each answers, how often."""
 
-    def __init__(self):
-        self.answers = {}
-        self.asked = []
+    def __init__(self, pages):
+        self.pages = pages
+        self.sent = {}
+        self._before = dict(pages)
 
-    def handle(self, route):
-        url = route.request.url
-        if url not in self.answers:
-            route.fallback()
-            return
-        self.asked.append(url)
-        kind, body = self.answers[url]
-        route.fulfill(status=200, body=body, content_type=kind)
+    def answer(self, url, content_type, body):
+        self.sent[url] = []
+        self.pages[url] = CountedPage(content_type, body, self.sent[url])
+
+    def downloads(self, url):
+        return len(self.sent.get(url, []))
+
+    def restore(self):
+        self.pages.clear()
+        self.pages.update(self._before)
 
 
 @pytest.fixture
-def extension(browser, papershelf, pages_dir, pdfs):
-    site = route_fixture_site(browser.context, pages_dir)
-    publisher = Publisher()
-    publisher.answers[PDF_URL] = ("application/pdf", pdfs[PDF_NAME].path.read_bytes())
-    browser.context.route("**/*", publisher.handle)
-    browser.configure(papershelf.api_url, papershelf.token)
-    browser.publisher = publisher
-    yield browser
-    browser.context.unroute("**/*", publisher.handle)
-    browser.context.unroute("**/*", site)
-    for page in browser.context.pages:
-        if page is not browser.page:
-            page.close()
+def publisher(fixture_site, pdfs):
+    publisher = Publisher(fixture_site.pages)
+    publisher.answer(PDF_URL, "application/pdf", pdfs[PDF_NAME].path.read_bytes())
+    yield publisher
+    publisher.restore()
 
 
 def stored_files(server):
@@ -90,19 +81,19 @@ def search(server, phrase):
                           env={"PAPERSHELF_HOME": str(server.home)})
 
 
-def test_a_clip_saves_the_pdf_and_its_text_is_searchable(extension, papershelf, pdfs):
+def test_a_clip_saves_the_pdf_and_its_text_is_searchable(extension, publisher, papershelf, pdfs):
     pdf = pdfs[PDF_NAME]
     _, tab = extension.open_tab(ABS)
     popup = extension.popup_for(tab)
     popup.locator("#saved:not([hidden])").wait_for()
     assert pdf_line(popup, "PDF saved") == f"PDF saved ({pdf.pages} pages)"
-    screenshot(popup, "popup_pdf_saved.png")
+    screenshot(popup, f"{extension.name}_popup_pdf_saved.png")
     [paper] = rows(papershelf.db_path, "select id, citekey from papers")
     assert paper["citekey"] == KEY
     assert stored_files(papershelf) == [
         {"paper_id": paper["id"], "pages": pdf.pages, "text": stored_files(papershelf)[0]["text"],
          "url": PDF_URL}]
-    assert extension.publisher.asked == [PDF_URL]
+    assert publisher.downloads(PDF_URL) == 1
     stored = papershelf.home / "files" / f"{KEY}.pdf"
     assert stored.read_bytes() == pdf.path.read_bytes()
     wait_for(lambda: stored_files(papershelf)[0]["text"] == "indexed", timeout=60,
@@ -112,44 +103,43 @@ def test_a_clip_saves_the_pdf_and_its_text_is_searchable(extension, papershelf, 
     assert "p. 3:" in found.stdout
 
 
-def test_a_login_page_instead_of_the_pdf_is_said_and_nothing_is_stored(extension, papershelf):
-    extension.publisher.answers[PDF_URL] = ("text/html", LOGIN_PAGE)
+def test_a_login_page_instead_of_the_pdf_is_said_and_nothing_is_stored(extension, publisher, papershelf):
+    publisher.answer(PDF_URL, "text/html", LOGIN_PAGE)
     _, tab = extension.open_tab(ABS)
     popup = extension.popup_for(tab)
     popup.locator("#saved:not([hidden])").wait_for()
     assert pdf_line(popup, "PDF not saved") == "PDF not saved: the publisher returned a login page"
-    screenshot(popup, "popup_pdf_login_page.png")
+    screenshot(popup, f"{extension.name}_popup_pdf_login_page.png")
     assert stored_files(papershelf) == []
     assert extension.queue() == []
 
 
-def test_offline_the_pdf_follows_its_clip_once_the_server_is_back(extension, papershelf, pdfs):
+def test_offline_the_pdf_follows_its_clip_once_the_server_is_back(extension, publisher, papershelf, pdfs):
     papershelf.stop()
     page, tab = extension.open_tab(ABS)
     popup = extension.popup_for(tab)
     popup.locator("#queued:not([hidden])").wait_for()
-    assert extension.publisher.asked == []  # no paper yet, no PDF address yet
+    assert publisher.downloads(PDF_URL) == 0  # no paper yet, no PDF address yet
 
     papershelf.start()
     page.reload()  # the next visit drains the queue: the clip, then its PDF
-    # extension.queue() first: each call lets Playwright answer the routed requests meanwhile.
     wait_for(lambda: extension.queue() == [] and len(stored_files(papershelf)) == 1,
              timeout=30, what="the clip and its PDF to arrive")
     extension.evaluate("() => chrome.runtime.sendMessage({type: 'drain'})")
-    assert len(stored_files(papershelf)) == 1 and extension.publisher.asked == [PDF_URL]
+    assert len(stored_files(papershelf)) == 1 and publisher.downloads(PDF_URL) == 1
 
     again = extension.popup_for(extension.open_tab(ABS)[1])
     again.locator("#saved:not([hidden])").wait_for()
     assert pdf_line(again, "PDF already") == f"PDF already in your library ({pdfs[PDF_NAME].pages} pages)"
-    assert extension.publisher.asked == [PDF_URL]  # not downloaded again
+    assert publisher.downloads(PDF_URL) == 1  # not downloaded again
     assert len(rows(papershelf.db_path, "select id from papers")) == 1
 
 
-def test_a_pdf_tab_of_a_known_paper_saves_that_pdf(extension, papershelf, pdfs, pages_dir):
+def test_a_pdf_tab_of_a_known_paper_saves_that_pdf(extension, publisher, papershelf, pdfs, pages_dir):
     html = (pages_dir / "arxiv_abs_1706.03762v7_2026.html").read_text(encoding="utf-8")
     assert papershelf.request("POST", "/api/clip", {"url": ABS, "html": html})[0] == 201
     pdf = pdfs["1001._0908.0054.pdf"]
-    extension.publisher.answers[PDF_TAB] = ("application/pdf", pdf.path.read_bytes())
+    publisher.answer(PDF_TAB, "application/pdf", pdf.path.read_bytes())
     _, tab = extension.open_tab(PDF_TAB)
     popup = extension.popup_for(tab)
     popup.locator("#saved:not([hidden])").wait_for()

@@ -69,6 +69,7 @@ export function createClient(settings, fetchImpl = globalThis.fetch.bind(globalT
     uploadPdf: (id, bytes, source) => request("PUT", `/api/papers/${encodeURIComponent(id)}/pdf${source ? `?${new URLSearchParams({ url: source })}` : ""}`, {
       bytes, contentType: "application/pdf", timeout: TIMEOUT_MS.upload,
     }),
+    cite: (id, style) => request("GET", `/api/papers/${encodeURIComponent(id)}/cite?${new URLSearchParams({ style })}`),
     tags: () => request("GET", "/api/tags"),
   };
 }
@@ -87,7 +88,20 @@ async function readResponse(response, base) {
     const reason = typeof data.error === "string" ? data.error : `HTTP ${response.status}`;
     throw new ApiError(kindForStatus(response.status), reason, response.status);
   }
-  return { status: response.status, data };
+  const timing = parseServerTiming(response.headers?.get?.("Server-Timing"));
+  return { status: response.status, data, ...(timing ? { timing } : {}) };
+}
+
+/** Return {name: milliseconds} from a Server-Timing header ("extract;dur=12.3, store;dur=4"), or null. */
+export function parseServerTiming(header) {
+  if (!header) return null;
+  const timing = {};
+  for (const metric of header.split(",")) {
+    const [name, ...params] = metric.split(";").map((part) => part.trim());
+    const duration = params.map((param) => /^dur=([0-9.]+)$/.exec(param)).find(Boolean);
+    if (name && duration) timing[name] = Number(duration[1]);
+  }
+  return Object.keys(timing).length ? timing : null;
 }
 
 /** Check a server URL and token; return {ok, message} with a plain explanation of any failure. */

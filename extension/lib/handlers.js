@@ -36,6 +36,7 @@ export function createHandlers({
 
   async function captureAndSend(tabId) {
     let request;
+    const started = performance.now();
     try {
       request = await capture(tabId);
     } catch (error) {
@@ -50,7 +51,7 @@ export function createHandlers({
         return withPdf({ kind: "saved", status: "unchanged", paper: known }, request);
       }
     }
-    return sendClip(tabId, request);
+    return sendClip(tabId, request, { capture: performance.now() - started, htmlLength: request.html?.length ?? 0 });
   }
 
   /** Start saving the PDF of a saved clip in the background; say so in the outcome. */
@@ -117,11 +118,14 @@ export function createHandlers({
     }
   }
 
-  async function sendClip(tabId, request) {
+  // timings (milliseconds) go with the outcome: capture, request (the whole round trip) and
+  // the server's own account of it (Server-Timing), for bench/bench_browser.py.
+  async function sendClip(tabId, request, timings) {
     const client = await getClient();
     try {
+      const sent = performance.now();
       const response = await client.clip(request);
-      const outcome = clipOutcome(response.data);
+      const outcome = { ...clipOutcome(response.data), timings: { ...timings, request: performance.now() - sent, server: response.timing ?? {} } };
       if (outcome.kind === "saved") onSaved(tabId, outcome.paper);
       onServerUp();
       return withPdf(outcome, request);
@@ -174,6 +178,17 @@ export function createHandlers({
     }
   }
 
+  // A reference is read from the server when asked for: nothing to queue when it is down.
+  async function citePaper({ id, style }) {
+    const client = await getClient();
+    try {
+      const response = await client.cite(id, style);
+      return { kind: "reference", style: response.data.style, text: response.data.text ?? "" };
+    } catch (error) {
+      return errorOutcome(error, client.base);
+    }
+  }
+
   async function updateQueued({ id, tags, note }) {
     const item = await queue.update(id, (old) => ({
       ...old,
@@ -203,6 +218,7 @@ export function createHandlers({
     clip,
     "save-candidates": saveCandidates,
     "update-paper": updatePaper,
+    "cite-paper": citePaper,
     "update-queued": updateQueued,
     "dismiss-queued": dismissQueued,
     tags,

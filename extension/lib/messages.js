@@ -6,6 +6,7 @@ export const MESSAGE_FIELDS = {
   clip: { tabId: "number" },
   "save-candidates": { papers: "array" },
   "update-paper": { id: "id" },
+  "cite-paper": { id: "id", style: "string" },
   "update-queued": { id: "string" },
   "dismiss-queued": { id: "string" },
   "pdf-status": { id: "id" },

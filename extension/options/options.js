@@ -85,6 +85,9 @@ async function main() {
   $("#grant").addEventListener("click", grant);
   $("#send-now").addEventListener("click", async () => { await ext.runtime.sendMessage({ type: "drain" }); showQueue(); });
   ext.storage.onChanged.addListener((changes, area) => { if (area === "local" && changes.queue) showQueue(); });
+  // Firefox lets the reader withdraw host access in about:addons at any time: follow it.
+  ext.permissions.onAdded?.addListener(showPermissions);
+  ext.permissions.onRemoved?.addListener(showPermissions);
   await Promise.all([showPermissions(), showQueue()]);
   document.body.dataset.ready = "true";
 }

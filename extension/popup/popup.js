@@ -11,14 +11,6 @@ function show(stateId) {
   for (const section of document.querySelectorAll(".state")) section.hidden = section.id !== stateId;
 }
 
-/** Return the tab to act on: ?tabId=N when opened as a page, else the active tab. */
-async function targetTab() {
-  const param = new URLSearchParams(location.search).get("tabId");
-  if (param !== null) return ext.tabs.get(Number(param));
-  const [tab] = await ext.tabs.query({ active: true, currentWindow: true });
-  return tab;
-}
-
 // ---- tags and note -------------------------------------------------------
 
 /** Fill `form` with the tag chips and note fields; call save({tags, note}) on submit. */
@@ -89,6 +81,7 @@ function renderSaved(outcome) {
     $("#copy-citekey").textContent = copied ? "Copied" : "Select and copy the key";
     setTimeout(() => { $("#copy-citekey").textContent = "Copy key"; }, 1500);
   };
+  referenceButton(paper);
   annotationForm($("#paper-form"), {
     tags: paper.tags, note: paper.note,
     save: (changes) => ask({ type: "update-paper", id: paper.id, ...changes }),
@@ -108,6 +101,25 @@ async function renderPdf(paperId) {
   };
   say({ kind: "pdf-saving" });
   say(await ask({ type: "pdf-status", id: paperId }));
+}
+
+/** Wire "Copy reference": the server formats the paper in the chosen style (kept for next time). */
+async function referenceButton(paper) {
+  const select = $("#cite-style");
+  const { citeStyle } = await ext.storage.local.get("citeStyle");
+  if (citeStyle && [...select.options].some((option) => option.value === citeStyle)) select.value = citeStyle;
+  select.onchange = () => ext.storage.local.set({ citeStyle: select.value });
+  $("#copy-reference").onclick = async () => {
+    const status = $("#reference-status");
+    status.textContent = "Formatting…";
+    const answer = await ask({ type: "cite-paper", id: paper.id, style: select.value });
+    if (answer.kind !== "reference") {
+      setMessage(status, answer.message ?? "papershelf did not answer.");
+      return;
+    }
+    const copied = await navigator.clipboard.writeText(answer.text).then(() => true, () => false);
+    status.textContent = copied ? "Reference copied" : answer.text; // shown to copy by hand
+  };
 }
 
 // ---- listing pages -------------------------------------------------------
@@ -256,6 +268,8 @@ async function renderAccessHint() {
 
 async function main() {
   renderAccessHint();
+  ext.permissions.onAdded?.addListener(renderAccessHint);
+  ext.permissions.onRemoved?.addListener(renderAccessHint);
   for (const button of document.querySelectorAll(".open-options")) button.onclick = () => ext.runtime.openOptionsPage();
   $("#send-now").onclick = async () => {
     $("#send-now").textContent = "Sending…";
@@ -263,13 +277,17 @@ async function main() {
     $("#send-now").textContent = "Send now";
     renderQueueFooter();
   };
+  // start.js asked for the clip (and the tab) before this module loaded.
+  const { tab: tabRead, outcome: clipAnswer, askedAt } = globalThis.papershelfClip;
+  tabRead.then((tab) => { $("#progress-title").textContent = tab?.title ? `“${tab.title}”` : "this page"; });
+  const outcome = (await clipAnswer) ?? { kind: "error", message: "That tab is gone: nothing to save." };
+  render(outcome, { request: "clip" });
+  // When the answer was on screen, counted from the popup's opening, with where the time went.
+  performance.mark("papershelf:shown", { detail: { kind: outcome.kind, askedAt, timings: outcome.timings ?? null } });
+  // Completion for the tag fields and the queue's state: after the answer, not before it.
   ask({ type: "tags" }).then(({ tags = [] }) => {
     $("#tag-options").replaceChildren(...tags.map((tag) => Object.assign(document.createElement("option"), { value: tag })));
   });
-  const tab = await targetTab().catch(() => null);
-  $("#progress-title").textContent = tab?.title ? `“${tab.title}”` : "this page";
-  const outcome = tab ? await ask({ type: "clip", tabId: tab.id }) : { kind: "error", message: "That tab is gone: nothing to save." };
-  render(outcome, { request: "clip" });
   renderQueueFooter();
 }
 

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { createServer } from "node:http";
 import { after, before, test } from "node:test";
 
-import { ApiError, createClient, isRetryable, testConnection } from "../lib/api.js";
+import { ApiError, createClient, isRetryable, parseServerTiming, testConnection } from "../lib/api.js";
 import { normalizeServerUrl } from "../lib/settings.js";
 
 // Local HTTP servers on 127.0.0.1: one speaks the papershelf ping/token protocol, one is some other web app.
@@ -92,4 +92,27 @@ test("server addresses are cleaned, defaulted and checked", () => {
   assert.equal(normalizeServerUrl(""), "http://127.0.0.1:5178");
   assert.throws(() => normalizeServerUrl("ftp://127.0.0.1"), /must start with http/);
   assert.throws(() => normalizeServerUrl("http://"), /is not a server address/);
+});
+
+test("Server-Timing durations are read by name, other metrics and parameters ignored", () => {
+  assert.deepEqual(parseServerTiming("extract;dur=12.5, store;desc=\"db\";dur=3, total;dur=20.25, cache;desc=hit"),
+    { extract: 12.5, store: 3, total: 20.25 });
+  assert.equal(parseServerTiming(""), null);
+  assert.equal(parseServerTiming(null), null);
+  assert.equal(parseServerTiming("miss"), null);
+});
+
+test("a clip's answer carries the server's timings when it sends them", async () => {
+  const timed = await listen((request, response) => {
+    response.setHeader("Content-Type", "application/json");
+    response.setHeader("Server-Timing", "extract;dur=7.5, store;dur=1.2");
+    response.statusCode = 201;
+    response.end(JSON.stringify({ status: "created", paper: { id: 1 } }));
+  });
+  try {
+    const answer = await createClient({ serverUrl: urlOf(timed), token: TOKEN }).clip({ url: "https://arxiv.org/abs/1706.03762" });
+    assert.deepEqual(answer, { status: 201, data: { status: "created", paper: { id: 1 } }, timing: { extract: 7.5, store: 1.2 } });
+  } finally {
+    timed.close();
+  }
 });

@@ -1,10 +1,10 @@
-"""papershelf's Datasette plugin: a private, readable library view that exports any view as BibTeX.
+"""papershelf's Datasette plugin: a private, readable library that exports any view as BibTeX or CSL-JSON.
 
 - asgi_wrapper: answers only requests whose Host is a loopback name on the port the
   server listens on (DNS rebinding protection: Datasette itself never checks Host).
 - render_cell: arXiv ids, DOIs, PDF/code/page URLs as links; authors and tags (JSON
   arrays) as lists whose items filter the papers table.
-- `.bib` output renderer on table, row and query pages. Column contract: the rows name
+- `.bib` and `.csljson` output renderers on table, row and query pages. Column contract: the rows name
   papers through a `citekey` or `paper_id` column (or are rows of the papers table, `id`).
   A table page exports the WHOLE filtered result, not only the page shown; otherwise 400.
 - get_metadata: gives the shipped library metadata to a papershelf database of any file

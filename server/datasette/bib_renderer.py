@@ -1,8 +1,10 @@
-"""`.bib` on any view of papers: the whole filtered result as BibTeX or BibLaTeX.
+"""`.bib` and `.csljson` on any view of papers: the whole filtered result as BibTeX,
+BibLaTeX or CSL-JSON.
 
 Column contract: the rows name papers through a `citekey` or `paper_id` column (or are
 rows of the papers table, `id`). A table page exports the WHOLE filtered result, not
-only the page shown; rows that name no papers get a 400 with a message.
+only the page shown; rows that name no papers get a 400 with a message. (CSL-JSON is
+`.csljson`: Datasette reads an extension of word characters only, so `.csl.json` cannot be.)
 """
 
 import asyncio
@@ -14,6 +16,7 @@ from datasette.utils.asgi import Response
 from datasette.views.base import DatasetteError
 
 from papershelf.exports.bibtex import MODES, render_bibtex
+from papershelf.exports.csljson import render_csl_json
 from papershelf.server.store import row_to_paper
 
 # Query-string arguments of a table page that choose the page or its look, not the rows.
@@ -24,6 +27,7 @@ LOAD_CHUNK = 500
 BIB_COLUMNS_MESSAGE = (
     "BibTeX export needs rows of papers: a citekey or paper_id column, "
     "or the papers table itself")
+CSL_COLUMNS_MESSAGE = BIB_COLUMNS_MESSAGE.replace("BibTeX", "CSL-JSON")
 
 
 # --- .bib: any view of papers, whole -----------------------------------------------------
@@ -31,7 +35,8 @@ BIB_COLUMNS_MESSAGE = (
 
 @hookimpl
 def register_output_renderer(datasette):
-    return {"extension": "bib", "render": render_bib, "can_render": can_render_bib}
+    return [{"extension": "bib", "render": render_bib, "can_render": can_render_bib},
+            {"extension": "csljson", "render": render_csljson, "can_render": can_render_bib}]
 
 
 def paper_reference(columns, table):
@@ -56,25 +61,46 @@ async def render_bib(datasette, request, columns, rows, sql, query_name, databas
     mode = request.args.get("_mode") or "bibtex"
     if mode not in MODES:
         raise DatasetteError(f"_mode must be one of {', '.join(MODES)}", status=400)
+    papers = await papers_of_view(datasette, request, columns, rows, sql, query_name,
+                                  database, table, view_name, data, BIB_COLUMNS_MESSAGE)
+    # Thousands of entries take a second to write: keep the server answering meanwhile.
+    text = await asyncio.to_thread(render_bibtex, papers, mode=mode)
+    return Response(text, content_type="text/plain; charset=utf-8",
+                    headers=_download(request, table or query_name or database, "bib"))
+
+
+async def render_csljson(datasette, request, columns, rows, sql, query_name, database, table,
+                         view_name, data):
+    papers = await papers_of_view(datasette, request, columns, rows, sql, query_name,
+                                  database, table, view_name, data, CSL_COLUMNS_MESSAGE)
+    text = await asyncio.to_thread(render_csl_json, papers)
+    return Response(text, content_type="application/json; charset=utf-8",
+                    headers=_download(request, table or query_name or database, "json"))
+
+
+def _download(request, name, suffix):
+    """Return the headers that make a browser save the answer as a file (?_dl=1), or none."""
+    if not request.args.get("_dl"):
+        return {}
+    return {"content-disposition": f'attachment; filename="{name}.{suffix}"'}
+
+
+async def papers_of_view(datasette, request, columns, rows, sql, query_name, database, table,
+                         view_name, data, message):
+    """Return the stored papers a view's rows name: every row of it, not only the page shown."""
+    if paper_reference(columns, table) is None:
+        raise DatasetteError(message, status=400)
     if view_name == "table" and table and not query_name:
-        column, refs = await _whole_table_view(datasette, request, database, table)
+        column, refs = await _whole_table_view(datasette, request, database, table, message)
     else:
         if data.get("truncated"):
             rows = await _rerun_without_limit(datasette, database, sql, data)
         column = paper_reference(columns, table)
         refs = [row[column] for row in rows]
-    papers = await _load_papers(datasette.get_database(database), column, refs)
-    headers = {}
-    if request.args.get("_dl"):
-        name = table or query_name or database
-        headers["content-disposition"] = f'attachment; filename="{name}.bib"'
-    # Thousands of entries take a second to write: keep the server answering meanwhile.
-    text = await asyncio.to_thread(render_bibtex, papers, mode=mode)
-    return Response(text, content_type="text/plain; charset=utf-8",
-                    headers=headers)
+    return await _load_papers(datasette.get_database(database), column, refs)
 
 
-async def _whole_table_view(datasette, request, database, table):
+async def _whole_table_view(datasette, request, database, table, message):
     """Page through the table's JSON with the same filters; return (column, references)."""
     args = [(k, v) for k in request.args for v in request.args.getlist(k) if k not in NOT_FILTERS]
     args += [("_shape", "objects"), ("_size", "max"), ("_nocount", "1"), ("_nofacet", "1"),
@@ -98,7 +124,7 @@ async def _whole_table_view(datasette, request, database, table):
             raise DatasetteError(page.get("error") or "could not read the table", status=400)
         column = column or paper_reference(page.get("columns") or [], table)
         if column is None:
-            raise DatasetteError(BIB_COLUMNS_MESSAGE, status=400)
+            raise DatasetteError(message, status=400)
         refs.extend(row[column] for row in page["rows"])
         next_token = page.get("next")
         if not next_token:
