@@ -71,7 +71,9 @@ def stored_files(server):
 
 
 def pdf_line(popup, text):
-    popup.locator("#pdf-status").get_by_text(text).wait_for(timeout=30000)
+    """Wait until the popup's PDF line starts with text; return the line."""
+    popup.wait_for_function(
+        "(text) => document.querySelector('#pdf-status').textContent.startsWith(text)", arg=text)
     return popup.locator("#pdf-status").inner_text()
 
 
