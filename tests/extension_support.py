@@ -18,6 +18,14 @@ SITE = {
     "https://huggingface.co/papers/2407.07061": "hf_paper_2407.07061_constructed.html",
 }
 PDFS = {"https://arxiv.org/pdf/1706.03762v7"}
+# The project's own saved pages (tests/fixtures/pages), for the listings #12 reads.
+PROJECT_PAGES = REPO / "tests" / "fixtures" / "pages"
+PROJECT_SITE = {
+    "https://dl.acm.org/doi/abs/10.1145/3371158.3371232":
+        "acm_article_10.1145-3371158.3371232.html",
+    "https://dl.acm.org/action/doSearch": "acm_search_ml-nlp.html",
+    "https://dblp.uni-trier.de/pers/hd/c/Clauset:Aaron": "dblp_person_aaron-clauset.html",
+}
 
 
 def _minimal_pdf():
@@ -43,6 +51,9 @@ def fixture_site_pages(pages_dir, site=None, pdfs=None):
     """Return the fixture-site proxy's table: SITE answered from pages_dir, PDFS with a PDF."""
     table = {url: FixturePage("text/html; charset=utf-8", path=pages_dir / name)
              for url, name in (SITE if site is None else site).items()}
+    if site is None:
+        table.update({url: FixturePage("text/html; charset=utf-8", path=PROJECT_PAGES / name)
+                      for url, name in PROJECT_SITE.items()})
     pdf = FixturePage("application/pdf", body=MINIMAL_PDF)
     table.update({url: pdf for url in (PDFS if pdfs is None else pdfs)})
     return table

@@ -321,6 +321,51 @@ def test_host_access_withdrawn_in_firefox_is_asked_for_again_on_the_options_page
     assert len(json.loads(paper["authors"])) == 8
 
 
+# Saved pages of sites read by #12 (tests/fixtures/pages, in extension_support.PROJECT_SITE).
+def test_acm_search_listing_marks_the_article_already_saved(extension, papershelf):
+    _, article_tab = extension.open_tab("https://dl.acm.org/doi/abs/10.1145/3371158.3371232")
+    extension.popup_for(article_tab).locator("#saved:not([hidden])").wait_for()
+    [saved] = papers(papershelf)
+    assert (saved["doi"], saved["source"]) == ("10.1145/3371158.3371232", "dl.acm.org")
+
+    _, tab = extension.open_tab("https://dl.acm.org/action/doSearch?AllField=nlp")
+    picker = extension.popup_for(tab)
+    picker.locator("#listing:not([hidden])").wait_for()
+    assert picker.locator("#candidates li").count() == 10
+    marked = picker.locator("#candidates li.in-library")
+    assert marked.count() == 1 and "Graph-based Deep Learning" in marked.inner_text()
+    assert picker.locator("#selected-count").inner_text() == "9 selected"
+    picker.locator("#select-all").check()
+    picker.locator("#select-all").uncheck()
+    assert picker.locator("#selected-count").inner_text() == "0 selected"
+    picker.locator("#candidates li").filter(has_text="Learning Question Similarity").locator("input").check()
+    picker.locator("#save-selected").click()
+    picker.locator("#saved-many:not([hidden])").wait_for()
+    stored = papers(papershelf)
+    assert sorted(paper["doi"] for paper in stored) == ["10.1145/3371158.3371232", "10.1145/3380688.3380713"]
+    assert json.loads(stored[1]["authors"]) == ["Pooja Bihani", "Ashay Walke"]
+
+
+def test_dblp_person_listing_saves_then_marks_what_was_saved(extension, papershelf):
+    url = "https://dblp.uni-trier.de/pers/hd/c/Clauset:Aaron"
+    _, tab = extension.open_tab(url)
+    picker = extension.popup_for(tab)
+    picker.locator("#listing:not([hidden])").wait_for()
+    assert picker.locator("#candidates li").count() == 31
+    picker.locator("#select-all").uncheck()
+    picker.locator("#candidates li").filter(has_text="Genetic algorithms and self-organizing maps").locator("input").check()
+    picker.locator("#save-selected").click()
+    picker.locator("#saved-many:not([hidden])").wait_for()
+    [stored] = papers(papershelf)
+    assert (stored["doi"], stored["year"]) == ("10.1007/s10822-004-5321-2", 2004)
+
+    _, again = extension.open_tab(url)
+    later = extension.popup_for(again)
+    later.locator("#listing:not([hidden])").wait_for()
+    marked = later.locator("#candidates li.in-library")
+    assert marked.count() == 1 and "Genetic algorithms" in marked.inner_text()
+
+
 # Reads the clipboard in Firefox's chrome context: web and extension pages may not read it.
 FIREFOX_CLIPBOARD = """
 const transfer = Cc["@mozilla.org/widget/transferable;1"].createInstance(Ci.nsITransferable);

@@ -260,7 +260,7 @@ def test_two_authors_with_the_same_name_are_both_kept():
     assert extract("https://example.org/t", html).papers[0]["authors"] == ["Wei Wang", "Wei Wang"]
 
 
-def test_arxiv_html_rendering_gives_title_and_abstract():
+def test_arxiv_html_rendering_gives_title_authors_and_abstract():
     html = """<html><body><article class="ltx_document">
     <h1 class="ltx_title ltx_title_document">Scaling <math alttext="\\alpha" display="inline">
       <mi>α</mi></math>-laws</h1>
@@ -270,7 +270,7 @@ def test_arxiv_html_rendering_gives_title_and_abstract():
     paper = extract("https://arxiv.org/html/2407.07061v2", html).papers[0]
     assert (paper["title"], paper["abstract"]) == ("Scaling $\\alpha$-laws", "We study scaling. It works.")
     assert (paper["arxiv_id"], paper["arxiv_version"]) == ("2407.07061", 2)
-    assert "authors" not in paper  # LaTeXML author blocks mix in affiliations: left to the API
+    assert paper["authors"] == ["A. Author"]  # the affiliation after the line break is not a name
 
 
 def test_hf_paper_url_alone_still_names_the_arxiv_paper():

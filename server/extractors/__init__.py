@@ -1,53 +1,73 @@
 """The extractor registry: turn a page (URL + HTML) into zero, one or many papers.
 
-Each site extractor is a module with `matches(url) -> bool` and
-`extract(url, html) -> Extraction`. The first site extractor whose URL test
-matches is tried; when it finds nothing (or fails) the generic extractor reads
-the page's metadata. A bot-check interstitial gives a clear error instead of a
-junk record. extract() never raises.
+Each site extractor is a module with `matches(url) -> bool` and `extract(page) ->
+Extraction` (page.Page: the URL and the HTML, parsed once for all readers). The
+first site extractor whose URL test matches is tried; when it finds nothing (or
+fails) the generic extractor reads the page: its metadata, else the cards of a
+listing, else why it holds no paper. A bot-check interstitial gives a clear error
+instead of a junk record. extract() never raises.
 """
 
 from papershelf.server import links
 from papershelf.server.extractors import (
     acl,
+    acm,
     arxiv,
+    biorxiv,
+    cvf,
+    dblp,
+    emptypage,
     fields,
     generic,
     htmltools,
     huggingface,
+    ieee,
+    jmlr,
+    nature,
+    neurips,
     openreview,
+    paperswithcode,
+    philpapers,
+    pmlr,
+    publishers,
+    scholar,
     sciencedirect,
+    scopus,
+    semanticscholar,
+    springer,
 )
 from papershelf.server.extractors.extraction import Extraction
+from papershelf.server.extractors.page import Page
 
 # Site extractors, most specific first; the generic one is the fallback for all.
-EXTRACTORS = [arxiv, huggingface, openreview, acl, sciencedirect]
+EXTRACTORS = [arxiv, huggingface, openreview, acl, sciencedirect, ieee, acm, biorxiv, dblp,
+              scholar, cvf, publishers, scopus, nature, philpapers, semanticscholar,
+              paperswithcode, neurips, pmlr, jmlr, springer]
 
 
 def extract(url, html):
     """Return the Extraction of the page: a site extractor's, else the generic one's."""
-    url = url if isinstance(url, str) else ""
-    html = html if isinstance(html, (str, bytes)) else ""
+    page = Page(url, html)
     failure = ""
     for extractor in EXTRACTORS:
-        if not _safe_matches(extractor, url):
+        if not _safe_matches(extractor, page.url):
             continue
         try:
-            result = extractor.extract(url, html)
+            result = extractor.extract(page)
         except Exception as exc:  # a broken page must never break the clip
             failure = f"could not read this page ({type(exc).__name__})"
             break
         if result.papers or result.error:
-            return _finish(result, local=url.lower().startswith("file:"))
+            return _finish(result, local=page.url.lower().startswith("file:"))
         break
     try:
-        result = generic.extract(url, html)
+        result = generic.extract(page)
         readable = any(p.get("entry_type") != "webpage" for p in result.papers)
-        if not readable and htmltools.is_bot_check(htmltools.parse(html)):
+        if not readable and emptypage.is_bot_check(page):
             return Extraction(extractor=generic.NAME, error=htmltools.BOT_CHECK_ERROR)
     except Exception as exc:
         return Extraction(error=failure or f"could not read this page ({type(exc).__name__})")
-    return _finish(result, local=url.lower().startswith("file:"))
+    return _finish(result, local=page.url.lower().startswith("file:"))
 
 
 def _safe_matches(extractor, url):

@@ -6,7 +6,6 @@ version history, category, comments, journal ref and DOI. A saved <head> alone w
 """
 
 import re
-from urllib.parse import urlparse
 
 from papershelf.server import identity
 from papershelf.server.extractors import fields
@@ -15,9 +14,7 @@ from papershelf.server.extractors.htmltools import (
     by_class,
     first,
     host,
-    parse,
     plain_text,
-    read_meta,
     text,
     without_descriptor,
 )
@@ -25,6 +22,7 @@ from papershelf.server.extractors.htmltools import (
 NAME = "arxiv"
 ID = r"(?:\d{4}\.\d{4,5}|[a-z][a-z\-]*(?:\.[A-Za-z]{2})?/\d{7})(?:v\d+)?"
 _PAPER_PATH = re.compile(rf"^/(abs|pdf|html|format|src)/({ID})(?:\.pdf)?(?:/.*)?$")
+_IN_URL = re.compile(rf"arxiv\.org/(?:abs|pdf|html)/({ID})")
 _LISTING_PATH = re.compile(r"^/(list|search|catchup|a)/")
 _HISTORY = re.compile(r"\[v(\d+)\]\s*(.*?)\s*\(")
 _CATEGORY = re.compile(r"\(([a-z\-]+(?:\.[A-Za-z\-]+)?)\)\s*$")
@@ -36,11 +34,11 @@ def matches(url):
     return hostname == "arxiv.org" or hostname.endswith(".arxiv.org")
 
 
-def extract(url, html):
+def extract(page):
     """Return the paper of an arXiv paper URL, or the candidates of a listing."""
-    path = urlparse(url).path
+    path = page.path
     if _LISTING_PATH.match(path):
-        root = parse(html)
+        root = page.root
         candidates = listing(root, search="/search/" in path) if root is not None else []
         if not candidates:
             return Extraction(extractor=NAME, error="no papers found on this arXiv listing")
@@ -50,10 +48,10 @@ def extract(url, html):
         return Extraction(extractor=NAME)
     arxiv_id, version = identity.split_arxiv_id(match.group(2))
     kind = match.group(1)
-    root = parse(html) if kind in ("abs", "html") else None
+    root = page.root if kind in ("abs", "html") else None
     paper = {}
     if root is not None:
-        paper = abstract_page(root, arxiv_id, version) if kind == "abs" else html_paper(root)
+        paper = abstract_page(page, arxiv_id, version) if kind == "abs" else html_paper(page)
     paper = {**from_id(paper.get("arxiv_id") or arxiv_id, paper.get("arxiv_version") or version),
              **paper}
     return Extraction(papers=[fields.prune(paper)], extractor=NAME)
@@ -75,6 +73,12 @@ def from_id(arxiv_id, version=None):
     }
 
 
+def id_in(url):
+    """Return the arXiv id (without version) an arxiv.org abs/pdf/html URL names, or None."""
+    found = _IN_URL.search(url or "")
+    return identity.split_arxiv_id(found.group(1))[0] if found else None
+
+
 def month_of(arxiv_id):
     """Return the YYYY-MM an arXiv id encodes (its first announcement month), or None."""
     digits = (arxiv_id or "").rpartition("/")[2][:4]
@@ -86,22 +90,23 @@ def month_of(arxiv_id):
     return f"{1900 + yy if yy >= 91 else 2000 + yy}-{mm:02d}"
 
 
-def abstract_page(root, arxiv_id, version):
+def abstract_page(page, arxiv_id, version):
     """Return the fields of an /abs/ page (citation tags and the page body)."""
-    meta = read_meta(root)
+    meta = page.meta
     arxiv_id = arxiv_id or identity.split_arxiv_id(first(meta, "citation_arxiv_id"))[0]
-    history = submission_history(root)
-    version = version or _page_version(root, meta, history)
-    body = _first(by_class(root, "div", "dateline"))
+    history = submission_history(page)
+    version = version or _page_version(page, history)
+    body = page.first_class("div", "dateline")
     dateline = text(body)
     v1_date = history.get(1) or fields.date(_after(dateline, "Submitted on"))
     version_date = (history.get(version) if version else None) \
         or fields.date(_after(dateline, "last revised")) \
         or (v1_date if version == 1 else fields.date(first(meta, "citation_online_date")))
-    heading = _first(by_class(root, "h1", "title"))
+    heading = page.first_class("h1", "title")
     title = without_descriptor(heading) if heading is not None else ""
-    authors = [text(a) for a in root.xpath("//div[contains(@class,'authors')]/a")]
-    abstract = _first(by_class(root, "blockquote", "abstract"))
+    block = page.first_class("div", "authors")
+    authors = [text(a) for a in block.iterchildren("a")] if block is not None else []
+    abstract = page.first_class("blockquote", "abstract")
     paper = {
         "arxiv_id": arxiv_id,
         "arxiv_version": version,
@@ -112,46 +117,76 @@ def abstract_page(root, arxiv_id, version):
         "abstract": first(meta, "citation_abstract")
         or (without_descriptor(abstract) if abstract is not None else None),
         "published": v1_date or fields.date(first(meta, "citation_date")),
-        "arxiv_category": primary_category(root),
-        "doi": identity.normalize_doi(_cell(root, "doi")),
+        "arxiv_category": primary_category(page),
+        "doi": identity.normalize_doi(_cell(page, "doi")),
         "extra": {
             "version_date": version_date,
-            "comments": _cell(root, "comments") or None,
-            "journal_ref": _cell(root, "jref") or None,
-            "msc_class": _cell(root, "msc-classes") or None,
-            "acm_class": _cell(root, "acm-classes") or None,
+            "comments": _cell(page, "comments") or None,
+            "journal_ref": _cell(page, "jref") or None,
+            "msc_class": _cell(page, "msc-classes") or None,
+            "acm_class": _cell(page, "acm-classes") or None,
         },
     }
     paper["year"] = fields.year_of(paper["published"])
     return fields.prune(paper)
 
 
-def html_paper(root):
-    """Return title and abstract of an /html/ (LaTeXML) rendering; the API fills the rest."""
-    heading = _first(by_class(root, "h1", "ltx_title_document"))
-    abstract = _first(by_class(root, "div", "ltx_abstract"))
+def html_paper(page):
+    """Return title, authors and abstract of an /html/ (LaTeXML) rendering."""
+    heading = page.first_class("h1", "ltx_title_document")
+    abstract = page.first_class("div", "ltx_abstract")
     paragraphs = [text(p) for p in abstract.iter("p")] if abstract is not None else []
     return fields.prune({"title": text(heading) if heading is not None else None,
+                         "authors": html_authors(page),
                          "abstract": " ".join(paragraphs) or None})
 
 
-def submission_history(root):
+def html_authors(page):
+    """Return the names LaTeXML puts in span.ltx_personname, without affiliations or notes.
+
+    A personname holds one author, or several joined by commas or "and", with footnote
+    marks; what follows its first line break is the affiliation and address.
+    """
+    names = []
+    for person in page.find_class("span", "ltx_personname"):
+        names += _person_names(person)
+    return names
+
+
+def _person_names(person):
+    line = [person.text or ""]
+    for child in person:
+        kind = child.get("class") or ""
+        if child.tag == "br" or "ltx_break" in kind:
+            break
+        if not (child.tag == "sup" or any(word in kind for word in _NOT_NAMES)):
+            line.append(text(child))
+        line.append(child.tail or "")
+    names = (" ".join(name.split()).strip(" *\u2020\u2021\u2217,")
+             for name in re.split(r",|\band\b|&", "".join(line)))
+    return [name for name in names if name and not re.search(r"@|\d", name)]
+
+
+_NOT_NAMES = ("ltx_note", "ltx_sup", "ltx_contact", "ltx_role", "ltx_author_notes")
+
+
+def submission_history(page):
     """Return {version: YYYY-MM-DD} from the page's submission history."""
-    node = _first(by_class(root, "div", "submission-history"))
+    node = page.first_class("div", "submission-history")
     if node is None:
         return {}
     return {int(v): fields.date(d) for v, d in _HISTORY.findall(text(node)) if fields.date(d)}
 
 
-def _page_version(root, meta, history):
+def _page_version(page, history):
     """Return the version the page shows: og:url, title, or the unlinked history entry."""
-    for value in (first(meta, "og:url"), root.findtext(".//title") or ""):
+    for value in (first(page.meta, "og:url"), page.root.findtext(".//title") or ""):
         found = re.search(rf"({ID})", value or "")
         if found:
             _, version = identity.split_arxiv_id(found.group(1))
             if version:
                 return version
-    node = _first(by_class(root, "div", "submission-history"))
+    node = page.first_class("div", "submission-history")
     if node is not None:
         for strong in node.iter("strong"):
             found = re.fullmatch(r"\[v(\d+)\]", plain_text(strong))
@@ -160,13 +195,13 @@ def _page_version(root, meta, history):
     return max(history) if history else None
 
 
-def primary_category(root):
+def primary_category(page):
     """Return the primary category, e.g. "cs.CL", from the Subjects row or the Cite-as line."""
-    span = _first(by_class(root, "span", "primary-subject"))
+    span = page.first_class("span", "primary-subject")
     found = _CATEGORY.search(text(span)) if span is not None else None
     if found:
         return found.group(1)
-    cite = _first(by_class(root, "td", "arxivid"))
+    cite = page.first_class("td", "arxivid")
     found = re.search(r"\[([a-z\-]+(?:\.[A-Za-z\-]+)?)\]", text(cite)) if cite is not None else None
     return found.group(1) if found else None
 
@@ -246,8 +281,8 @@ def _search_entry(li):
     return fields.prune(paper)
 
 
-def _cell(root, cls):
-    node = _first(root.xpath(f"//td[contains(concat(' ', @class, ' '), ' {cls} ')]"))
+def _cell(page, cls):
+    node = page.first_class("td", cls)
     return text(node) if node is not None else ""
 
 

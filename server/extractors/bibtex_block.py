@@ -6,6 +6,7 @@ import re
 import latexcodec  # noqa: F401  (registers the "ulatex" codec)
 
 _ENTRY = re.compile(r"@(\w+)\s*\{\s*([^,\s]*)\s*,", re.IGNORECASE)
+_SPECIAL = re.compile(r'[\\{}"]')
 _FIELD = re.compile(r"\s*,?\s*([A-Za-z][\w\-]*)\s*=\s*")
 
 
@@ -38,7 +39,12 @@ def _value(source, position):
     opener = source[position]
     if opener in '"{':
         depth, index = 0, position
-        while index < len(source):
+        while True:
+            # Jump to the next character that matters (a value can be a long abstract).
+            found = _SPECIAL.search(source, index)
+            if not found:
+                return None, len(source)
+            index = found.start()
             char = source[index]
             if char == "\\":
                 index += 2

@@ -1,6 +1,7 @@
 """Normalisers for the values pages carry: dates, author names, DOIs, entry types."""
 
 import re
+from functools import lru_cache
 
 from papershelf.server import identity
 
@@ -23,7 +24,11 @@ _CONFERENCE_WORDS = re.compile(
 
 def date(value):
     """Return YYYY-MM-DD, YYYY-MM or YYYY from the date formats pages use, or None."""
-    value = " ".join(str(value or "").split())
+    return _date(" ".join(str(value or "").split()))
+
+
+@lru_cache(maxsize=4096)  # a listing repeats the same few dates hundreds of times
+def _date(value):
     if not value:
         return None
     match = _ISO.match(value)
@@ -82,6 +87,15 @@ def _split_joined(value):
     if len(parts) > 2 or (len(parts) == 2 and all(" " in part for part in parts)):
         return parts
     return [value]
+
+
+def page_range(value):
+    """Return "12--34" (or "12") from the ways pages show a range: "pp 12–34", "Pages 12 - 34"."""
+    found = re.search(r"(\w*\d\w*)(?:\s*[-\u2010-\u2015]+\s*(\w*\d\w*))?", value or "")
+    if not found:
+        return None
+    first, last = found.groups()
+    return f"{first}--{last}" if last and last != first else first
 
 
 def doi_in(text):

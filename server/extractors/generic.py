@@ -1,16 +1,19 @@
 """Any page: Highwire `citation_*`, Dublin Core, PRISM, JSON-LD, OpenGraph, then `<title>`.
 
-A page with none of these still yields a "webpage" record (title, URL, site),
-so that nothing the reader clicks is lost.
+A page whose metadata names no paper may list several (its cards are read as
+candidates); a page that holds none (an error, a sign-in wall, a search without
+results) says so; any other single page still yields a "webpage" record (title, URL,
+site), so that nothing the reader clicks is lost.
 """
 
 import json
 import re
 
 from papershelf.server import identity
-from papershelf.server.extractors import fields
+from papershelf.server.extractors import emptypage, fields, listings
 from papershelf.server.extractors.extraction import Extraction
 from papershelf.server.extractors.htmltools import (
+    BOT_CHECK_ERROR,
     absolute,
     first,
     host,
@@ -29,6 +32,15 @@ SCHOLARLY_TYPES = {"scholarlyarticle", "article", "medicalscholarlyarticle", "re
 DOI_TEXT_WINDOW = 5000
 _LABELLED_DOI = re.compile(r"\bdoi\s*:?\s*(?:https?://(?:dx\.)?doi\.org/)?(10\.\d{4,9}/[^\s\"'<>]+)",
                            re.IGNORECASE)
+_DOI_TEXT = re.compile(r"10\.\d{4,9}/")
+_DOI_BYTES = re.compile(rb"10\.\d{4,9}/")
+_ABSTRACT_LABEL = re.compile(r"^(?:abstract)\s*[:.]?\s*", re.IGNORECASE)
+# "abstract", "article__abstract", "abstractSection", "abstract-content"... but not IEEE's
+# "abstractAuthors" or "abstractKeywords" tabs, nor "abstract-link" buttons.
+_ABSTRACT_NAME = re.compile(r"^(?:[a-z0-9-]*[-_])?abstract(?:[-_]?(?:section|element|content|text"
+                            r"|body|infull|container|block|full|para|wrapper))?$")
+# Shorter than this, a block named "abstract" is a label or a link, not the abstract.
+MIN_ABSTRACT = 80
 _TITLE_SUFFIX = re.compile(r"\s+[|\u2013\u2014-]\s+[^|\u2013\u2014-]{2,60}$")
 
 
@@ -37,39 +49,61 @@ def matches(url):
     return True
 
 
-def extract(url, html):
-    """Return the paper the page's metadata describes (or a webpage record)."""
-    root = parse(html)
-    paper = read(url, root)
+def extract(page):
+    """Return the paper the page's metadata describes, the papers it lists, or a webpage record."""
+    ld = json_ld(page.root)
+    if not names_a_paper(page.meta, ld):
+        if emptypage.is_bot_check(page):
+            return Extraction(extractor=NAME, error=BOT_CHECK_ERROR)
+        candidates = json_ld_list(page) or listings.read(page)
+        if candidates:
+            return Extraction(papers=candidates, listing=True, extractor=NAME)
+        error = emptypage.reason(page)
+        if error:
+            return Extraction(extractor=NAME, error=error)
+    paper = read(page.url, page.root, page.meta, ld, source=page.html)
     if not paper.get("title"):
         return Extraction(extractor=NAME, error="no title found on this page")
     return Extraction(papers=[paper], extractor=NAME)
 
 
-def read_tagged(url, html):
-    """Return (root, meta, paper) of a page with a citation_title tag, or None for any other."""
-    root = parse(html)
-    meta = read_meta(root)
-    if not first(meta, "citation_title"):
+def read_tagged(page, page_abstract=True):
+    """Return (root, meta, paper) of a page with a citation_title tag, or None for any other.
+
+    page_abstract=False: the caller has the abstract from elsewhere (an embedded BibTeX, its
+    own block); only the tags' abstract is read, not the page's blocks.
+    """
+    if not first(page.meta, "citation_title"):
         return None
-    return root, meta, read(url, root, meta)
+    return page.root, page.meta, read(page.url, page.root, page.meta, page_abstract=page_abstract,
+                                      source=page.html)
 
 
-def read(url, root, meta=None):
-    """Return the paper fields the page's metadata gives (a webpage record when it gives none)."""
+def names_a_paper(meta, ld):
+    """Return True when the page's metadata describes one scholarly work."""
+    return bool(first(meta, "citation_title", "dc.title", "prism.doi") or ld.get("_scholarly"))
+
+
+def read(url, root, meta=None, ld=None, page_abstract=True, source=None):
+    """Return the paper fields the page's metadata gives (a webpage record when it gives none).
+
+    source: the page's HTML, when at hand: a page that holds no DOI-like text at all is not
+    searched for one.
+    """
     meta = read_meta(root) if meta is None else meta
-    ld = json_ld(root)
-    scholarly = bool(first(meta, "citation_title", "dc.title", "prism.doi") or ld.get("_scholarly"))
+    ld = json_ld(root) if ld is None else ld
+    scholarly = names_a_paper(meta, ld)
     journal = first(meta, "citation_journal_title", "prism.publicationname")
-    conference = first(meta, "citation_conference_title", "citation_inbook_title")
+    conference = first(meta, "citation_conference_title", "citation_conference",
+                       "citation_inbook_title")
     venue = journal or conference or first(meta, "dc.relation.ispartof") or ld.get("venue")
-    doi = find_doi(url, root, meta, ld)
+    doi = find_doi(url, root, meta, ld, source)
     paper = {
         "title": title(root, meta, ld, scholarly),
         "authors": fields.authors(
             meta.get("citation_author") or meta.get("dc.creator") or meta.get("dc.contributor")
             or ld.get("authors") or meta.get("author") or []),
-        "abstract": abstract(meta, ld, root),
+        "abstract": abstract(meta, ld, root if page_abstract else None),
         "published": published(meta, ld),
         "doi": doi,
         "arxiv_id": first(meta, "citation_arxiv_id"),
@@ -83,7 +117,8 @@ def read(url, root, meta=None):
         paper["entry_type"] = fields.entry_type(
             venue=venue, conference=conference, journal=journal,
             thesis=bool(first(meta, "citation_dissertation_institution")),
-            report=bool(first(meta, "citation_technical_report_institution"))) or "misc"
+            report=bool(first(meta, "citation_technical_report_institution"))) \
+            or ("article" if "article" in (first(meta, "dc.type") or "").lower() else "misc")
     else:
         paper["entry_type"] = "webpage"
         paper["extra"]["site"] = first(meta, "og:site_name", "application-name") or host(url)
@@ -111,8 +146,10 @@ def abstract(meta, ld, root=None):
         value = text(parse(value)) or value
         value = re.sub(r"^(abstract)\s*[:.]?\s+", "", value, flags=re.IGNORECASE)
     # dc.description is often a shortened standfirst; the visible section is the abstract.
-    value = value or abstract_under_heading(root) or first(meta, "dc.description") \
-        or ld.get("abstract")
+    # JSON-LD's own "abstract" names this page's work; related papers' cards may also show
+    # abstracts, so it comes before the page's blocks.
+    value = value or ld.get("abstract") or abstract_under_heading(root) or abstract_block(root) \
+        or first(meta, "dc.description") or ld.get("description")
     if not value:
         value = first(meta, "og:description", "description")
         # Teasers cut with an ellipsis are not the abstract.
@@ -143,7 +180,36 @@ def abstract_under_heading(root):
                 break
             parts.append(block)
         value = squash(" ".join(parts))
-        if value:
+        # SSRN heads the paper's address "Abstract": a link or a label is not the abstract.
+        if len(value) >= MIN_ABSTRACT and not value.startswith(("http://", "https://")):
+            return value
+    return None
+
+
+def abstract_block(root):
+    """Return the text of the block the page names "abstract" (id or class), label dropped.
+
+    div#abstract (CVF, SSRN), p.abstract (RSC), td#abstractElement (PhilPapers),
+    div.abstractSection (Atypon)...; a short stub (a link, a label) is not the abstract.
+    """
+    if root is None:
+        return None
+    blocks = []
+    for node in root.iter("div", "section", "p", "td", "blockquote"):
+        names = f"{node.get('id') or ''} {node.get('class') or ''}".lower()
+        if "abstract" in names and any(_ABSTRACT_NAME.match(w) for w in names.split()):
+            blocks.append((names, node))
+    # A class that several blocks share belongs to cards of other papers (related, citing).
+    counts = {}
+    for names, _ in blocks:
+        counts[names] = counts.get(names, 0) + 1
+    for names, node in blocks:
+        if counts[names] > 1:
+            continue
+        paragraphs = [text(p) for p in node.iter("p") if p is not node]
+        value = " ".join(p for p in paragraphs if p) or text(node)
+        value = _ABSTRACT_LABEL.sub("", value)
+        if len(value) >= MIN_ABSTRACT:
             return value
     return None
 
@@ -166,8 +232,8 @@ def published(meta, ld):
     return best
 
 
-def find_doi(url, root, meta, ld):
-    """Return the page's own DOI from meta tags, JSON-LD, its URL, or a labelled DOI near the top."""
+def find_doi(url, root, meta, ld, source=None):
+    """Return the page's own DOI: meta tags, JSON-LD, its URL, or a labelled DOI near the top."""
     for name in ("citation_doi", "prism.doi", "doi", "dc.identifier", "citation_id",
                  "bepress_citation_doi"):
         for value in meta.get(name, []):
@@ -178,11 +244,20 @@ def find_doi(url, root, meta, ld):
         doi = identity.normalize_doi(value) if value and "10." in value else None
         if doi and ("doi" in str(value).lower() or str(value).startswith("10.")):
             return doi
-    if root is not None:
+    if root is not None and _may_hold_doi(source):
         match = _LABELLED_DOI.search(_leading_text(root))
         if match:
             return identity.normalize_doi(match.group(1))
     return None
+
+
+def _may_hold_doi(source):
+    """Return False only when the page's source (str or bytes) holds nothing like a DOI."""
+    if source is None:
+        return True
+    if isinstance(source, bytes):
+        return bool(_DOI_BYTES.search(source))
+    return bool(_DOI_TEXT.search(source))
 
 
 def _leading_text(root):
@@ -258,6 +333,56 @@ def json_ld(root):
     return {}
 
 
+def json_ld_list(page):
+    """Return the papers of a JSON-LD ItemList of articles (a table of contents), if any."""
+    if page.root is None or not page.contains("ItemList"):
+        return []
+    papers = []
+    for script in page.root.iterfind(".//script[@type='application/ld+json']"):
+        try:
+            data = json.loads(script.text or "")
+        except (ValueError, RecursionError):
+            continue
+        for listed in _item_lists(data, depth=0):
+            for element in listed.get("itemListElement") or []:
+                item = element.get("item", element) if isinstance(element, dict) else None
+                paper = _listed_paper(item, page) if isinstance(item, dict) else None
+                if paper:
+                    papers.append(paper)
+    return listings.unique(papers) if len(papers) >= listings.MIN_PAPERS else []
+
+
+def _item_lists(data, depth):
+    if depth > 6:
+        return
+    if isinstance(data, list):
+        for value in data:
+            yield from _item_lists(value, depth + 1)
+    elif isinstance(data, dict):
+        kinds = data.get("@type")
+        if "ItemList" in (kinds if isinstance(kinds, list) else [kinds]):
+            yield data
+        for key in ("mainEntity", "@graph", "hasPart"):
+            yield from _item_lists(data.get(key), depth + 1)
+
+
+def _listed_paper(item, page):
+    if _find_article(item, depth=6) is None:  # only the item itself, not what it holds
+        return None
+    found = _ld_fields(item)
+    if not found.get("title"):
+        return None
+    url = absolute(page.url, item.get("url") if isinstance(item.get("url"), str)
+                   else item.get("@id") if isinstance(item.get("@id"), str) else None)
+    paper = {"title": found["title"], "authors": found["authors"],
+             "abstract": found["abstract"], "published": fields.date(found["published"]),
+             "venue": found["venue"], "url": url, "source": page.host,
+             "doi": identity.normalize_doi(found["doi"]) if found.get("doi") else None}
+    paper["year"] = fields.year_of(paper["published"])
+    paper["entry_type"] = fields.entry_type(venue=paper["venue"]) or "misc"
+    return fields.prune(paper)
+
+
 def _find_article(data, depth):
     if depth > 6:
         return None
@@ -298,7 +423,9 @@ def _ld_fields(item):
         "_scholarly": bool(kinds & (SCHOLARLY_TYPES - {"newsarticle", "blogposting"})),
         "title": squash(item.get("headline") or item.get("name") or "") or None,
         "authors": [squash(name_of(a)) for a in authors if name_of(a)],
-        "abstract": squash(item.get("description") or "") or None,
+        "abstract": squash(item.get("abstract") or "") or None if isinstance(
+            item.get("abstract"), str) else None,
+        "description": squash(item.get("description") or "") or None,
         "published": item.get("datePublished"),
         "venue": squash(name_of(part_of)) if part_of else None,
         "doi": identifier if isinstance(identifier, str) else json.dumps(identifier),

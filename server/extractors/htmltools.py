@@ -4,6 +4,7 @@ Text from the page is whitespace-normalised and entity-decoded by the parser;
 MathJax-rendered math is turned back into the `$…$` TeX it was written as.
 """
 
+from functools import lru_cache
 from urllib.parse import urljoin, urlparse
 
 from lxml import etree
@@ -141,20 +142,51 @@ def absolute(base, href):
     """Return href made absolute against base, or None when href is empty or not http(s)."""
     if not href:
         return None
+    href = href.strip()
+    # Listings hold thousands of links: the two common forms skip urljoin's parsing.
+    if href.startswith(("https://", "http://")) and " " not in href:
+        return href
+    if href.startswith("/") and not href.startswith("//") and " " not in href and "\\" not in href:
+        origin = _origin(base or "")
+        if origin:
+            return origin + _resolve_dots(href)
     try:
-        url = urljoin(base or "", href.strip())
+        url = urljoin(base or "", href)
     except ValueError:
         return None
     return url if urlparse(url).scheme in ("http", "https") else None
 
 
+@lru_cache(maxsize=64)
+def _origin(base):
+    """Return "scheme://host[:port]" of an http(s) base URL, or ""."""
+    try:
+        parts = urlparse(base)
+    except ValueError:
+        return ""
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return ""
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def _resolve_dots(path):
+    """Return an absolute path with its "." and ".." segments resolved, as urljoin would."""
+    if "/." not in path:
+        return path
+    return urljoin("http://x", path)[len("http://x"):]
+
+
+@lru_cache(maxsize=256)
 def host(url):
-    """Return the host name of url without a leading "www.", or ""."""
+    """Return the host name of url without a leading "www.", or "".
+
+    Memoised: every site reader asks it of the same URL before one of them reads the page.
+    """
     try:
         name = urlparse(url or "").hostname or ""
     except ValueError:
         return ""
-    return name[4:] if name.startswith("www.") else name
+    return name.removeprefix("www.")
 
 
 def page_title(root):
@@ -170,11 +202,12 @@ def is_bot_check(root):
     if root is None:
         return False
     title = page_title(root).lower()
-    if any(marker in title for marker in ("verifying your browser", "just a moment",
-                                          "attention required", "checking your browser")):
+    if any(marker in title for marker in BOT_CHECK_TITLES):
         return True
     return bool(root.xpath("//*[contains(@class,'cf-turnstile') or contains(@class,'g-recaptcha')]"
                            " | //script[contains(@src,'challenges.cloudflare.com')]"))
 
 
 BOT_CHECK_ERROR = "page not readable (bot check): try the PDF or the arXiv id"
+BOT_CHECK_TITLES = ("verifying your browser", "just a moment", "attention required",
+                    "checking your browser")

@@ -14,7 +14,7 @@ from papershelf.server.extractors.extraction import Extraction
 from papershelf.server.extractors.htmltools import (
     absolute,
     by_class,
-    parse,
+    host,
     plain_text,
     squash,
     text,
@@ -27,18 +27,17 @@ _LISTING_PATH = re.compile(r"^/papers(?:/(?:date|week|month|trending|search)(?:/
 
 def matches(url):
     """Return True for Hugging Face paper pages and listings."""
+    if host(url) not in ("huggingface.co", "hf.co"):
+        return False
     try:
-        parsed = urlparse(url or "")
+        return urlparse(url).path.startswith("/papers")
     except ValueError:
         return False
-    return parsed.hostname in ("huggingface.co", "www.huggingface.co", "hf.co") \
-        and parsed.path.startswith("/papers")
 
 
-def extract(url, html):
+def extract(page):
     """Return the paper of a /papers/ID page, or the candidates of a listing."""
-    path = urlparse(url).path
-    root = parse(html)
+    url, path, root = page.url, page.path, page.root
     match = _PAPER_PATH.match(path)
     if match:
         arxiv_id, _ = identity.split_arxiv_id(match.group(1))

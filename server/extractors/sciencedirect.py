@@ -13,9 +13,9 @@ def matches(url):
     return host(url).endswith("sciencedirect.com")
 
 
-def extract(url, html):
+def extract(page):
     """Return the paper of a ScienceDirect article page."""
-    tagged = generic.read_tagged(url, html)
+    tagged = generic.read_tagged(page)
     if tagged is None:
         return Extraction(extractor=NAME)
     root, meta, paper = tagged

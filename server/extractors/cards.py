@@ -1,0 +1,202 @@
+"""The cards of a listing, found from what the page shows, without knowing the site.
+
+`find(page)` returns microdata items (itemscope Article/ScholarlyArticle...), else the
+largest group of title-like links that share their place in the page (their own class,
+their parent's tag and class, their grandparent's tag) and point at papers; each link's
+card is the largest block around it that holds no other link of the group. card.py
+reads each card.
+"""
+
+import re
+
+from papershelf.server.extractors.htmltools import text
+
+# Links in these regions are the site's chrome or a paper's references, not a listing:
+# tags, and class or id words (whole, or as the -suffix of a word: "site-footer").
+_CHROME_TAGS = {"nav", "aside", "header", "footer"}
+_CHROME_WORDS = ("footer", "header", "menu", "navbar", "sidebar", "breadcrumb", "breadcrumbs",
+                 "references", "reference", "ref-list", "bibliography", "citedby", "cited-by")
+_CHROME_TOKEN = re.compile(r"(?:^|[-_])(?:%s)$" % "|".join(map(re.escape, _CHROME_WORDS)) +
+                           r"|^(?:references|ref-list|bibliography|breadcrumb)", re.IGNORECASE)
+_ITEM_TYPES = ("Article", "Book", "Chapter", "Thesis", "Report", "CreativeWork")
+# A page that marks up such items at all (most microdata is breadcrumbs, people, organisations).
+_ITEMS_SOURCE = re.compile(r"schema\.org/(?:%s)" % "|".join(_ITEM_TYPES))
+# Where a link points at a paper: a DOI, an arXiv id, a PDF, a path naming a paper page, or a
+# numbered record (EPrints' /12219/). Matched against the lower-cased href.
+_PAPER_HREF = re.compile(
+    r"10\.\d{4,9}/|arxiv\.org/(?:abs|pdf)/|\.pdf(?:[?#]|$)|_paper\.html|-abstract\.html"
+    r"|/(?:abs|abstract|article|articles|paper|papers|pub|publication|publications|document"
+    r"|content|chapter|forum|rec|record|eprint|eprints|full|html|doi|entry|view)(?:/|$)"
+    r"|[?&](?:id|arnumber|abstract_id|paperid|doi|noteid)=|/abstract=\d")
+# Links to people (author profiles, co-author lists) are never a paper's, whatever they look like.
+PERSON_HREF = re.compile(r"/(?:profile|researcher|author|authors|people|person|pers|user|users"
+                          r"|scientist|citations\?user)(?:/|=|$)|[?&](?:author|user|per_id)=")
+
+
+def _to_paper(href):
+    """Return True when a lower-cased href points at a paper."""
+    if _PAPER_HREF.search(href):
+        return True
+    path = href.split("?", 1)[0].split("#", 1)[0].rstrip("/")
+    last = path.rpartition("/")[2]
+    return len(last) >= 3 and last.isdigit()
+
+
+HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
+MIN_CARDS = 2
+# How many groups of title-like links are weighed against each other.
+CANDIDATE_GROUPS = 4
+
+
+def find(page):
+    """Return the cards of the page's listing as (elements, title link or None), in page order."""
+    root = page.root
+    if root is None:
+        return []
+    items = microdata_items(root) if page.contains("itemscope") and _ITEMS_SOURCE.search(
+        page.html if isinstance(page.html, str) else page.html.decode("ascii", "ignore")) else []
+    if len(items) >= MIN_CARDS:
+        return [([item], None) for item in items]
+    links = title_links(root)
+    return segments(links, _cards_of(links)) if len(links) >= MIN_CARDS else []
+
+
+def microdata_items(root):
+    """Return the outermost schema.org article-like items marked up in the page."""
+    items, last = [], None
+    for node in root.iter():
+        kind = node.get("itemtype") if node.get("itemscope") is not None else None
+        if not kind or not any(name in kind for name in _ITEM_TYPES):
+            continue
+        if last is None or not _inside(node, last):
+            items.append(node)
+            last = node
+    return items
+
+
+def _inside(node, item):
+    return any(ancestor is item for ancestor in node.iterancestors())
+
+
+def title_links(root):
+    """Return the largest group of title-like links to papers that share their place in the page.
+
+    Links are grouped by their place (their own class, their parent's tag and class, their
+    grandparent's tag) in one cheap pass; only a few links of each group are looked at
+    closely to tell titles of papers from menus, author names and "cited by" links.
+    """
+    groups = {}
+    for link in root.iter("a"):
+        href = link.get("href")
+        if not href or href[0] == "#":
+            continue
+        parent = link.getparent()
+        grandparent = parent.getparent()
+        key = (link.get("class"), parent.tag, parent.get("class"),
+               grandparent.tag if grandparent is not None else None)
+        groups.setdefault(key, []).append(link)
+    # Of the largest groups that look like titles, the one with the most distinct labels
+    # wins: titles differ from card to card, "Direct download" or "2 more" do not.
+    chrome, best, best_labels, tried = {}, [], 0, 0
+    for links in sorted(groups.values(), key=len, reverse=True):
+        if len(links) < MIN_CARDS or len(links) <= best_labels or tried == CANDIDATE_GROUPS:
+            break
+        sample = [_is_title_link(link) for link in links[:3]]
+        if sum(sample) < 2:
+            continue
+        tried += 1
+        kept = _one_per_target([link for index, link in enumerate(links)
+                                if (sample[index] if index < 3 else _is_title_link(link))
+                                and not _in_chrome(link, chrome)])
+        labels = len({text(link) for link in kept})
+        if labels >= MIN_CARDS and labels > best_labels:
+            best, best_labels = kept, labels
+    return best
+
+
+def _is_title_link(link):
+    """Return True when link reads like a title and points at a paper or sits in a heading.
+
+    A link with both signs may be one word ("Dying"); with one, it must read like a title.
+    """
+    label = text(link)
+    href = (link.get("href") or "").lower()
+    if not label or PERSON_HREF.search(href):
+        return False
+    to_paper, titled = _to_paper(href), _in_title_place(link)
+    if to_paper and titled:
+        return True
+    return (to_paper or titled) and len(label) >= 8 and " " in label
+
+
+def _in_title_place(link):
+    node = link
+    for _ in range(3):
+        if node.tag in HEADINGS or "title" in (node.get("class") or "").lower():
+            return True
+        node = node.getparent()
+        if node is None:
+            return False
+    return False
+
+
+def _in_chrome(link, memo):
+    """Return True when link sits in navigation, a header or footer, or a reference list."""
+    walked = []
+    verdict = False
+    for node in link.iterancestors():
+        if node in memo:
+            verdict = memo[node]
+            break
+        walked.append(node)
+        if node.tag in _CHROME_TAGS and (node.tag in ("nav", "aside") or not _in_article(node)):
+            verdict = True
+            break
+        names = (node.get("class") or "") + " " + (node.get("id") or "")
+        if any(_CHROME_TOKEN.search(token) for token in names.split()):
+            verdict = True
+            break
+    for node in walked:
+        memo[node] = verdict
+    return verdict
+
+
+def _in_article(node):
+    return any(ancestor.tag == "article" for ancestor in node.iterancestors())
+
+
+def _one_per_target(links):
+    seen, kept = set(), []
+    for link in links:
+        if link.get("href") not in seen:
+            seen.add(link.get("href"))
+            kept.append(link)
+    return kept
+
+
+def _cards_of(links):
+    """Return each link's card: the largest ancestor holding no other link of the group."""
+    chains = [list(link.iterancestors()) for link in links]
+    sets = [set(chain) for chain in chains]
+    cards = []
+    for i, chain in enumerate(chains):
+        deepest = len(chain)
+        for j in (i - 1, i + 1):
+            if 0 <= j < len(chains):
+                shared = next((k for k, node in enumerate(chain) if node in sets[j]), len(chain))
+                deepest = min(deepest, shared)
+        cards.append(chain[deepest - 1] if deepest > 0 else links[i])
+    return cards
+
+
+def segments(links, cards):
+    """Return (elements, link) per card; a card followed by its own siblings (dt, dd) takes them."""
+    parent = cards[0].getparent()
+    if parent is None or any(card.getparent() is not parent for card in cards):
+        return [([card], link) for card, link in zip(cards, links)]
+    position = {child: i for i, child in enumerate(parent)}
+    starts = [position[card] for card in cards]
+    gaps = {b - a for a, b in zip(starts, starts[1:])}
+    width = gaps.pop() if len(gaps) == 1 else 1
+    children = list(parent)
+    return [(children[start:start + width], link) for start, link in zip(starts, links)]

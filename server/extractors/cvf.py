@@ -1,0 +1,64 @@
+"""CVF open access (openaccess.thecvf.com, cv-foundation.org): volume and day listings.
+
+A volume lists each paper as a `dt.ptitle` (title link), a `dd` of author links and a
+`dd` of links (pdf, supplement, arXiv) with the paper's BibTeX, which names the
+conference and year. Paper pages carry `citation_*` tags (the generic reader, which
+also takes their `div#abstract`).
+"""
+
+import re
+
+from papershelf.server.extractors import arxiv, fields, listings
+from papershelf.server.extractors.extraction import Extraction
+from papershelf.server.extractors.htmltools import absolute, host, text
+
+NAME = "cvf"
+_BIB_FIELD = re.compile(r"\b(booktitle|year|month)\s*=\s*\{([^}]*)\}")
+
+
+def matches(url):
+    """Return True for the CVF open access sites."""
+    return host(url) in ("openaccess.thecvf.com", "cv-foundation.org")
+
+
+def extract(page):
+    """Return the candidates of a volume or day listing (paper pages: generic)."""
+    if "/html/" in page.path or page.root is None:
+        return Extraction(extractor=NAME)
+    papers = listings.unique(p for p in (_paper(dt, page.url) for dt in page.root.iter("dt")
+                                         if dt.get("class") == "ptitle") if p)
+    if papers:
+        return Extraction(papers=papers, listing=True, extractor=NAME)
+    return listings.none_found(page, NAME, "CVF open access")
+
+
+def _paper(dt, base):
+    link = next(dt.iter("a"), None)
+    if link is None or not text(link):
+        return None
+    paper = {"title": text(link), "url": absolute(base, link.get("href")), "authors": [],
+             "source": host(base) or "openaccess.thecvf.com", "entry_type": "inproceedings"}
+    node = dt.getnext()
+    while node is not None and node.tag == "dd":
+        _read_dd(node, paper, base)
+        node = node.getnext()
+    paper["year"] = fields.year_of(paper.get("published"))
+    return fields.prune(paper)
+
+
+def _read_dd(dd, paper, base):
+    """Read a dd: author links (in their search forms), or the links and the BibTeX."""
+    if any(form.get("class") == "authsearch" for form in dd.iter("form")):
+        paper["authors"] += [name for name in (text(a) for a in dd.iter("a")) if name]
+        return
+    for link in dd.iter("a"):
+        href, label = link.get("href") or "", text(link).lower()
+        if label == "pdf":
+            paper["pdf_url"] = absolute(base, href)
+        elif "arxiv.org/abs/" in href:
+            paper["arxiv_id"] = arxiv.id_in(href)
+    for block in dd.iter("div"):
+        if block.get("class") == "bibref":
+            values = dict(_BIB_FIELD.findall("".join(block.itertext())))
+            paper["venue"] = values.get("booktitle")
+            paper["published"] = fields.date(f"{values.get('month', '')} {values.get('year', '')}")

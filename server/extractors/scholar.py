@@ -1,0 +1,111 @@
+"""Google Scholar: search results, author profiles (Citations), and its robot check.
+
+A result shows its title (linked to the publisher's page), an author line
+"G Cohen, M Qadan - Mathematics, 2022 - mdpi.com", a cut snippet and often a
+[PDF] link; a profile row shows title, authors, venue and year. Scholar writes
+authors as initials and family name, and cuts long lists with "…": what it shows
+is what is kept.
+"""
+
+import re
+
+from papershelf.server.extractors import card, fields, listings
+from papershelf.server.extractors.extraction import Extraction
+from papershelf.server.extractors.htmltools import BOT_CHECK_ERROR, absolute, host, squash, text
+
+NAME = "scholar"
+ROLES = card.Roles(
+    title="h3.gs_rt",
+    byline="div.gs_a",
+    snippet="div.gs_rs",
+    skip="div.gs_fl, div.gs_ggs",
+)
+_MARKERS = re.compile(r"^(?:\s*\[[A-Z ]+\])+\s*")
+_DASH = re.compile(r"\s+[-\u2010-\u2014]\s+")
+
+
+def matches(url):
+    """Return True for Google Scholar URLs (any country domain)."""
+    return host(url).startswith("scholar.google.")
+
+
+def extract(page):
+    """Return the candidates of a result page or a profile, or why there are none."""
+    root = page.root
+    if root is None:
+        return Extraction(extractor=NAME)
+    if page.contains("gs_captcha"):
+        return Extraction(extractor=NAME, error=BOT_CHECK_ERROR)
+    if page.path.startswith("/citations"):
+        papers = listings.unique(p for p in (_profile_row(row, page.url) for row in root.iter("tr")
+                                             if row.get("class") == "gsc_a_tr") if p)
+    else:
+        papers = listings.unique(p for p in (_result(block, page.url) for block in root.iter("div")
+                                             if _is_result(block)) if p)
+    if papers:
+        return Extraction(papers=papers, listing=True, extractor=NAME)
+    return listings.none_found(page, NAME, "Google Scholar")
+
+
+def _is_result(block):
+    """Return True for a result block: div.gs_r holding its div.gs_ri."""
+    classes = block.get("class")
+    return bool(classes) and "gs_r" in classes.split() \
+        and any(child.get("class") == "gs_ri" for child in block)
+
+
+def _result(block, base):
+    found = {}
+    paper = card.read([block], base, ROLES, other=found)
+    title = _MARKERS.sub("", paper.get("title") or "")
+    if not title:
+        return None
+    paper["title"] = title
+    authors, venue, year = byline(found.get("byline") or "")
+    paper.update({"authors": authors, "venue": venue, "published": year})
+    # The side link marked [PDF] is the full text; [HTML] ones are publisher pages.
+    pdf = next((a for a in block.iter("a") if "[PDF]" in text(a)), None)
+    if pdf is not None:
+        paper["pdf_url"] = absolute(base, pdf.get("href"))
+    paper.setdefault("extra", {})["scholar_cluster"] = block.get("data-cid")
+    return card.finish(paper, "scholar.google.com")
+
+
+def byline(value):
+    """Return (authors, venue, year) of "A Author, B Author - Venue, 2022 - host"."""
+    parts = _DASH.split(squash(value))
+    # A long list is cut with "…", glued to the last name shown ("B Leitner…").
+    names = [squash(n).rstrip("…").rstrip(".").strip() if n.strip().endswith(("…", "..."))
+             else squash(n) for n in parts[0].split(",")] if parts and parts[0] else []
+    names = [n for n in names if n]
+    venue, year = None, None
+    if len(parts) > 2 or (len(parts) == 2 and re.search(r"\b\d{4}\b", parts[1])):
+        where = parts[1]
+        found = re.search(r"(?:,\s*)?\b(1[89]\d\d|20\d\d)\s*$", where)
+        if found:
+            year = found.group(1)
+            where = where[:found.start()]
+        # A venue Scholar cut short ("Institute of Geological and …") is not kept.
+        venue = None if "…" in where or "..." in where else where.strip(" ,") or None
+    return names, venue, year
+
+
+def _profile_row(row, base):
+    link = next((a for a in row.iter("a") if a.get("class") == "gsc_a_at"), None)
+    if link is None or not text(link):
+        return None
+    gray = [text(div) for div in row.iter("div") if div.get("class") == "gs_gray"]
+    year = next((text(s) for s in row.iter("span") if s.get("class") == "gsc_a_h"), None)
+    venue = gray[1] if len(gray) > 1 else ""
+    venue = re.sub(r",\s*\d{4}$", "", venue).strip() or None
+    if venue and ("…" in venue or venue.endswith("...")):
+        venue = None  # cut short by Scholar: not the venue's name
+    paper = {
+        "title": text(link),
+        "url": absolute(base, link.get("href")),
+        "authors": [n for n in (squash(p) for p in (gray[0] if gray else "").split(","))
+                    if n and n not in ("...", "…")],
+        "venue": venue,
+        "published": fields.date(year) if year else None,
+    }
+    return card.finish(paper, "scholar.google.com")
