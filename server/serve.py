@@ -14,6 +14,7 @@ from waitress import create_server
 
 from papershelf.server import config, paths, replication
 from papershelf.server.app import create_app
+from papershelf.server.children import stop_process
 
 WAITRESS_BODY_CAP = 64 * 1024 * 1024
 DATASETTE_START_TIMEOUT = 60  # seconds; Datasette with its plugins starts in one or two
@@ -185,16 +186,6 @@ def _start_auto_refresh(db_path, interval):
     from papershelf.server.autorefresh import AutoRefresher
 
     return AutoRefresher(db_path, interval).start()
-
-
-def stop_process(process, timeout=10):
-    """Stop a child process: SIGTERM, then SIGKILL if it lingers past timeout seconds."""
-    process.terminate()
-    try:
-        process.wait(timeout)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
 
 
 def raise_keyboard_interrupt(signum, frame):
