@@ -34,8 +34,8 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from bench.bench_extract import one_megabyte  # noqa: E402 (the same 1 MB page in both benches)
-from tests.browser_support import BROWSERS, start_browser  # noqa: E402
-from tests.extension_support import EXTENSION_DIR, Extension, wait_for  # noqa: E402
+from tests.browser_support import BROWSERS, start_browser, wait_for  # noqa: E402
+from tests.extension_support import EXTENSION_DIR, Extension  # noqa: E402
 from tests.servers import running_papershelf  # noqa: E402
 from tests.site_proxy import FixturePage, FixtureSiteProxy  # noqa: E402
 
