@@ -21,6 +21,7 @@
 import contextlib
 import email.utils
 import http.client
+import json
 import os
 import random
 import threading
@@ -68,6 +69,14 @@ class Response:
     def text(self):
         """Return the body decoded as a browser would (BOM, HTTP charset, <meta charset>, detection)."""
         return decode_html(self.body, self.headers.get("content-type"))
+
+    def json_object(self, service):
+        """Return the body's JSON object (None for other JSON); raise Unavailable when not JSON."""
+        try:
+            data = json.loads(self.body)
+        except ValueError:
+            raise Unavailable(f"{service} answered with something that is not JSON") from None
+        return data if isinstance(data, dict) else None
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):

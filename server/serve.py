@@ -14,6 +14,7 @@ from waitress import create_server
 
 from papershelf.server import config, filestore, paths, replication
 from papershelf.server.app import create_app
+from papershelf.server.children import stop_process
 from papershelf.server.index_worker import IndexWorker
 
 # Above the largest body the API takes (a PDF), so that Flask answers oversize bodies with
@@ -188,16 +189,6 @@ def _start_auto_refresh(db_path, interval):
     from papershelf.server.autorefresh import AutoRefresher
 
     return AutoRefresher(db_path, interval).start()
-
-
-def stop_process(process, timeout=10):
-    """Stop a child process: SIGTERM, then SIGKILL if it lingers past timeout seconds."""
-    process.terminate()
-    try:
-        process.wait(timeout)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
 
 
 def raise_keyboard_interrupt(signum, frame):

@@ -12,7 +12,8 @@ import sys
 
 import pytest
 
-from tests.extension_support import rows, screenshot, wait_for
+from tests.browser_support import wait_for
+from tests.extension_support import rows, screenshot
 from tests.pdf_support import pdfs  # noqa: F401 (a fixture)
 from tests.site_proxy import FixturePage
 

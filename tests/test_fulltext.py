@@ -7,7 +7,7 @@ import pytest
 
 from papershelf.server import filestore, fulltext, pdftext, store
 from papershelf.server.index_worker import IndexWorker
-from tests.extension_support import wait_for
+from tests.browser_support import wait_for
 from tests.pdf_support import ENCRYPTED, OWNER_ONLY, OWNER_ONLY_TEXT, pdfs  # noqa: F401
 
 

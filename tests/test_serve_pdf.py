@@ -6,7 +6,7 @@ import sys
 import urllib.error
 import urllib.request
 
-from tests.extension_support import wait_for
+from tests.browser_support import wait_for
 from tests.pdf_support import ENCRYPTED, pdfs  # noqa: F401 (a fixture)
 from tests.servers import running_papershelf
 
