@@ -240,8 +240,11 @@ def entry_type(paper, mode="bibtex"):
 BIBTEX_FIELD_NAMES = {"location": "address", "journaltitle": "journal"}
 
 
-def entry_fields(paper, mode="bibtex", kind=None):
-    """Return {name: value as written} of a paper's entry, in output order."""
+def entry_fields(paper, mode="bibtex", kind=None, files=()):
+    """Return {name: value as written} of a paper's entry, in output order.
+
+    files: paths of the paper's stored files, written as a `file` field (JabRef's form).
+    """
     get = paper.get
     kind = kind or entry_type(paper, mode)
     extra = get("extra") or {}
@@ -288,6 +291,10 @@ def entry_fields(paper, mode="bibtex", kind=None):
     if abstract:
         fields["abstract"] = (sources and _source(sources, "abstract", abstract, mode)) or (
             "{" + escape_text(abstract, mode) + "}")
+    if files:
+        value = file_field(files)
+        if value:
+            fields["file"] = value
     if extra:
         _add_extra_fields(fields, extra, sources or {}, kind, mode)
     return fields
@@ -375,10 +382,26 @@ def _month(published, year):
     return _MONTH_OF.get(published[5:7])
 
 
-def format_entry(paper, mode="bibtex"):
-    """Return one paper as a BibTeX/BibLaTeX entry (ending in a newline)."""
+def file_field(paths):
+    """Return the `file` field value for stored files, as JabRef writes it: {:path:PDF;...}.
+
+    Description (empty), path and type, `:`, `;` and `\\` in the path escaped with a
+    backslash; several files separated by `;`. A path with braces would break the entry:
+    it is left out.
+    """
+    links = []
+    for path in paths:
+        if "{" in path or "}" in path:
+            continue
+        escaped = path.replace("\\", "\\\\").replace(":", "\\:").replace(";", "\\;")
+        links.append(f":{escaped}:PDF")
+    return "{" + ";".join(links) + "}" if links else None
+
+
+def format_entry(paper, mode="bibtex", files=()):
+    """Return one paper as a BibTeX/BibLaTeX entry (ending in a newline); see entry_fields."""
     kind = entry_type(paper, mode)
-    fields = entry_fields(paper, mode, kind)
+    fields = entry_fields(paper, mode, kind, files)
     labels = _labels(tuple(fields))
     body = ",\n".join([label + value for label, value in zip(labels, fields.values())])
     return f"@{kind}{{{paper['citekey']},\n{body}\n}}\n"
@@ -459,6 +482,13 @@ def _missing(wanted, papers):
 _RAW_DECODE = json.JSONDecoder().raw_decode
 
 
+def _file_paths(db):
+    """Return {citation key: [paths of its stored PDFs, oldest first]}."""
+    keys = dict(db.execute("select id, citekey from papers where id in (select paper_id from files)"))
+    return {keys[paper_id]: [f["path"] for f in stored if f["kind"] == "pdf"]
+            for paper_id, stored in store.paper_files(db).items() if paper_id in keys}
+
+
 def _export_paper(row):
     """Return the paper object (EXPORT_COLUMNS only) of a row of the export query.
 
@@ -478,16 +508,20 @@ def _export_paper(row):
 
 
 def export_bibtex(db, path=None, mode="bibtex", tag=None, where=None, params=None, since=None,
-                  keys=None, aux=None):
-    """Export the selected papers; write path atomically when given (only if changed)."""
+                  keys=None, aux=None, with_files=False):
+    """Export the selected papers; write path atomically when given (only if changed).
+
+    with_files: give each entry a `file` field naming its stored PDFs.
+    """
     if mode not in MODES:
         raise ValueError(f"mode must be one of {', '.join(MODES)}")
     sql, args, wanted = _export_query(tag, where, params, since, keys, aux)
+    files = _file_paths(db) if with_files else {}
     # One row at a time: no list of 100,000 paper objects for the garbage collector to walk.
     entries, found = [], []
     for row in db.execute(sql, args):
         paper = _export_paper(row)
-        entries.append(format_entry(paper, mode))
+        entries.append(format_entry(paper, mode, files.get(paper["citekey"], ())))
         if wanted:
             found.append({"citekey": paper["citekey"]})
     text = "\n".join(entries)

@@ -16,16 +16,18 @@ from papershelf.server.terminal import count, printable
 @click.option("--mode", type=click.Choice(bibtex.MODES), default="bibtex", show_default=True,
               help="bibtex: unicode as LaTeX escapes; biblatex: UTF-8 kept, @online preprints.")
 @export_filters
+@click.option("--with-files", is_flag=True,
+              help="Name each paper's stored PDF in a `file` field (as JabRef writes it).")
 @click.pass_obj
-def export_bibtex(app, output, mode, selection):
+def export_bibtex(app, output, mode, selection, with_files):
     """Write the library, or part of it, as a .bib file sorted by citation key.
 
-    Example: papershelf export bibtex -o refs.bib --mode biblatex --tag thesis
+    Example: papershelf export bibtex -o refs.bib --mode biblatex --tag thesis --with-files
     """
     where, params = selection.as_where()  # --key, --aux, --cited-in and --since among them
     try:
         result = bibtex.export_bibtex(app.db, output, mode=mode, tag=selection.tag, where=where,
-                                      params=params)
+                                      params=params, with_files=with_files)
     except Exception as exc:  # a bad --where is the usual cause: say what SQLite said
         if isinstance(exc, click.ClickException):
             raise

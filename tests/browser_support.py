@@ -140,6 +140,9 @@ class ChromiumDriver:
             # A plain --proxy-server keeps Chromium's implicit bypass of loopback addresses
             # (Playwright's own proxy option would send 127.0.0.1 through the proxy too).
             args.append(f"--proxy-server=http://{proxy}")
+            # The proxy's throwaway certificate: ignore_https_errors below covers pages only,
+            # and the extension's service worker fetches from the fixture site too (a PDF).
+            args.append("--ignore-certificate-errors")
         self._playwright = sync_playwright().start()
         try:
             self.context = self._playwright.chromium.launch_persistent_context(
