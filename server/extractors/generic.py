@@ -53,7 +53,7 @@ def extract(page):
     """Return the paper the page's metadata describes, the papers it lists, or a webpage record."""
     ld = json_ld(page.root)
     if not names_a_paper(page.meta, ld):
-        if emptypage.is_bot_check(page):
+        if page.bot_check:
             return Extraction(extractor=NAME, error=BOT_CHECK_ERROR)
         candidates = json_ld_list(page) or listings.read(page)
         if candidates:

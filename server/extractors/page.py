@@ -3,7 +3,7 @@
 from functools import cached_property
 from urllib.parse import parse_qs, urlparse
 
-from papershelf.server.extractors import htmltools
+from papershelf.server.extractors import emptypage, htmltools
 
 
 class Page:
@@ -20,6 +20,11 @@ class Page:
     @cached_property
     def meta(self):
         return htmltools.read_meta(self.root)
+
+    @cached_property
+    def bot_check(self):
+        """Return True for a bot-check interstitial (asked by several readers, searched once)."""
+        return emptypage.is_bot_check(self)
 
     @cached_property
     def classes(self):
