@@ -132,7 +132,7 @@ def _note_paper(link):
 
 
 def _authors(node):
-    names = [text(a) for a in node.iter("a") if text(a)]
+    names = [name for name in map(text, node.iter("a")) if name]
     if not names:
         names = [squash(part) for part in text(node).split(",")]
     return [name for name in names if name and name.lower() != "anonymous"]
