@@ -46,11 +46,12 @@ def read_meta(root):
     if root is None:
         return meta
     for node in root.iter("meta"):
-        name = node.get("name") or node.get("property") or node.get("itemprop") or ""
-        content = squash(node.get("content"))
-        name = name.strip().lower()
-        if name and content:
-            meta.setdefault(name, []).append(content)
+        name = node.get("name") or node.get("property") or node.get("itemprop")
+        value = node.get("content") if name else None  # pages carry hundreds: read only named
+        if value:
+            name, content = name.strip().lower(), " ".join(value.split())
+            if name and content:
+                meta.setdefault(name, []).append(content)
     return meta
 
 
