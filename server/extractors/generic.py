@@ -196,7 +196,10 @@ def abstract_block(root):
         return None
     blocks = []
     for node in root.iter("div", "section", "p", "td", "blockquote"):
-        names = f"{node.get('id') or ''} {node.get('class') or ''}".lower()
+        ident, classes = node.get("id"), node.get("class")
+        if not ident and not classes:  # most blocks are named nothing
+            continue
+        names = f"{ident or ''} {classes or ''}".lower()
         if "abstract" in names and any(_ABSTRACT_NAME.match(w) for w in names.split()):
             blocks.append((names, node))
     # A class that several blocks share belongs to cards of other papers (related, citing).
