@@ -24,7 +24,6 @@ import argparse
 import http.client
 import json
 import os
-import re
 import statistics
 import sys
 import tempfile
@@ -34,8 +33,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from tests.browser_support import BROWSERS, start_browser  # noqa: E402
-from tests.extension_support import EXTENSION_DIR, Extension, wait_for  # noqa: E402
+from bench.bench_extract import one_megabyte  # noqa: E402 (the same 1 MB page in both benches)
+from tests.browser_support import BROWSERS, start_browser, wait_for  # noqa: E402
+from tests.extension_support import EXTENSION_DIR, Extension  # noqa: E402
 from tests.servers import running_papershelf  # noqa: E402
 from tests.site_proxy import FixturePage, FixtureSiteProxy  # noqa: E402
 
@@ -45,16 +45,6 @@ SHOWN = """() => {
     const [mark] = performance.getEntriesByName("papershelf:shown");
     return mark ? {startTime: mark.startTime, detail: mark.detail} : null;
 }"""
-
-
-def one_megabyte(html):
-    """Return html with its body repeated until the page is at least 1 MB (as bench_extract.py)."""
-    start = re.search(r"<body[\s>]", html).start()
-    open_end = html.index(">", start) + 1
-    close = html.rindex("</body>")
-    body = html[open_end:close]
-    copies = 1 + (1_000_000 - len(html)) // max(len(body), 1)
-    return html[:open_end] + body * max(copies + 1, 1) + html[close:]
 
 
 def pages(pages_dir):

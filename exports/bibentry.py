@@ -140,8 +140,11 @@ class _Sources:
         return text if name in self.expressions else "{" + text + "}"
 
 
-def entry_fields(paper, mode="bibtex", kind=None):
-    """Return {name: value as written} of a paper's entry, in output order."""
+def entry_fields(paper, mode="bibtex", kind=None, files=()):
+    """Return {name: value as written} of a paper's entry, in output order.
+
+    files: paths of the paper's stored files, written as a `file` field (JabRef's form).
+    """
     get = paper.get
     kind = kind or entry_type(paper, mode)
     extra = get("extra") or {}
@@ -177,6 +180,10 @@ def entry_fields(paper, mode="bibtex", kind=None):
     if abstract:
         fields["abstract"] = (sources and sources.written("abstract", abstract)) or (
             "{" + escape_text(abstract, mode) + "}")
+    if files:
+        value = file_field(files)
+        if value:
+            fields["file"] = value
     if extra:
         _add_extra_fields(fields, extra, sources, kind, mode)
     return fields
@@ -275,10 +282,26 @@ def _month(published, year):
     return _MONTH_OF.get(published[5:7])
 
 
-def format_entry(paper, mode="bibtex", key=None):
+def file_field(paths):
+    """Return the `file` field value for stored files, as JabRef writes it: {:path:PDF;...}.
+
+    Description (empty), path and type, `:`, `;` and `\\` in the path escaped with a
+    backslash; several files separated by `;`. A path with braces would break the entry:
+    it is left out.
+    """
+    links = []
+    for path in paths:
+        if "{" in path or "}" in path:
+            continue
+        escaped = path.replace("\\", "\\\\").replace(":", "\\:").replace(";", "\\;")
+        links.append(f":{escaped}:PDF")
+    return "{" + ";".join(links) + "}" if links else None
+
+
+def format_entry(paper, mode="bibtex", key=None, files=()):
     """Return one paper as a BibTeX/BibLaTeX entry (ending in a newline), under key if given."""
     kind = entry_type(paper, mode)
-    fields = entry_fields(paper, mode, kind)
+    fields = entry_fields(paper, mode, kind, files)
     labels = _labels(tuple(fields))
     body = ",\n".join([label + value for label, value in zip(labels, fields.values())])
     return f"@{kind}{{{key or paper['citekey']},\n{body}\n}}\n"

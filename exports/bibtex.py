@@ -18,6 +18,7 @@ from papershelf.exports.bibentry import (  # noqa: F401  (the exporter's public 
     VENUE_FIELDS,
     entry_fields,
     entry_type,
+    file_field,
     format_definitions,
     format_entry,
     format_name,
@@ -41,12 +42,13 @@ def sort_key(key):
     return (key.casefold(), key)
 
 
-def paper_entries(paper, mode="bibtex", wanted=None, alias_entries=False):
+def paper_entries(paper, mode="bibtex", wanted=None, alias_entries=False, files=()):
     """Return [(key, entry text)] for one paper: its key and, in bibtex mode, its aliases.
 
-    wanted: the casefolded keys a selection asks for (None: no selection).
+    wanted: the casefolded keys a selection asks for (None: no selection). files: the
+    paths of its stored PDFs, for a `file` field.
     """
-    text = format_entry(paper, mode)
+    text = format_entry(paper, mode, files=files)
     key = paper["citekey"]
     if mode == "biblatex":
         return [(key, text)]
@@ -116,6 +118,13 @@ def _export_query(tag, where, params, since, wanted):
 _RAW_DECODE = json.JSONDecoder().raw_decode
 
 
+def _file_paths(db):
+    """Return {citation key: [paths of its stored PDFs, oldest first]}."""
+    keys = dict(db.execute("select id, citekey from papers where id in (select paper_id from files)"))
+    return {keys[paper_id]: [f["path"] for f in stored if f["kind"] == "pdf"]
+            for paper_id, stored in store.paper_files(db).items() if paper_id in keys}
+
+
 def _export_paper(row):
     """Return the paper object (EXPORT_COLUMNS only) of a row of the export query.
 
@@ -136,18 +145,23 @@ def _export_paper(row):
 
 
 def export_bibtex(db, path=None, mode="bibtex", tag=None, where=None, params=None, since=None,
-                  keys=None, aux=None, alias_entries=False):
-    """Export the selected papers; write path atomically when given (only if changed)."""
+                  keys=None, aux=None, alias_entries=False, with_files=False):
+    """Export the selected papers; write path atomically when given (only if changed).
+
+    with_files: give each entry a `file` field naming its stored PDFs.
+    """
     if mode not in MODES:
         raise ValueError(f"mode must be one of {', '.join(MODES)}")
     wanted = _wanted_keys(keys, aux)
     folded = {k.casefold() for k in wanted} if wanted is not None else None
     sql, args = _export_query(tag, where, params, since, wanted)
+    files = _file_paths(db) if with_files else {}
     # One row at a time: no list of 100,000 paper objects for the garbage collector to walk.
     entries, found, left_out = [], set(), 0
     for row in db.execute(sql, args):
         paper = _export_paper(row)
-        entries.extend(paper_entries(paper, mode, folded, alias_entries))
+        entries.extend(paper_entries(paper, mode, folded, alias_entries,
+                                     files.get(paper["citekey"], ())))
         if wanted:
             found.update(k.casefold() for k in (paper["citekey"], *paper["aliases"]))
         elif mode == "bibtex" and not alias_entries:

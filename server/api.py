@@ -124,9 +124,10 @@ def cite_paper(paper_id):
 
 @api.delete("/papers/<int:paper_id>")
 def delete_paper(paper_id):
-    if not store.delete_paper(get_db(), paper_id):
+    removed = store.delete_paper(get_db(), paper_id)
+    if removed is None:
         abort(404, description=f"no paper with id {paper_id}")
-    return {"deleted": paper_id}
+    return {"deleted": paper_id, "files_removed": removed}
 
 
 @api.get("/tags")

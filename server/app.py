@@ -1,10 +1,10 @@
 """The Flask application factory for the local HTTP API."""
 
-from flask import Flask, g, jsonify
+from flask import Flask, g, jsonify, request
 from flask_cors import CORS
 from werkzeug.exceptions import HTTPException
 
-from papershelf.server import paths, security
+from papershelf.server import filestore, paths, security
 from papershelf.server.connections import Connections
 from papershelf.server.schema import open_db
 
@@ -13,9 +13,11 @@ DEFAULT_PORT = 5178
 
 
 def create_app(config=None):
-    """Build the API app; config may set DB_PATH, TOKEN, PORT, ENRICH, MAX_CONTENT_LENGTH."""
+    """Build the API app; config may set DB_PATH, TOKEN, PORT, ENRICH, MAX_CONTENT_LENGTH,
+    MAX_PDF_BYTES."""
     app = Flask(__name__)
-    app.config.update(PORT=DEFAULT_PORT, ENRICH=True, MAX_CONTENT_LENGTH=MAX_BODY_BYTES)
+    app.config.update(PORT=DEFAULT_PORT, ENRICH=True, MAX_CONTENT_LENGTH=MAX_BODY_BYTES,
+                      MAX_PDF_BYTES=filestore.MAX_PDF_BYTES)
     app.json.sort_keys = False  # the paper object reads best in its documented order
     app.config.update(config or {})
     app.config.setdefault("DB_PATH", str(paths.default_db_path()))
@@ -26,14 +28,16 @@ def create_app(config=None):
 
     CORS(app, resources={r"/api/*": {"origins": [security.EXTENSION_ORIGIN.pattern]}},
          allow_headers=["Authorization", "Content-Type"], expose_headers=["Server-Timing"],
-         methods=["GET", "POST", "PATCH", "DELETE", "OPTIONS"], max_age=600)
+         methods=["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"], max_age=600)
     app.before_request(security.check_request)
     app.register_error_handler(HTTPException, _json_error)
     app.register_error_handler(Exception, _unexpected_error)
 
     from papershelf.server.api import api
+    from papershelf.server.api_files import files_api
 
     app.register_blueprint(api)
+    app.register_blueprint(files_api)
     app.extensions["papershelf_connections"] = Connections(app.config["DB_PATH"])
     app.teardown_appcontext(lambda exc: g.pop("db", None))
     return app
@@ -41,8 +45,9 @@ def create_app(config=None):
 
 def _json_error(error):
     description = error.description
-    if error.code == 413:
-        description = f"request body too large (limit {MAX_BODY_BYTES // (1024 * 1024)} MB)"
+    if error.code == 413 and description == type(error).description:  # werkzeug's own words
+        limit = request.max_content_length or MAX_BODY_BYTES
+        description = f"request body too large (limit {limit // (1024 * 1024)} MB)"
     return jsonify(error=description), error.code
 
 

@@ -118,9 +118,10 @@ def token():
 @click.option("--tag", "tags", multiple=True, help="Tag to add (repeatable).")
 @click.option("--note", help="A note to keep with the paper.")
 @click.option("--offline", is_flag=True, help="Do not use the network to fill missing fields.")
+@click.option("--no-pdf", is_flag=True, help="Do not fetch the open-access PDF.")
 @pass_app
-def add(app, id_or_url, html_file, tags, note, offline):
-    """Add a paper by arXiv id, DOI or URL; print its citation key.
+def add(app, id_or_url, html_file, tags, note, offline, no_pdf):
+    """Add a paper by arXiv id, DOI or URL with its open-access PDF; print its citation key.
 
     Example: papershelf add https://arxiv.org/abs/1706.03762 --html page.html --tag nlp
     """
@@ -145,6 +146,10 @@ def add(app, id_or_url, html_file, tags, note, offline):
     paper = outcome.result.paper
     click.echo(printable(paper["citekey"]))
     click.echo(f"{outcome.result.status}: {printable(paper['title'])}", err=True)
+    if not (offline or no_pdf):
+        from papershelf.server.cli_files import fetch_after_add
+
+        fetch_after_add(db, paper)
 
 
 @cli.command(name="list")
@@ -176,17 +181,31 @@ def list_(app, tag, limit, as_json):
 @click.option("--json", "as_json", is_flag=True, help="Print paper objects as JSON lines.")
 @pass_app
 def search(app, query, limit, as_json):
-    """Full-text search over titles, abstracts, authors and notes.
+    """Full-text search over titles, abstracts, authors, notes and the text of stored PDFs.
+
+    A paper found in its PDF shows the page and the words around the match.
 
     Example: papershelf search "sequence transduction" --limit 50
     """
+    from papershelf.server import cli_files, fulltext
+
     papers = store.search(app.db, query, limit=limit)
-    for paper in papers:
+    shown = len(papers)  # those whose metadata matches; then those found in their PDFs
+    matches = {m.paper_id: m for m in fulltext.search_text(app.db, query, limit=limit)}
+    found = {paper["id"] for paper in papers}
+    papers += [p for p in (store.get_paper(app.db, i) for i in matches if i not in found) if p]
+    for paper in papers[:limit]:
+        match = matches.get(paper["id"])
+        if as_json:
+            text_match = match and {"page": match.page, "snippet": cli_files.plain_snippet(match)}
+            _print_paper({**paper, "text_match": text_match}, as_json)
+            continue
         _print_paper(paper, as_json)
-    total = store.count_matches(app.db, query)
-    if not total:
+        if match:
+            cli_files.echo_text_match(match)
+    if not papers:
         click.echo(f"no papers match {printable(query)!r}", err=True)
-    _say_if_cut(len(papers), total)
+    _say_if_cut(shown, store.count_matches(app.db, query))
 
 
 def _say_if_cut(shown, total):
@@ -263,13 +282,14 @@ def _register_area_commands():
         cli_cite,
         cli_datasette,
         cli_extract,
+        cli_files,
         cli_obsidian,
         cli_refresh,
         cli_replicate,
     )
 
     for module in (cli_extract, cli_bibtex, cli_cite, cli_obsidian, cli_datasette, cli_replicate,
-                   cli_refresh):
+                   cli_refresh, cli_files):
         for command in getattr(module, "COMMANDS", []):
             cli.add_command(command)
         for command in getattr(module, "EXPORT_COMMANDS", []):

@@ -19,11 +19,13 @@ from papershelf.server.terminal import count, printable
 @click.option("--alias-entries", is_flag=True,
               help="BibTeX mode: also write each paper under every alias (BibLaTeX has ids).")
 @export_filters
+@click.option("--with-files", is_flag=True,
+              help="Name each paper's stored PDF in a `file` field (as JabRef writes it).")
 @click.pass_obj
-def export_bibtex(app, output, mode, alias_entries, selection):
+def export_bibtex(app, output, mode, alias_entries, selection, with_files):
     """Write the library, or part of it, as a .bib file sorted by citation key.
 
-    Example: papershelf export bibtex -o refs.bib --mode biblatex --tag thesis
+    Example: papershelf export bibtex -o refs.bib --mode biblatex --tag thesis --with-files
     """
     # --key, --aux and --cited-in give keys: export_bibtex selects by them and names the
     # BibTeX entries of the aliases among them.
@@ -31,7 +33,7 @@ def export_bibtex(app, output, mode, alias_entries, selection):
     try:
         result = bibtex.export_bibtex(app.db, output, mode=mode, tag=selection.tag, where=where,
                                       params=params, keys=selection.keys,
-                                      alias_entries=alias_entries)
+                                      alias_entries=alias_entries, with_files=with_files)
     except Exception as exc:  # a bad --where is the usual cause: say what SQLite said
         if isinstance(exc, click.ClickException):
             raise

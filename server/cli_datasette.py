@@ -5,8 +5,9 @@ import subprocess
 
 import click
 
+from papershelf.server.children import stop_process
 from papershelf.server.datasette.launch import database_url, datasette_argv
-from papershelf.server.serve import raise_keyboard_interrupt, require_free_port, stop_process
+from papershelf.server.serve import raise_keyboard_interrupt, require_free_port
 
 COMMANDS = []  # click commands added to the top-level `papershelf` group
 EXPORT_COMMANDS = []  # click commands added under `papershelf export`

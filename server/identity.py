@@ -27,6 +27,7 @@ MAX_ARXIV_VERSION = 9999
 _NEW_ARXIV = re.compile(r"^(\d{4}\.\d{4,5})(?:v(\d+))?$")
 _OLD_ARXIV = re.compile(r"^([a-z][a-z\-]*(?:\.[A-Z]{2})?/\d{7})(?:v(\d+))?$", re.IGNORECASE)
 _DOI = re.compile(r"10\.\d{4,9}/\S+")
+_ARXIV_PREFIX = re.compile(r"^(?:arxiv:)", re.IGNORECASE)
 # Words that mark an author string as an organisation ("Gemini Team"), named whole.
 CORPORATE_WORDS = frozenset(
     ["team", "group", "consortium", "collaboration", "project", "committee", "institute", "university", "lab", "laboratory", "laboratories", "inc", "ltd", "llc", "corporation", "corp", "association", "society", "foundation", "organization", "organisation", "council", "agency", "commission", "community", "contributors", "authors", "workshop", "deepmind"]
@@ -40,7 +41,8 @@ def split_arxiv_id(value):
     if not value:
         return None, None
     text = str(value).strip()
-    text = re.sub(r"^(?:arxiv:)", "", text, flags=re.IGNORECASE).strip()
+    if ":" in text:  # a listing asks this of every entry: the prefix search only when it may be
+        text = _ARXIV_PREFIX.sub("", text).strip()
     for pattern in (_NEW_ARXIV, _OLD_ARXIV):
         match = pattern.match(text)
         if match:

@@ -11,6 +11,9 @@ from urllib.parse import urlsplit
 LINK_FIELDS = ("url", "pdf_url", "code_url")
 WEB_SCHEMES = ("http", "https")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+# A plain web link (ASCII host, optional port, no user or brackets): urlsplit would find
+# its scheme and host too; a listing's thousand links skip its work.
+_PLAIN_WEB = re.compile(r"(https?)://[A-Za-z0-9.-]+(?::\d*)?(?:[/?#]|$)")
 
 
 def is_web_link(value):
@@ -42,8 +45,12 @@ def _scheme(value):
     """Return the lower-case scheme of a well-formed absolute link, or None."""
     if not isinstance(value, str) or _CONTROL.search(value):
         return None
+    value = value.strip()
+    plain = _PLAIN_WEB.match(value)
+    if plain:
+        return plain.group(1)
     try:
-        parts = urlsplit(value.strip())
+        parts = urlsplit(value)
     except ValueError:  # an unbalanced IPv6 bracket, say
         return None
     scheme = parts.scheme.lower()

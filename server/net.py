@@ -2,8 +2,9 @@
 
 - A User-Agent that names papershelf (with PAPERSHELF_MAILTO, if set, for Crossref's polite pool).
 - A timeout on every request; a network failure returns None, it never raises.
-- A polite per-host rate limit (arXiv asks for at least 3 s between API calls; Crossref,
-  Semantic Scholar and OpenAlex publish theirs).
+- A polite per-host rate limit (arXiv asks for at least 3 s between requests, to its API
+  and for its PDFs; Crossref, Semantic Scholar and OpenAlex publish theirs).
+- stream() hands over a large body (a PDF) in chunks instead of in memory.
 - On request (retries=N): 429 and 5xx answers and network failures are retried with
   exponential backoff, honouring the service's Retry-After.
 - On request (cache=...): answers are kept for a while (see server.netcache), so that a
@@ -17,8 +18,10 @@
   and under pytest (PYTEST_CURRENT_TEST) without it every request fails as if offline.
 """
 
+import contextlib
 import email.utils
 import http.client
+import json
 import os
 import random
 import threading
@@ -34,10 +37,12 @@ from papershelf.server.charsets import decode_html
 DEFAULT_TIMEOUT = 10.0
 MAX_BYTES = 20 * 1024 * 1024  # a paper page or API answer is far smaller
 MAX_REDIRECTS = 5
-# Seconds between two requests to the same host. arXiv's API terms ask for 3 s; Crossref's
+STREAM_CHUNK = 1024 * 1024
+# Seconds between two requests to the same host. arXiv's API terms ask for 3 s, and so does
+# its guidance for bulk PDF downloads (`papershelf pdfs fetch` of a whole library); Crossref's
 # public pool allows 5 requests/s; Semantic Scholar's shared public pool asks unauthenticated
 # clients for about 1 request/s; OpenAlex allows 10/s.
-MIN_INTERVAL = {"export.arxiv.org": 3.0, "api.crossref.org": 0.2,
+MIN_INTERVAL = {"export.arxiv.org": 3.0, "arxiv.org": 3.0, "api.crossref.org": 0.2,
                 "api.semanticscholar.org": 1.0, "api.openalex.org": 0.1}
 # With PAPERSHELF_MAILTO (sent in the User-Agent) Crossref serves us from its polite pool,
 # which allows twice the public rate.
@@ -64,6 +69,14 @@ class Response:
     def text(self):
         """Return the body decoded as a browser would (BOM, HTTP charset, <meta charset>, detection)."""
         return decode_html(self.body, self.headers.get("content-type"))
+
+    def json_object(self, service):
+        """Return the body's JSON object (None for other JSON); raise Unavailable when not JSON."""
+        try:
+            data = json.loads(self.body)
+        except ValueError:
+            raise Unavailable(f"{service} answered with something that is not JSON") from None
+        return data if isinstance(data, dict) else None
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -156,7 +169,61 @@ def _follow(url, timeout, accept):
     return None
 
 
+@dataclass
+class Streamed:
+    status: int
+    url: str  # the original URL asked for (after redirects)
+    headers: dict
+    _reply: object
+
+    @property
+    def ok(self):
+        return 200 <= self.status < 300
+
+    def chunks(self, size=STREAM_CHUNK):
+        """Yield the body in chunks; a network failure midway raises OSError."""
+        if getattr(self._reply, "fp", True) is None:
+            return
+        try:
+            while chunk := self._reply.read(size):
+                yield chunk
+        except (ValueError, http.client.HTTPException) as error:
+            raise OSError(f"the download of {self.url} broke off: {error}") from error
+
+
+@contextlib.contextmanager
+def stream(url, timeout=DEFAULT_TIMEOUT, accept=None):
+    """GET url, following redirects, and yield a Streamed reply (any status), or None when
+    the network fails; the body is read with chunks() inside the block."""
+    for _ in range(MAX_REDIRECTS + 1):
+        reply = _open(url, timeout, accept)
+        if reply is None:
+            break
+        with contextlib.closing(reply):
+            headers = _lower(reply.headers)
+            location = headers.get("location")
+            if _status(reply) in (301, 302, 303, 307, 308) and location:
+                url = urljoin(url, location)
+                continue
+            yield Streamed(_status(reply), url, headers, reply)
+            return
+    yield None
+
+
 def _get_once(url, timeout, accept):
+    reply = _open(url, timeout, accept)
+    if reply is None:
+        return None
+    with contextlib.closing(reply):
+        try:
+            body = reply.read(MAX_BYTES) if getattr(reply, "fp", True) is not None else b""
+        except (OSError, ValueError, http.client.HTTPException):
+            return None
+        return Response(_status(reply), body, url, _lower(reply.headers))
+
+
+def _open(url, timeout, accept):
+    """Send one GET; return the open reply (an HTTPError for 4xx/5xx), or None on failure."""
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         return None
@@ -172,14 +239,15 @@ def _get_once(url, timeout, accept):
         headers["X-Papershelf-Original-URL"] = url
     request = urllib.request.Request(target, headers=headers)
     try:
-        with _opener.open(request, timeout=timeout) as reply:
-            return Response(reply.status, reply.read(MAX_BYTES), url, _lower(reply.headers))
+        return _opener.open(request, timeout=timeout)
     except urllib.error.HTTPError as error:
-        body = error.read(MAX_BYTES) if error.fp is not None else b""
-        error.close()
-        return Response(error.code, body, url, _lower(error.headers))
+        return error
     except (OSError, ValueError, http.client.HTTPException):  # timeouts, refusals, DNS, bad URLs
         return None
+
+
+def _status(reply):
+    return getattr(reply, "code", None) or reply.status
 
 
 def _lower(headers):

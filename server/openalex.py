@@ -6,7 +6,6 @@ preprint and its published version as two works). Both raise net.Unavailable whe
 OpenAlex gave no usable answer. All HTTP goes through server.net.
 """
 
-import json
 import re
 from urllib.parse import quote, urlencode
 
@@ -29,7 +28,7 @@ def by_doi(doi, **options):
     """Return OpenAlex's record of the work with this DOI, or None."""
     url = f"{API}/https://doi.org/{quote(doi, safe='')}?{urlencode({'select': SELECT})}"
     response = net.answer(url, SERVICE, accept="application/json", **options)
-    return parse_work(_json(response)) if response.ok else None  # a 404 is an HTML page
+    return parse_work(response.json_object(SERVICE)) if response.ok else None  # a 404 is an HTML page
 
 
 def by_title(title, **options):
@@ -39,16 +38,8 @@ def by_title(title, **options):
     response = net.answer(url, SERVICE, accept="application/json", **options)
     if not response.ok:
         return []
-    works = (_json(response) or {}).get("results")
+    works = (response.json_object(SERVICE) or {}).get("results")
     return [r for r in map(parse_work, works if isinstance(works, list) else []) if r]
-
-
-def _json(response):
-    try:
-        data = json.loads(response.body)
-    except ValueError:
-        raise net.Unavailable(f"{SERVICE} answered with something that is not JSON") from None
-    return data if isinstance(data, dict) else None
 
 
 def parse_work(work):

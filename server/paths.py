@@ -8,6 +8,7 @@ import platformdirs
 
 TOKEN_FILE = "token"
 DB_FILE = "papershelf.db"
+FILES_DIR = "files"
 
 
 def home_dir():
@@ -25,6 +26,15 @@ def home():
 def default_db_path():
     """Return where the library lives unless --db or PAPERSHELF_DB says otherwise (not created)."""
     return home_dir() / DB_FILE
+
+
+def files_dir(db_path):
+    """Return the folder holding a library's stored files: `files/` beside its database.
+
+    With the default database that is PAPERSHELF_HOME/files; a library opened with
+    --db keeps its files beside it, so that two libraries never mix their files.
+    """
+    return Path(db_path).resolve().parent / FILES_DIR
 
 
 def token_path():

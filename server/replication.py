@@ -22,6 +22,7 @@ from pathlib import Path
 import yaml
 
 from papershelf.server import config
+from papershelf.server.children import stop_process
 from papershelf.server.terminal import printable  # one escaping rule for the terminal
 
 INSTALL_HINT = "install it with: pip install 'papershelf[replicate]'"
@@ -111,12 +112,7 @@ class Replicator:
         self._stopping.set()
         process = self.process
         if process is not None and process.poll() is None:
-            process.terminate()
-            try:
-                process.wait(timeout)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            stop_process(process, timeout)
         if self._thread is not None:
             self._thread.join(timeout)
 

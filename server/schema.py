@@ -102,6 +102,34 @@ def m004_aliases_and_bib_definitions(db):
 
 
 @migrations()
+def m005_files(db):
+    # The papers' own files (PDFs) kept under files/ beside the database, and their text by
+    # page for full-text search. The same bytes are stored once: sha256 is unique. text is
+    # pending (for the indexer), indexed, unreadable (no text layer: a scan) or encrypted.
+    db["files"].create(
+        {"id": int, "paper_id": int, "kind": str, "path": str, "size": int, "sha256": str,
+         "pages": int, "added_at": str, "text": str, "url": str},
+        pk="id",
+        not_null={"paper_id", "kind", "path", "size", "sha256", "added_at", "text"},
+        defaults={"kind": "pdf", "text": "pending"},
+        foreign_keys=[("paper_id", "papers", "id")],
+    )
+    db.execute("CREATE UNIQUE INDEX idx_files_sha256 ON files(sha256)")
+    db.execute("CREATE UNIQUE INDEX idx_files_path ON files(path)")
+    db["files"].create_index(["paper_id"])
+    db["files"].create_index(["text"])
+    db["file_pages"].create(
+        {"id": int, "file_id": int, "paper_id": int, "page": int, "text": str},
+        pk="id",
+        not_null={"file_id", "paper_id", "page", "text"},
+        foreign_keys=[("file_id", "files", "id"), ("paper_id", "papers", "id")],
+    )
+    db["file_pages"].create_index(["file_id", "page"], unique=True)
+    db["file_pages"].create_index(["paper_id"])
+    db["file_pages"].enable_fts(["text"], create_triggers=True, tokenize="porter")
+
+
+@migrations()
 def m006_citation_counts(db):
     # Written by `papershelf refresh`; indexed for Datasette's sort and citation facet.
     for column, kind in zip(CITATION_COLUMNS, (int, str, str)):

@@ -4,6 +4,8 @@ A web page the reader visits can reach 127.0.0.1 too. These checks keep it out:
 the Host check defeats DNS rebinding, the Origin check refuses requests made by
 page scripts and forms, the token proves the caller read the reader's home
 folder, and requiring application/json rules out "simple" cross-site form posts.
+The one route that takes a PDF requires application/pdf instead (not a "simple" type
+either, so a cross-site form cannot send it) and has a limit of its own.
 """
 
 import hmac
@@ -15,6 +17,9 @@ LOOPBACK_NAMES = ("127.0.0.1", "localhost", "[::1]")
 EXTENSION_ORIGIN = re.compile(r"^(chrome-extension|moz-extension|safari-web-extension)://[\w.\-@{}]+$")
 PUBLIC_PATHS = ("/api/ping",)
 BODY_METHODS = ("POST", "PUT", "PATCH")
+# Routes whose body is not JSON: endpoint -> (Content-Type, config key of the size limit).
+OTHER_BODIES = {"files.upload_pdf": ("application/pdf", "MAX_PDF_BYTES")}
+JSON_BODY = ("application/json", "MAX_CONTENT_LENGTH")
 
 
 def allowed_hosts(port):
@@ -40,11 +45,13 @@ def check_request():
         abort(401, description="missing or wrong token: run `papershelf token` and use"
                                " `Authorization: Bearer <token>`")
     if request.method in BODY_METHODS:
-        limit = current_app.config["MAX_CONTENT_LENGTH"]
+        mimetype, limit_key = OTHER_BODIES.get(request.endpoint, JSON_BODY)
+        request.max_content_length = limit = current_app.config[limit_key]
         if request.content_length is not None and request.content_length > limit:
             abort(413)
-        if request.mimetype != "application/json":
-            abort(415, description="send the body as JSON (Content-Type: application/json)")
+        if request.mimetype != mimetype:
+            kind = "JSON" if mimetype == JSON_BODY[0] else "a PDF"
+            abort(415, description=f"send the body as {kind} (Content-Type: {mimetype})")
 
 
 def _has_valid_token():

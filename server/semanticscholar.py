@@ -5,7 +5,6 @@ oa_pdf_url) or None when Semantic Scholar has no such paper; they raise
 net.Unavailable when it gave no usable answer. All HTTP goes through server.net.
 """
 
-import json
 import re
 from urllib.parse import quote, urlencode
 
@@ -24,7 +23,7 @@ def by_doi(doi, **options):
     """Return the record Semantic Scholar keeps for a DOI, or None."""
     url = f"{API}DOI:{quote(doi, safe='/')}?fields={FIELDS}"
     response = net.answer(url, SERVICE, accept="application/json", **options)
-    return parse_paper(_json(response)) if response.ok else None
+    return parse_paper(response.json_object(SERVICE)) if response.ok else None
 
 
 def by_title(title, **options):
@@ -33,16 +32,8 @@ def by_title(title, **options):
     response = net.answer(url, SERVICE, accept="application/json", **options)
     if not response.ok:
         return None  # 404 {"error": "Title match not found"}
-    matches = (_json(response) or {}).get("data")
+    matches = (response.json_object(SERVICE) or {}).get("data")
     return parse_paper(matches[0]) if isinstance(matches, list) and matches else None
-
-
-def _json(response):
-    try:
-        data = json.loads(response.body)
-    except ValueError:
-        raise net.Unavailable(f"{SERVICE} answered with something that is not JSON") from None
-    return data if isinstance(data, dict) else None
 
 
 def parse_paper(paper):

@@ -12,10 +12,14 @@ import time
 import click
 from waitress import create_server
 
-from papershelf.server import config, paths, replication
+from papershelf.server import config, filestore, paths, replication
 from papershelf.server.app import create_app
+from papershelf.server.children import stop_process
+from papershelf.server.index_worker import IndexWorker
 
-WAITRESS_BODY_CAP = 64 * 1024 * 1024
+# Above the largest body the API takes (a PDF), so that Flask answers oversize bodies with
+# its JSON 413; waitress' own cap only guards the disk it buffers bodies to.
+WAITRESS_BODY_CAP = filestore.MAX_PDF_BYTES + 1024 * 1024
 DATASETTE_START_TIMEOUT = 60  # seconds; Datasette with its plugins starts in one or two
 
 
@@ -28,8 +32,6 @@ def run(db_path, port, datasette_port=None, threads=8, enrich=True, auto_export=
     replicator = _replicator(db_path, replicate)
     try:
         server = create_server(app, host="127.0.0.1", port=port, threads=threads,
-                               # Flask answers oversize bodies with a JSON 413 from the
-                               # Content-Length alone; waitress' cap only guards the disk.
                                max_request_body_size=WAITRESS_BODY_CAP,
                                ident="papershelf")
     except OSError as exc:
@@ -42,6 +44,7 @@ def run(db_path, port, datasette_port=None, threads=8, enrich=True, auto_export=
         server.close()
         raise
     exporter = _start_auto_export(db_path, targets)
+    indexer = app.extensions["papershelf_indexer"] = IndexWorker(db_path).start()
     refresher = _start_auto_refresh(db_path, refresh_every)
     if replicator is not None:
         replicator.start()
@@ -68,6 +71,7 @@ def run(db_path, port, datasette_port=None, threads=8, enrich=True, auto_export=
         # the cleanup is bounded (stop_process kills after a timeout).
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         server.close()
+        indexer.stop()
         if refresher is not None:
             refresher.stop(timeout=5)  # a daemon thread: a request in flight may be dropped
         if exporter is not None:
@@ -185,16 +189,6 @@ def _start_auto_refresh(db_path, interval):
     from papershelf.server.autorefresh import AutoRefresher
 
     return AutoRefresher(db_path, interval).start()
-
-
-def stop_process(process, timeout=10):
-    """Stop a child process: SIGTERM, then SIGKILL if it lingers past timeout seconds."""
-    process.terminate()
-    try:
-        process.wait(timeout)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
 
 
 def raise_keyboard_interrupt(signum, frame):

@@ -8,13 +8,14 @@ so that concurrent writers wait for each other instead of failing with
 
 import contextlib
 import json
+import os
 import re
 import threading
 import zlib
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from papershelf.server import identity, links, safejson, urlids
+from papershelf.server import identity, links, paths, safejson, urlids
 from papershelf.server.author_names import author_keys
 from papershelf.server.citekeys import base_key, is_safe_key, unique_key
 from papershelf.server.schema import JSON_COLUMNS
@@ -80,22 +81,62 @@ def row_to_paper(row):
     return paper
 
 
+# The public shape of a stored file in a paper object, in this order.
+FILE_FIELDS = ("kind", "path", "size", "pages", "text")
+
+
+def files_dir(db):
+    """Return the folder of this database's stored files (files/ beside the database file)."""
+    name = next((row[2] for row in db.execute("pragma database_list") if row[1] == "main"), "")
+    return paths.files_dir(name or "papershelf.db")
+
+
+def paper_files(db, paper_ids=None):
+    """Return {paper id: [file objects, oldest first]} for these papers (None: every paper)."""
+    folder = files_dir(db)
+    sql = "select paper_id, kind, path, size, pages, text from files"
+    args = []
+    if paper_ids is not None:
+        sql += " where paper_id in (select value from json_each(?))"
+        args.append(json.dumps(list(paper_ids)))
+    found = {}
+    for row in db.execute(sql + " order by id", args):
+        found.setdefault(row[0], []).append(file_object(folder, row[1:]))
+    return found
+
+
+def file_object(folder, values):
+    """Return the public file object of (kind, path in folder, size, pages, text)."""
+    kind, name, size, pages, text = values
+    return dict(zip(FILE_FIELDS, (kind, str(folder / name), size, pages, text)))
+
+
+def _with_files(db, papers):
+    """Return papers, each given its files (the paper object's `files`)."""
+    found = paper_files(db, [p["id"] for p in papers]) if papers else {}
+    for paper in papers:
+        paper["files"] = found.get(paper["id"], [])
+    return papers
+
+
+def _one_paper(db, sql, args):
+    rows = list(db.query(sql, args))
+    return _with_files(db, [row_to_paper(rows[0])])[0] if rows else None
+
+
 def get_paper(db, paper_id):
     """Return the paper with this id, or None."""
     if not 0 < paper_id <= safejson.INT64_MAX:  # SQLite would overflow: no such paper
         return None
-    rows = list(db.query("select * from papers where id = ?", [paper_id]))
-    return row_to_paper(rows[0]) if rows else None
+    return _one_paper(db, "select * from papers where id = ?", [paper_id])
 
 
 def get_paper_by_citekey(db, citekey):
     """Return the paper with this citation key or alias (case-insensitive), or None."""
-    rows = list(db.query("select * from papers where citekey = ? collate nocase", [citekey]))
-    if not rows:
-        rows = list(db.query(
-            "select papers.* from paper_aliases join papers on papers.id = paper_aliases.paper_id"
-            " where paper_aliases.alias = ? collate nocase", [citekey]))
-    return row_to_paper(rows[0]) if rows else None
+    return (_one_paper(db, "select * from papers where citekey = ? collate nocase", [citekey])
+            or _one_paper(db, "select papers.* from paper_aliases join papers"
+                              " on papers.id = paper_aliases.paper_id"
+                              " where paper_aliases.alias = ? collate nocase", [citekey]))
 
 
 def key_taken(db, key):
@@ -146,9 +187,9 @@ def find_existing(db, fields):
     if key:
         probes.append(("identity_key", key))
     for column, value in probes:
-        rows = list(db.query(f"select * from papers where {column} = ? limit 1", [value]))
-        if rows:
-            return row_to_paper(rows[0])
+        paper = _one_paper(db, f"select * from papers where {column} = ? limit 1", [value])
+        if paper is not None:
+            return paper
     return None
 
 
@@ -171,20 +212,17 @@ def lookup(db, url=None, arxiv=None, doi=None):
         if paper is not None:
             return paper
     if forum:
-        rows = list(db.query("select * from papers where json_extract(extra, '$.openreview_id') = ?"
-                             " limit 1", [forum]))
-        return row_to_paper(rows[0]) if rows else None
+        return _one_paper(db, "select * from papers where json_extract(extra, '$.openreview_id') = ?"
+                              " limit 1", [forum])
     return None
 
 
 def _paper_by_url(db, url):
-    rows = list(db.query("select * from papers where url = ? or pdf_url = ? limit 1", [url, url]))
-    if rows:
-        return row_to_paper(rows[0])
-    rows = list(db.query(
-        "select papers.* from clips join papers on papers.id = clips.paper_id"
-        " where clips.url = ? limit 1", [url]))
-    return row_to_paper(rows[0]) if rows else None
+    paper = _one_paper(db, "select * from papers where url = ? or pdf_url = ? limit 1", [url, url])
+    if paper is not None:
+        return paper
+    return _one_paper(db, "select papers.* from clips join papers on papers.id = clips.paper_id"
+                          " where clips.url = ? limit 1", [url])
 
 
 def save_paper(db, fields, tags=(), note=None, clip=None):
@@ -325,16 +363,24 @@ def update_paper(db, paper_id, tags=None, note=None, status=None):
 
 
 def delete_paper(db, paper_id):
-    """Delete a paper with its authors and tags (clips keep their record); return True if found."""
+    """Delete a paper with its authors, tags and files; return the removed files' paths.
+
+    None when there is no such paper. Clips keep their record. The files leave the disk
+    once the deletion is committed, so call this outside any transaction of your own.
+    """
     with write_transaction(db):
-        if get_paper(db, paper_id) is None:
-            return False
-        db.execute("delete from paper_authors where paper_id = ?", [paper_id])
-        db.execute("delete from paper_tags where paper_id = ?", [paper_id])
-        db.execute("delete from paper_aliases where paper_id = ?", [paper_id])
+        paper = get_paper(db, paper_id)
+        if paper is None:
+            return None
+        for table in ("file_pages", "files", "paper_authors", "paper_tags", "paper_aliases"):
+            db.execute(f"delete from {table} where paper_id = ?", [paper_id])
         db.execute("update clips set paper_id = null where paper_id = ?", [paper_id])
         db.execute("delete from papers where id = ?", [paper_id])
-    return True
+    removed = [stored["path"] for stored in paper["files"]]
+    for path in removed:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(path)
+    return removed
 
 
 def filter_clauses(where=None, params=None, tag=None, since=None):
@@ -359,8 +405,11 @@ def iter_papers(db, where=None, params=None, tag=None, order_by="added_at desc, 
     if clauses:
         sql += " where " + " and ".join(clauses)
     sql += f" order by {order_by}"
+    files = paper_files(db)  # one query for every paper's files, not one per paper
     for row in db.query(sql, args):
-        yield row_to_paper(row)
+        paper = row_to_paper(row)
+        paper["files"] = files.get(paper["id"], [])
+        yield paper
 
 
 def count_papers(db, tag=None):
@@ -373,7 +422,7 @@ def count_papers(db, tag=None):
 def count_matches(db, query):
     """Return how many papers a full-text query matches (search() shows the first of them)."""
     return db.execute("select count(*) from papers_fts where papers_fts match ?",
-                      [_fts_query(query)]).fetchone()[0]
+                      [fts_query(query)]).fetchone()[0]
 
 
 def search(db, query, limit=50):
@@ -382,7 +431,7 @@ def search(db, query, limit=50):
         "select papers.* from papers join papers_fts on papers_fts.rowid = papers.id"
         " where papers_fts match ? order by papers_fts.rank limit ?"
     )
-    return [row_to_paper(row) for row in db.query(sql, [_fts_query(query), limit])]
+    return _with_files(db, [row_to_paper(row) for row in db.query(sql, [fts_query(query), limit])])
 
 
 def stats(db):
@@ -563,7 +612,7 @@ def _join_notes(first, second):
     return f"{first}\n\n{second}"
 
 
-def _fts_query(query):
+def fts_query(query):
     """Quote each word so that user text (hyphens, colons) is never FTS syntax."""
     words = query.split()
     return " ".join('"' + w.replace('"', '""') + '"' for w in words) or '""'

@@ -112,15 +112,16 @@ def launch_browser(playwright, headless=True):
     )
 
 
-def _wait(predicate, what, timeout=START_TIMEOUT):
+def wait_for(predicate, timeout=15.0, interval=0.1, what="condition"):
+    """Poll predicate() until it returns something truthy; fail after timeout seconds."""
     deadline = time.monotonic() + timeout
     while True:
         value = predicate()
         if value:
             return value
         if time.monotonic() > deadline:
-            raise RuntimeError(f"timed out after {timeout}s waiting for {what}")
-        time.sleep(0.05)
+            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+        time.sleep(interval)
 
 
 class ChromiumDriver:
@@ -139,6 +140,9 @@ class ChromiumDriver:
             # A plain --proxy-server keeps Chromium's implicit bypass of loopback addresses
             # (Playwright's own proxy option would send 127.0.0.1 through the proxy too).
             args.append(f"--proxy-server=http://{proxy}")
+            # The proxy's throwaway certificate: ignore_https_errors below covers pages only,
+            # and the extension's service worker fetches from the fixture site too (a PDF).
+            args.append("--ignore-certificate-errors")
         self._playwright = sync_playwright().start()
         try:
             self.context = self._playwright.chromium.launch_persistent_context(
@@ -241,14 +245,15 @@ class FirefoxDriver:
                 "{triggeringPrincipal: Services.scriptSecurityManager.getSystemPrincipal()});",
                 self.extension_url(path),
             )
-        [handle] = _wait(lambda: set(self.driver.window_handles) - before, f"the tab of {path}")
+        [handle] = wait_for(lambda: set(self.driver.window_handles) - before, START_TIMEOUT, 0.05,
+                            f"the tab of {path}")
         page = self._page(handle)
-        _wait(
+        wait_for(
             lambda: (
                 page.run("return document.readyState === 'complete' && location.href;")
                 == self.extension_url(path)
             ),
-            f"{path} to load",
+            START_TIMEOUT, 0.05, f"{path} to load",
         )
         return page
 
@@ -262,7 +267,7 @@ class FirefoxDriver:
             "return document.querySelector('#addon-webext-permissions-notification:not([hidden])');"
         )
         with self.driver.context(self.driver.CONTEXT_CHROME):
-            _wait(lambda: self.driver.execute_script(find), "the permission prompt")
+            wait_for(lambda: self.driver.execute_script(find), START_TIMEOUT, 0.05, "the permission prompt")
             text = self.driver.execute_script(
                 "const prompt = document.querySelector('#addon-webext-permissions-notification');"
                 "return [...prompt.querySelectorAll('description, li')]"

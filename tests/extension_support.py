@@ -1,7 +1,6 @@
 """Helpers for the extension's real-browser tests: fixture sites, extension pages, the database."""
 
 import sqlite3
-import time
 from pathlib import Path
 
 from tests.site_proxy import FixturePage
@@ -150,15 +149,3 @@ def rows(db_path, sql, params=()):
         return [dict(row) for row in connection.execute(sql, params)]
     finally:
         connection.close()
-
-
-def wait_for(predicate, timeout=15.0, interval=0.1, what="condition"):
-    """Poll predicate() until it returns something truthy; fail after timeout seconds."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
-        time.sleep(interval)

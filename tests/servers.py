@@ -10,6 +10,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+from papershelf.server.datasette.launch import datasette_argv
+
 START_TIMEOUT = 30
 
 
@@ -107,6 +109,22 @@ def wait_for_url(url, process, log_path, timeout=START_TIMEOUT):
             if time.monotonic() > deadline:
                 raise RuntimeError(f"{url} did not answer: {log_path.read_text()}")
             time.sleep(0.1)
+
+
+@contextlib.contextmanager
+def running_datasette(db_path, folder):
+    """Run Datasette as papershelf starts it (datasette_argv) over db_path; yield its port."""
+    port = free_port()
+    log_path = Path(folder) / "datasette.log"
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen(datasette_argv(db_path, port), stdout=log,
+                                   stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+    try:
+        wait_for_url(f"http://127.0.0.1:{port}/-/versions.json", process, log_path)
+        yield port
+    finally:
+        process.terminate()
+        process.wait(15)
 
 
 @contextlib.contextmanager

@@ -54,7 +54,7 @@ def test_an_alias_is_never_given_to_another_paper(db):
 def test_deleting_a_paper_frees_its_aliases(db):
     import_bibtex(db, BIB)
     paper = store.get_paper_by_citekey(db, "knuth-full")
-    assert store.delete_paper(db, paper["id"])
+    assert store.delete_paper(db, paper["id"]) == []  # found, and no files to remove
     assert store.get_paper_by_citekey(db, "knuth-full") is None
     assert store.save_paper(db, {"title": "Reuse", "citekey": "knuth-full"}).paper[
         "citekey"] == "knuth-full"

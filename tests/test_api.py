@@ -132,7 +132,7 @@ def test_lookup_get_patch_delete(client, arxiv_html):
     assert client.patch("/api/papers/999", json={"note": "x"}, base_url=BASE, headers=AUTH).status_code == 404
 
     deleted = client.delete(f"/api/papers/{paper['id']}", base_url=BASE, headers=AUTH)
-    assert (deleted.status_code, deleted.json) == (200, {"deleted": paper["id"]})
+    assert (deleted.status_code, deleted.json) == (200, {"deleted": paper["id"], "files_removed": []})
     assert client.get(f"/api/papers/{paper['id']}", base_url=BASE, headers=AUTH).status_code == 404
     assert client.delete(f"/api/papers/{paper['id']}", base_url=BASE, headers=AUTH).status_code == 404
 

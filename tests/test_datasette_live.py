@@ -14,7 +14,7 @@ from papershelf.server import store
 from papershelf.server.datasette.launch import datasette_argv
 from papershelf.server.schema import open_db
 from tests.browser_support import launch_browser
-from tests.servers import free_port, running_papershelf, wait_for_url
+from tests.servers import free_port, running_datasette, running_papershelf, wait_for_url
 from tests.test_datasette import build_library, library_papers
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
@@ -26,17 +26,8 @@ def served(tmp_path_factory):
     folder = tmp_path_factory.mktemp("served")
     db_path = folder / "papershelf.db"
     papers = build_library(db_path, library_papers())
-    port = free_port()
-    log_path = folder / "datasette.log"
-    with open(log_path, "wb") as log:
-        process = subprocess.Popen(datasette_argv(db_path, port), stdout=log,
-                                   stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
-    try:
-        wait_for_url(f"http://127.0.0.1:{port}/-/versions.json", process, log_path)
+    with running_datasette(db_path, folder) as port:
         yield port, db_path, papers
-    finally:
-        process.terminate()
-        process.wait(15)
 
 
 def raw_get(port, path, host):

@@ -1,13 +1,11 @@
 """The paper page and the library home in real Chromium: charts drawn, copy works, screenshots."""
 
-import subprocess
 
 import pytest
 
-from papershelf.server.datasette.launch import datasette_argv
 from tests.browser_support import launch_browser
 from tests.library_of_fixtures import build_fixture_library
-from tests.servers import free_port, wait_for_url
+from tests.servers import running_datasette
 from tests.test_datasette_live import ARTIFACTS, get_json
 
 pytestmark = pytest.mark.browser
@@ -23,17 +21,8 @@ def served(tmp_path_factory, fixtures_dir):
     folder = tmp_path_factory.mktemp("served-pages")
     db_path = folder / "papershelf.db"
     built = build_fixture_library(db_path, fixtures_dir)
-    port = free_port()
-    log_path = folder / "datasette.log"
-    with open(log_path, "wb") as log:
-        process = subprocess.Popen(datasette_argv(db_path, port), stdout=log,
-                                   stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
-    try:
-        wait_for_url(f"http://127.0.0.1:{port}/-/versions.json", process, log_path)
+    with running_datasette(db_path, folder) as port:
         yield port, built
-    finally:
-        process.terminate()
-        process.wait(15)
 
 
 @pytest.fixture(scope="module")

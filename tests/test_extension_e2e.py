@@ -13,7 +13,8 @@ import threading
 
 import pytest
 
-from tests.extension_support import rows, screenshot, wait_for
+from tests.browser_support import wait_for
+from tests.extension_support import rows, screenshot
 
 pytestmark = pytest.mark.browser
 

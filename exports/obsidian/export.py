@@ -7,6 +7,7 @@ from pathlib import Path, PurePosixPath
 
 from papershelf.exports.atomic import AtomicBatch
 from papershelf.exports.filenames import assign_stems, safe_stem
+from papershelf.exports.obsidian.attachments import PdfLinker
 from papershelf.exports.obsidian.cache import FORMAT, digest, fingerprint, load_cache, save_cache
 from papershelf.exports.obsidian.errors import ObsidianExportError
 from papershelf.exports.obsidian.indexes import export_indexes, stale_tag_indexes
@@ -39,13 +40,15 @@ class ExportReport:
 
 
 def export_obsidian(db, vault_dir, folder="Papers", tag=None, where=None, params=None,
-                    template=None, progress=None):
+                    template=None, progress=None, pdfs="link"):
     """Write a note per selected paper plus index notes into vault_dir/folder; return a report.
 
     progress, if given, is called with total= the number of notes, then once per note.
+    pdfs: how the `pdf` property reaches a stored PDF (attachments.PDF_MODES).
     """
     target = _target_folder(vault_dir, folder)
     renderer = NoteRenderer(template)
+    linker = PdfLinker(pdfs, vault_dir, target)
     papers = _select(db, tag, where, params)
     stems = assign_stems((row["id"], "@" + row["citekey"])
                          for row in db.query("select id, citekey from papers order by id"))
@@ -64,7 +67,7 @@ def export_obsidian(db, vault_dir, folder="Papers", tag=None, where=None, params
                 progress(0, total=len(papers))
             for paper in papers:
                 _export_paper(paper, f"{stems[paper['id']]}.md", target, renderer, cache, report,
-                              batch)
+                              batch, linker.pdf_value(paper))
                 if progress:
                     progress(1)
         tag_notes = export_indexes(papers, stems, target, report)
@@ -78,10 +81,10 @@ def export_obsidian(db, vault_dir, folder="Papers", tag=None, where=None, params
     return report
 
 
-def _export_paper(paper, name, target, renderer, cache, report, batch):
+def _export_paper(paper, name, target, renderer, cache, report, batch, pdf):
     """Bring the paper's note up to date; record in report what happened to it."""
     path = os.path.join(target, name)
-    inputs = fingerprint(FORMAT, renderer.digest, name, paper)
+    inputs = fingerprint(FORMAT, renderer.digest, name, paper, pdf)
     fresh = None
     for _attempt in range(3):
         data = read_bytes(path)
@@ -89,7 +92,7 @@ def _export_paper(paper, name, target, renderer, cache, report, batch):
             report.unchanged.append(name)  # same paper, same template, note untouched since
             return
         try:
-            fresh = fresh or renderer.render(paper)
+            fresh = fresh or renderer.render(paper, pdf)
             text = merge_note(None if data is None else parse_note(decode(data)), *fresh)
         except BadNote as exc:
             report.skipped.append((name, str(exc)))

@@ -19,8 +19,11 @@ PROPERTY_TYPES = {
 }
 
 
-def note_properties(paper):
-    """Return the frontmatter properties of a paper's note, in their documented types."""
+def note_properties(paper, pdf=None):
+    """Return the frontmatter properties of a paper's note, in their documented types.
+
+    pdf: the link to the paper's stored PDF (attachments.PdfLinker); its web address otherwise.
+    """
     title = paper["title"]
     return {
         "title": title,
@@ -32,7 +35,7 @@ def note_properties(paper):
         "arxiv": paper.get("arxiv_id") or None,
         "doi": paper.get("doi") or None,
         "url": paper.get("url") or None,
-        "pdf": paper.get("pdf_url") or None,
+        "pdf": pdf or paper.get("pdf_url") or None,
         "code": paper.get("code_url") or None,
         "citekey": paper["citekey"],
         "tags": obsidian_tags(paper.get("tags") or []),

@@ -34,9 +34,9 @@ class NoteRenderer:
         self.path = path
         self.digest = hashlib.blake2b(source.encode("utf-8"), digest_size=8).hexdigest()
 
-    def render(self, paper):
-        """Return (properties dict, body text) of the paper's note."""
-        props = note_properties(paper)
+    def render(self, paper, pdf=None):
+        """Return (properties dict, body text) of the paper's note (pdf: see note_properties)."""
+        props = note_properties(paper, pdf)
         context = {"paper": paper, "props": props, "title": one_line(paper["title"]),
                    "authors": props["authors"], "links": paper_links(paper)}
         try:

@@ -1,6 +1,6 @@
 // The papershelf HTTP API client, with failures sorted into kinds the UI can explain.
 
-export const TIMEOUT_MS = { quick: 5000, clip: 60000 };
+export const TIMEOUT_MS = { quick: 5000, clip: 60000, upload: 300000 };
 
 /** An API failure; `kind` says what went wrong in terms the reader can act on. */
 export class ApiError extends Error {
@@ -32,17 +32,19 @@ export function kindForStatus(status) {
 export function createClient(settings, fetchImpl = globalThis.fetch.bind(globalThis)) {
   const base = settings.serverUrl.replace(/\/+$/, "");
 
-  async function request(method, path, { body, auth = true, timeout = TIMEOUT_MS.quick } = {}) {
+  // body: sent as JSON; bytes (with contentType): sent as they are (a PDF).
+  async function request(method, path, { body, bytes, contentType, auth = true, timeout = TIMEOUT_MS.quick } = {}) {
     if (auth && !settings.token) {
       throw new ApiError("not-configured", "No API token set: paste the output of `papershelf token` in the extension's options");
     }
     const headers = { Accept: "application/json" };
     if (auth) headers.Authorization = `Bearer ${settings.token}`;
     if (body !== undefined) headers["Content-Type"] = "application/json";
+    if (bytes !== undefined) headers["Content-Type"] = contentType;
     let response;
     try {
       response = await fetchImpl(`${base}${path}`, {
-        method, headers, body: body === undefined ? undefined : JSON.stringify(body),
+        method, headers, body: bytes ?? (body === undefined ? undefined : JSON.stringify(body)),
         signal: AbortSignal.timeout(timeout), credentials: "omit", cache: "no-store",
       });
     } catch (error) {
@@ -56,11 +58,17 @@ export function createClient(settings, fetchImpl = globalThis.fetch.bind(globalT
     base,
     ping: () => request("GET", "/api/ping", { auth: false }),
     clip: (clip) => request("POST", "/api/clip", { body: clip, timeout: TIMEOUT_MS.clip }),
-    send: ({ method, path, body }) => request(method, path, { body, timeout: TIMEOUT_MS.clip }),
+    // A queued item: JSON, or the bytes of a PDF (PUT .../pdf).
+    send: ({ method, path, body, bytes }) => request(method, path, bytes === undefined
+      ? { body, timeout: TIMEOUT_MS.clip }
+      : { bytes, contentType: "application/pdf", timeout: TIMEOUT_MS.upload }),
     savePapers: (papers) => request("POST", "/api/papers", { body: { papers }, timeout: TIMEOUT_MS.clip }),
     lookup: (query) => request("GET", `/api/papers/lookup?${new URLSearchParams(query)}`),
     getPaper: (id) => request("GET", `/api/papers/${encodeURIComponent(id)}`),
     updatePaper: (id, changes) => request("PATCH", `/api/papers/${encodeURIComponent(id)}`, { body: changes }),
+    uploadPdf: (id, bytes, source) => request("PUT", `/api/papers/${encodeURIComponent(id)}/pdf${source ? `?${new URLSearchParams({ url: source })}` : ""}`, {
+      bytes, contentType: "application/pdf", timeout: TIMEOUT_MS.upload,
+    }),
     cite: (id, style) => request("GET", `/api/papers/${encodeURIComponent(id)}/cite?${new URLSearchParams({ style })}`),
     tags: () => request("GET", "/api/tags"),
   };

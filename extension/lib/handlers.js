@@ -1,8 +1,9 @@
-// What the background does for each message: clip a tab, save picked papers, edit, queue.
-import { isRetryable } from "./api.js";
+// What the background does for each message: clip a tab, save its PDF, save picked papers, edit, queue.
+import { ApiError, isRetryable } from "./api.js";
 import { CaptureError } from "./capture.js";
 import { clipOutcome, errorOutcome, papersToSave } from "./messages.js";
 import { lookupQuery } from "./paper_ids.js";
+import { downloadPdf, pdfSource, storedPdf } from "./pdf.js";
 import { summarize } from "./queue.js";
 
 // A second request for the same tab and URL within this time gets the first one's answer
@@ -12,12 +13,17 @@ export const RECENT_MS = 15000;
 /**
  * Return the message handlers, built on injected parts:
  * queue (queue.js), getClient() (api.js client for the current settings),
- * tabUrl(tabId), capture(tabId) (capture.js), onSaved(tabId, paper), onServerUp(), onQueued().
+ * tabUrl(tabId), capture(tabId) (capture.js), onSaved(tabId, paper), onServerUp(), onQueued(),
+ * download(url) (pdf.js downloadPdf: the PDF's bytes, fetched with the reader's session).
  */
 export function createHandlers({
   queue, getClient, tabUrl, capture, onSaved = () => {}, onServerUp = () => {}, onQueued = () => {}, now = Date.now,
+  download = downloadPdf,
 }) {
   const recent = new Map();
+  // Paper id -> {settled, outcome (a promise)} of its latest PDF job: one download per paper
+  // at a time, whoever asks; the next clip after it ended tries again (signed in since?).
+  const pdfJobs = new Map();
 
   async function clip({ tabId }) {
     const key = `${tabId} ${await tabUrl(tabId)}`;
@@ -42,10 +48,63 @@ export function createHandlers({
       const known = await knownPaper(request.url);
       if (known) {
         onSaved(tabId, known);
-        return { kind: "saved", status: "unchanged", paper: known };
+        return withPdf({ kind: "saved", status: "unchanged", paper: known }, request);
       }
     }
     return sendClip(tabId, request, { capture: performance.now() - started, htmlLength: request.html?.length ?? 0 });
+  }
+
+  /** Start saving the PDF of a saved clip in the background; say so in the outcome. */
+  function withPdf(outcome, request) {
+    if (outcome.kind !== "saved") return outcome;
+    startPdf(outcome.paper, request);
+    return { ...outcome, pdf: true };
+  }
+
+  function startPdf(paper, request) {
+    const previous = pdfJobs.get(paper.id);
+    if (previous && !previous.settled) return previous.outcome;
+    const job = { settled: false };
+    job.outcome = savePdf(paper, request)
+      .catch((error) => ({ kind: "pdf-failed", reason: error.message }))
+      .finally(() => { job.settled = true; });
+    pdfJobs.set(paper.id, job);
+    return job.outcome;
+  }
+
+  async function savePdf(paper, request) {
+    const stored = storedPdf(paper);
+    if (stored) return { kind: "pdf-stored", status: "unchanged", file: stored };
+    const source = pdfSource(request, paper);
+    if (!source) return { kind: "pdf-none" };
+    let bytes;
+    try {
+      bytes = await download(source.url);
+    } catch (error) {
+      // A tab that could not be read and is no PDF: there was no PDF to save.
+      return source.guess ? { kind: "pdf-none" } : { kind: "pdf-failed", reason: error.message };
+    }
+    return uploadPdf(paper.id, bytes, source.url);
+  }
+
+  async function uploadPdf(paperId, bytes, url) {
+    const client = await getClient();
+    try {
+      const response = await client.uploadPdf(paperId, bytes, url);
+      return { kind: "pdf-stored", status: response.data.status, file: response.data.file };
+    } catch (error) {
+      if (!isRetryable(error)) return { kind: "pdf-failed", reason: error.message };
+      // The server went away: keep the address (never the bytes), fetched again when it is back.
+      const path = `/api/papers/${encodeURIComponent(paperId)}/pdf`;
+      const waiting = (await queue.read()).some((item) => item.kind === "pdf" && item.path === path && item.state === "pending");
+      if (!waiting) await queue.add({ kind: "pdf", method: "PUT", path, body: { pdfUrl: url } }, error.message);
+      await onQueued();
+      return { kind: "pdf-queued", reason: errorOutcome(error, client.base).message };
+    }
+  }
+
+  async function pdfStatus({ id }) {
+    return (await pdfJobs.get(id)?.outcome) ?? { kind: "pdf-none" };
   }
 
   async function knownPaper(url) {
@@ -69,7 +128,7 @@ export function createHandlers({
       const outcome = { ...clipOutcome(response.data), timings: { ...timings, request: performance.now() - sent, server: response.timing ?? {} } };
       if (outcome.kind === "saved") onSaved(tabId, outcome.paper);
       onServerUp();
-      return outcome;
+      return withPdf(outcome, request);
     } catch (error) {
       if (!isRetryable(error)) return errorOutcome(error, client.base);
       // The same page clipped again while offline stays one queued clip (with its tags and note).
@@ -164,11 +223,32 @@ export function createHandlers({
     "dismiss-queued": dismissQueued,
     tags,
     queue: queueSummary,
+    "pdf-status": pdfStatus,
     drain: async () => ({ kind: "drained", ...(await drainReport()) }),
   };
 
   async function drainReport() {
-    const report = await queue.drain(async (item) => (await getClient()).send(item));
+    const report = await queue.drain(sendQueued);
     return { sent: report.sent.length, failed: report.failed.length, stopped: report.stopped?.message ?? "" };
+  }
+
+  /** Send one queued item; a clip that comes back saved then has its PDF saved too. */
+  async function sendQueued(item) {
+    const client = await getClient();
+    if (item.kind === "pdf") return sendQueuedPdf(client, item);
+    const response = await client.send(item);
+    const paper = response.data?.paper;
+    if (item.path === "/api/clip" && paper?.id !== undefined) await startPdf(paper, item.body);
+    return response;
+  }
+
+  async function sendQueuedPdf(client, item) {
+    let bytes;
+    try {
+      bytes = await download(item.body.pdfUrl);
+    } catch (error) {
+      throw new ApiError("rejected", `the PDF could not be fetched again: ${error.message}`); // final
+    }
+    return client.send({ ...item, path: `${item.path}?${new URLSearchParams({ url: item.body.pdfUrl })}`, bytes });
   }
 }

@@ -9,6 +9,7 @@ export const MESSAGE_FIELDS = {
   "cite-paper": { id: "id", style: "string" },
   "update-queued": { id: "string" },
   "dismiss-queued": { id: "string" },
+  "pdf-status": { id: "id" },
   tags: {},
   queue: {},
   drain: {},

@@ -65,7 +65,9 @@ export function isPdfUrl(address) {
   const url = parseWebUrl(address);
   if (!url) return false;
   if (/\.pdf$/i.test(url.pathname)) return true;
-  return ARXIV_HOSTS.test(url.hostname.toLowerCase()) && url.pathname.startsWith("/pdf/");
+  const host = url.hostname.toLowerCase();
+  if (/(^|\.)openreview\.net$/.test(host) && url.pathname === "/pdf") return true; // /pdf?id=...
+  return ARXIV_HOSTS.test(host) && url.pathname.startsWith("/pdf/");
 }
 
 /** Return the lookup query {url, arxiv?, doi?} for a visited page, or null for non-web pages. */

@@ -30,8 +30,10 @@ export function createQueue(storage, { now = () => new Date().toISOString(), new
     return Array.isArray(stored[QUEUE_KEY]) ? stored[QUEUE_KEY] : [];
   }
 
-  function add({ method = "POST", path, body }, reason = "") {
-    const item = { id: newId(), method, path, body, queuedAt: now(), attempts: 0, lastError: reason, state: "pending" };
+  // A request is sent as it is; an item of kind "pdf" holds the PDF's address (body.pdfUrl),
+  // downloaded when it is sent and PUT to path.
+  function add({ method = "POST", path, body, kind }, reason = "") {
+    const item = { id: newId(), ...(kind ? { kind } : {}), method, path, body, queuedAt: now(), attempts: 0, lastError: reason, state: "pending" };
     return mutate((items) => ({ items: [...items, item], value: item }));
   }
 
@@ -95,7 +97,7 @@ export function createQueue(storage, { now = () => new Date().toISOString(), new
 export function summarize(items) {
   return items.map(({ body, ...item }) => ({
     ...item,
-    url: body?.url ?? "",
+    url: body?.url ?? body?.pdfUrl ?? "",
     title: body?.title ?? "",
     tags: body?.tags ?? [],
     note: body?.note ?? "",

@@ -2,6 +2,7 @@
 import { setMessage } from "../lib/dom.js";
 import { ext } from "../lib/ext.js";
 import { byline, parseTags } from "../lib/messages.js";
+import { pdfMessage } from "../lib/pdf.js";
 
 const $ = (selector, root = document) => root.querySelector(selector);
 const ask = (message) => ext.runtime.sendMessage(message);
@@ -86,6 +87,20 @@ function renderSaved(outcome) {
     save: (changes) => ask({ type: "update-paper", id: paper.id, ...changes }),
   });
   show("saved");
+  if (outcome.pdf) renderPdf(paper.id);
+}
+
+// The background saves the PDF after the clip; the popup shows how that ends.
+async function renderPdf(paperId) {
+  const line = $("#pdf-status");
+  const say = (outcome) => {
+    const text = pdfMessage(outcome);
+    line.hidden = !text;
+    line.dataset.kind = outcome?.kind ?? "";
+    line.textContent = text ?? "";
+  };
+  say({ kind: "pdf-saving" });
+  say(await ask({ type: "pdf-status", id: paperId }));
 }
 
 /** Wire "Copy reference": the server formats the paper in the chosen style (kept for next time). */
@@ -230,7 +245,7 @@ async function renderQueueFooter() {
   const listings = items.filter((item) => item.state === "listing");
   const failed = items.filter((item) => item.state === "failed");
   const parts = [];
-  if (pending.length) parts.push(`${pending.length} ${pending.length === 1 ? "clip" : "clips"} waiting to be sent`);
+  if (pending.length) parts.push(`${pending.length} waiting to be sent`);
   if (failed.length) parts.push(`${failed.length} could not be saved (see options)`);
   $("#queue-summary").textContent = parts.join(" · ");
   $("#send-now").hidden = pending.length === 0;

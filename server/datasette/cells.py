@@ -9,6 +9,7 @@ from datasette import hookimpl
 from markupsafe import Markup
 
 from papershelf.server.datasette.facets import LINKS
+from papershelf.server.datasette.files import render_file_cell, saved_pdf_links
 
 AUTHORS_SHOWN = 6
 ABSTRACT_SHOWN = 220
@@ -41,6 +42,14 @@ def extra_body_script(view_name):
 
 @hookimpl
 def render_cell(row, value, column, table, database, datasette):
+    if table in (None, "files"):
+        html = render_file_cell(column, value, row, database, datasette)
+        if html is not None:
+            return html
+    if table == "papers" and column == "pdf_url" and isinstance(row_value(row, "id"), int):
+        # An awaitable: Datasette waits for it (one indexed look-up per row shown).
+        return saved_pdf_links(datasette, database, row_value(row, "id"),
+                               _url_renderer(lambda url: "PDF")(value) if value else None)
     if table not in (None, "papers") or value in (None, ""):
         return None
     if column == "id":

@@ -7,6 +7,7 @@ from datasette.utils import urlsafe_components
 from datasette_render_markdown import render_markdown
 
 from papershelf.exports.bibtex import render_bibtex
+from papershelf.server.datasette.files import paper_page_links
 from papershelf.server.datasette.similar import similar_papers
 from papershelf.server.store import row_to_paper
 
@@ -35,7 +36,7 @@ async def paper_context(datasette, database, request):
         "status_url": _filter(papers_url, "status", paper["status"]),
         "venue_url": paper.get("venue") and _filter(papers_url, "venue", paper["venue"]),
         "year_url": paper.get("year") and _filter(papers_url, "year", paper["year"]),
-        "links": paper_links(paper),
+        "links": await paper_page_links(datasette, database, paper["id"]) + paper_links(paper),
         "note_html": render_markdown(paper["note"]) if paper.get("note") else None,
         "bibtex": render_bibtex([paper]),
         "biblatex": render_bibtex([paper], mode="biblatex"),

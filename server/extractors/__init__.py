@@ -16,7 +16,6 @@ from papershelf.server.extractors import (
     biorxiv,
     cvf,
     dblp,
-    emptypage,
     fields,
     generic,
     htmltools,
@@ -63,7 +62,7 @@ def extract(url, html):
     try:
         result = generic.extract(page)
         readable = any(p.get("entry_type") != "webpage" for p in result.papers)
-        if not readable and emptypage.is_bot_check(page):
+        if not readable and page.bot_check:
             return Extraction(extractor=generic.NAME, error=htmltools.BOT_CHECK_ERROR)
     except Exception as exc:
         return Extraction(error=failure or f"could not read this page ({type(exc).__name__})")

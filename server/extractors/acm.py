@@ -51,16 +51,16 @@ def article(page, doi):
     """Return an article page's paper: its metadata where it has any, the page body for the rest."""
     root = page.root
     paper = generic.read(page.url, root, page.meta)
-    heading = _first(by_class(root, "h1", "citation__title"))
+    heading = page.first_class("h1", "citation__title")
     # The author list is shown twice (inline and in the "Authors" tab): read the first.
-    author_list = next((ul for ul in by_class(root, "ul", "loa")
+    author_list = next((ul for ul in page.find_class("ul", "loa")
                         if by_class(ul, "span", "loa__author-name")), None)
     names = [text(n) for n in by_class(author_list, "span", "loa__author-name")] \
         if author_list is not None else []
-    abstract = _first(by_class(root, "div", "abstractSection"))
-    venue = _first(by_class(root, "span", "epub-section__title"))
-    date = _first(by_class(root, "span", "epub-section__date"))
-    pages = _first(by_class(root, "span", "epub-section__pagerange"))
+    abstract = page.first_class("div", "abstractSection")
+    venue = page.first_class("span", "epub-section__title")
+    date = page.first_class("span", "epub-section__date")
+    pages = page.first_class("span", "epub-section__pagerange")
     context = "".join(page.meta.get("pbcontext", []))
     visible = {
         "title": text(heading) if heading is not None else None,
@@ -97,7 +97,3 @@ def _with_doi(paper):
     if paper.get("doi"):
         paper["url"] = f"{BASE}/doi/{paper['doi']}"
     return fields.prune(paper)
-
-
-def _first(nodes):
-    return nodes[0] if nodes else None

@@ -25,6 +25,7 @@ _PAPER_PATH = re.compile(rf"^/(abs|pdf|html|format|src)/({ID})(?:\.pdf)?(?:/.*)?
 _IN_URL = re.compile(rf"arxiv\.org/(?:abs|pdf|html)/({ID})")
 _LISTING_PATH = re.compile(r"^/(list|search|catchup|a)/")
 _HISTORY = re.compile(r"\[v(\d+)\]\s*(.*?)\s*\(")
+_EMPTY = (None, "", [])  # built once, not for every value of a thousand entries
 _CATEGORY = re.compile(r"\(([a-z\-]+(?:\.[A-Za-z\-]+)?)\)\s*$")
 
 
@@ -253,7 +254,7 @@ def _list_entry(dt):
             paper["abstract"] = text(node)
     if extra:
         paper["extra"] = extra
-    return {k: v for k, v in paper.items() if v not in (None, "", [])}
+    return {k: v for k, v in paper.items() if v not in _EMPTY}
 
 
 def _search_entry(li):

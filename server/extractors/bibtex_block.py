@@ -8,6 +8,8 @@ import latexcodec  # noqa: F401  (registers the "ulatex" codec)
 _ENTRY = re.compile(r"@(\w+)\s*\{\s*([^,\s]*)\s*,", re.IGNORECASE)
 _SPECIAL = re.compile(r'[\\{}"]')
 _FIELD = re.compile(r"\s*,?\s*([A-Za-z][\w\-]*)\s*=\s*")
+_JOIN = re.compile(r"\s*#\s*")
+_BARE = re.compile(r"[\w\-.]+")
 
 
 def read_entry(source):
@@ -23,8 +25,9 @@ def read_entry(source):
             break
         value, position = _value(source, field.end())
         # "#" joins strings and macros: month = may # " 2 - " # may # " 7"
-        while value is not None and (joined := re.match(r"\s*#\s*", source[position:])):
-            more, position = _value(source, position + joined.end())
+        # (Patterns match from a position: slicing would copy the rest of the entry.)
+        while value is not None and (joined := _JOIN.match(source, position)):
+            more, position = _value(source, joined.end())
             value = value + more if more is not None else value
         if value is None:
             break
@@ -61,10 +64,10 @@ def _value(source, position):
                 return source[position + 1:index], index + 1
             index += 1
         return None, index
-    bare = re.match(r"[\w\-.]+", source[position:])
+    bare = _BARE.match(source, position)
     if not bare:
         return None, position
-    return bare.group(0), position + bare.end()
+    return bare.group(0), bare.end()
 
 
 def decode(value):

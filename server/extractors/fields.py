@@ -121,11 +121,15 @@ def entry_type(venue=None, conference=None, journal=None, preprint=False, thesis
     return None
 
 
+# Built once: written inline, the tuple's list and dict would be built for every value.
+_EMPTY = (None, "", [], {})
+
+
 def prune(paper):
     """Return paper without empty values (extra pruned too, dropped when empty)."""
-    result = {k: v for k, v in paper.items() if v not in (None, "", [], {})}
+    result = {k: v for k, v in paper.items() if v not in _EMPTY}
     if isinstance(result.get("extra"), dict):
-        extra = {k: v for k, v in result["extra"].items() if v not in (None, "", [], {})}
+        extra = {k: v for k, v in result["extra"].items() if v not in _EMPTY}
         if extra:
             result["extra"] = extra
         else:

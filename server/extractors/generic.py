@@ -53,7 +53,7 @@ def extract(page):
     """Return the paper the page's metadata describes, the papers it lists, or a webpage record."""
     ld = json_ld(page.root)
     if not names_a_paper(page.meta, ld):
-        if emptypage.is_bot_check(page):
+        if page.bot_check:
             return Extraction(extractor=NAME, error=BOT_CHECK_ERROR)
         candidates = json_ld_list(page) or listings.read(page)
         if candidates:
@@ -196,7 +196,10 @@ def abstract_block(root):
         return None
     blocks = []
     for node in root.iter("div", "section", "p", "td", "blockquote"):
-        names = f"{node.get('id') or ''} {node.get('class') or ''}".lower()
+        ident, classes = node.get("id"), node.get("class")
+        if not ident and not classes:  # most blocks are named nothing
+            continue
+        names = f"{ident or ''} {classes or ''}".lower()
         if "abstract" in names and any(_ABSTRACT_NAME.match(w) for w in names.split()):
             blocks.append((names, node))
     # A class that several blocks share belongs to cards of other papers (related, citing).

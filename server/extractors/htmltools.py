@@ -46,11 +46,12 @@ def read_meta(root):
     if root is None:
         return meta
     for node in root.iter("meta"):
-        name = node.get("name") or node.get("property") or node.get("itemprop") or ""
-        content = squash(node.get("content"))
-        name = name.strip().lower()
-        if name and content:
-            meta.setdefault(name, []).append(content)
+        name = node.get("name") or node.get("property") or node.get("itemprop")
+        value = node.get("content") if name else None  # pages carry hundreds: read only named
+        if value:
+            name, content = name.strip().lower(), " ".join(value.split())
+            if name and content:
+                meta.setdefault(name, []).append(content)
     return meta
 
 
@@ -79,35 +80,40 @@ def text(element, skip_descriptor=False):
 
 
 _SKIPPED_TAGS = {"script", "style", "noscript", "template", "svg"}
+_SPECIAL_TEXT_TAGS = _SKIPPED_TAGS | {"math", "mjx-container"}
 
 
 def _collect_text(element, parts, skip_descriptor=False):
-    tag = element.tag if isinstance(element.tag, str) else ""
-    classes = element.get("class") or "" if tag else ""
-    if tag == "script":
-        kind = element.get("type") or ""
-        if kind.startswith("math/tex"):
-            tex = squash(element.text)
-            parts.append(f"$${tex}$$" if "mode=display" in kind else f"${tex}$")
-    elif not tag or tag in _SKIPPED_TAGS:
-        pass
-    elif tag == "math":
-        parts.append(_mathml_text(element))
-    elif tag == "mjx-container":  # MathJax 3 keeps only MathML (assistive) beside its drawing
-        math = next(element.iter("math"), None)
-        parts.append(_mathml_text(math) if math is not None else "")
-    elif classes and (set(classes.split()) & _MATHJAX_RENDERED
-                      or (skip_descriptor and classes == "descriptor")):
-        pass
-    else:
-        if element.text:
-            parts.append(element.text)
-        for child in element:
-            _collect_text(child, parts, skip_descriptor)
-            if child.tail:
-                parts.append(child.tail)
-        if tag in ("br", "p", "div", "li"):
-            parts.append(" ")
+    # Runs once per element of every block read: each property is read once.
+    tag = element.tag
+    if not isinstance(tag, str):
+        return
+    if tag in _SPECIAL_TEXT_TAGS:
+        if tag == "script":
+            kind = element.get("type") or ""
+            if kind.startswith("math/tex"):
+                tex = squash(element.text)
+                parts.append(f"$${tex}$$" if "mode=display" in kind else f"${tex}$")
+        elif tag == "math":
+            parts.append(_mathml_text(element))
+        elif tag == "mjx-container":  # MathJax 3 keeps only MathML (assistive) beside its drawing
+            math = next(element.iter("math"), None)
+            parts.append(_mathml_text(math) if math is not None else "")
+        return
+    classes = element.get("class")
+    if classes and (not _MATHJAX_RENDERED.isdisjoint(classes.split())
+                    or (skip_descriptor and classes == "descriptor")):
+        return
+    value = element.text
+    if value:
+        parts.append(value)
+    for child in element:
+        _collect_text(child, parts, skip_descriptor)
+        value = child.tail
+        if value:
+            parts.append(value)
+    if tag in ("br", "p", "div", "li"):
+        parts.append(" ")
 
 
 def _mathml_text(element):

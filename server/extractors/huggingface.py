@@ -22,6 +22,7 @@ from papershelf.server.extractors.htmltools import (
 
 NAME = "huggingface"
 _PAPER_PATH = re.compile(rf"^/papers/({arxiv.ID})/?$")
+_REPO = re.compile(r"https://github\.com/[^/]+/[^/#?]+")
 _LISTING_PATH = re.compile(r"^/papers(?:/(?:date|week|month|trending|search)(?:/.*)?)?/?$")
 
 
@@ -70,7 +71,9 @@ def visible_paper(root, url, arxiv_id=None):
     heading = root.find(".//h1")
     published = None
     for div in root.iter("div"):
-        value = squash(div.text or "")
+        if "Published" not in (div.text or ""):  # cheap test before squashing every div
+            continue
+        value = squash(div.text)
         if value.startswith("Published on"):
             value = value[len("Published on"):].strip()
             # This year's papers show "Jul 9" without a year: the arXiv id gives it.
@@ -78,9 +81,8 @@ def visible_paper(root, url, arxiv_id=None):
             published = fields.date(value) if re.search(r"\d{4}", value) else \
                 fields.date(f"{value}, {year}") if year else None
             break
-    links = [(text(link), absolute(url, link.get("href")) or "") for link in root.iter("a")]
-    repos = [(label, href) for label, href in links
-             if re.match(r"https://github\.com/[^/]+/[^/#?]+", href)]
+    hrefs = [(link, absolute(url, link.get("href")) or "") for link in root.iter("a")]
+    repos = [(text(link), href) for link, href in hrefs if _REPO.match(href)]
     # The repository button says "GitHub"; other GitHub links may be the site's own.
     labelled = [href for label, href in repos if label.lower().startswith("github")]
     code_url = (labelled or [href for _, href in repos] or [None])[0]
@@ -112,11 +114,26 @@ def _abstract(root):
 
 def _upvotes(root):
     for node in root.iter("div"):
-        if plain_text(node).lower() == "upvotes":
+        if _reads(node, "upvotes"):
             previous = node.getprevious()
             value = plain_text(previous) if previous is not None else ""
             return int(value) if value.isdigit() else None
     return None
+
+
+def _reads(node, word):
+    """Return True when node's whole text, whitespace squashed and lower-cased, is word.
+
+    Every div of the page is asked: an outer one stops as soon as its text is longer.
+    """
+    size = 0
+    for piece in node.itertext():
+        size += sum(map(len, piece.split()))
+        if size > len(word):
+            break
+    else:
+        return plain_text(node).lower() == word
+    return False
 
 
 def from_props(root):

@@ -50,7 +50,7 @@ def unique(papers):
 
 def none_found(page, extractor, where):
     """Return the Extraction of a listing page that shows no paper, saying why."""
-    if emptypage.is_bot_check(page):
+    if page.bot_check:
         return Extraction(extractor=extractor, error=BOT_CHECK_ERROR)
     reason = emptypage.reason(page) or f"no papers found on this {where} page"
     return Extraction(extractor=extractor, error=reason)

@@ -10,7 +10,7 @@ import re
 from datetime import datetime, timezone
 from urllib.parse import parse_qs, urlparse
 
-from papershelf.server.extractors import embedded, emptypage, fields, generic, listings
+from papershelf.server.extractors import embedded, fields, generic, listings
 from papershelf.server.extractors.extraction import Extraction
 from papershelf.server.extractors.htmltools import (
     BOT_CHECK_ERROR,
@@ -41,7 +41,7 @@ def extract(page):
     forum_id = _forum_id(url)
     if not first(meta, "citation_title"):
         path = urlparse(url).path
-        if path.startswith("/challenge") or emptypage.is_bot_check(page):
+        if path.startswith("/challenge") or page.bot_check:
             return Extraction(extractor=NAME, error=BOT_CHECK_ERROR)
         note = _embedded_note(page) if path.startswith("/forum") else None
         if note:
@@ -132,7 +132,7 @@ def _note_paper(link):
 
 
 def _authors(node):
-    names = [text(a) for a in node.iter("a") if text(a)]
+    names = [name for name in map(text, node.iter("a")) if name]
     if not names:
         names = [squash(part) for part in text(node).split(",")]
     return [name for name in names if name and name.lower() != "anonymous"]

@@ -3,7 +3,7 @@
 from functools import cached_property
 from urllib.parse import parse_qs, urlparse
 
-from papershelf.server.extractors import htmltools
+from papershelf.server.extractors import emptypage, htmltools
 
 
 class Page:
@@ -12,6 +12,7 @@ class Page:
     def __init__(self, url, html):
         self.url = url if isinstance(url, str) else ""
         self.html = html if isinstance(html, (str, bytes)) else ""
+        self._classes = {}  # {tag: {class word: [elements]}}, filled as readers ask
 
     @cached_property
     def root(self):
@@ -22,30 +23,33 @@ class Page:
         return htmltools.read_meta(self.root)
 
     @cached_property
-    def classes(self):
-        """Return {(tag, class word): [elements]} for the whole page, built in one pass.
+    def bot_check(self):
+        """Return True for a bot-check interstitial (asked by several readers, searched once)."""
+        return emptypage.is_bot_check(self)
 
-        Readers of article pages look up a dozen classes; one pass over the tree costs
-        less than a dozen searches of it.
+    def _classes_of(self, tag):
+        """Return {class word: [elements of tag]} for the whole page, built on the first ask.
+
+        Readers of article pages look up a dozen classes of a few tags; one pass over
+        each tag asked costs less than a dozen searches, or an index of every element.
         """
-        index = {}
-        if self.root is None:
-            return index
-        for node in self.root.iter():
-            names = node.get("class")
-            if names:
-                tag = node.tag
-                for word in names.split():
-                    index.setdefault((tag, word), []).append(node)
+        index = self._classes.get(tag)
+        if index is None:
+            index = self._classes[tag] = {}
+            for node in self.root.iter(tag) if self.root is not None else ():
+                names = node.get("class")
+                if names:
+                    for word in names.split():
+                        index.setdefault(word, []).append(node)
         return index
 
     def find_class(self, tag, word):
         """Return the elements of tag whose class list holds word, in page order."""
-        return self.classes.get((tag, word), [])
+        return self._classes_of(tag).get(word, [])
 
     def first_class(self, tag, word):
         """Return the first element of tag whose class list holds word, or None."""
-        found = self.classes.get((tag, word))
+        found = self._classes_of(tag).get(word)
         return found[0] if found else None
 
     @cached_property
