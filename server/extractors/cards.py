@@ -97,29 +97,31 @@ def title_links(root):
         groups.setdefault(key, []).append(link)
     # Of the largest groups that look like titles, the one with the most distinct labels
     # wins: titles differ from card to card, "Direct download" or "2 more" do not.
-    chrome, best, best_labels, tried = {}, [], 0, 0
+    # Each link's text is read once (a link is weighed, then its group's labels counted).
+    chrome, labels, best, best_labels, tried = {}, {}, [], 0, 0
     for links in sorted(groups.values(), key=len, reverse=True):
         if len(links) < MIN_CARDS or len(links) <= best_labels or tried == CANDIDATE_GROUPS:
             break
-        sample = [_is_title_link(link) for link in links[:3]]
+        sample = [_is_title_link(link, labels) for link in links[:3]]
         if sum(sample) < 2:
             continue
         tried += 1
         kept = _one_per_target([link for index, link in enumerate(links)
-                                if (sample[index] if index < 3 else _is_title_link(link))
+                                if (sample[index] if index < 3 else _is_title_link(link, labels))
                                 and not _in_chrome(link, chrome)])
-        labels = len({text(link) for link in kept})
-        if labels >= MIN_CARDS and labels > best_labels:
-            best, best_labels = kept, labels
+        distinct = len({labels[link] for link in kept})
+        if distinct >= MIN_CARDS and distinct > best_labels:
+            best, best_labels = kept, distinct
     return best
 
 
-def _is_title_link(link):
+def _is_title_link(link, labels):
     """Return True when link reads like a title and points at a paper or sits in a heading.
 
     A link with both signs may be one word ("Dying"); with one, it must read like a title.
+    labels: {link: its text}, filled here.
     """
-    label = text(link)
+    label = labels[link] = text(link)
     href = (link.get("href") or "").lower()
     if not label or PERSON_HREF.search(href):
         return False
