@@ -8,6 +8,7 @@ reads each card.
 """
 
 import re
+from functools import lru_cache
 
 from papershelf.server.extractors.htmltools import text
 
@@ -154,13 +155,19 @@ def _in_chrome(link, memo):
         if node.tag in _CHROME_TAGS and (node.tag in ("nav", "aside") or not _in_article(node)):
             verdict = True
             break
-        names = (node.get("class") or "") + " " + (node.get("id") or "")
-        if any(_CHROME_TOKEN.search(token) for token in names.split()):
+        classes, ident = node.get("class"), node.get("id")
+        if (classes or ident) and _chrome_names((classes or "") + " " + (ident or "")):
             verdict = True
             break
     for node in walked:
         memo[node] = verdict
     return verdict
+
+
+@lru_cache(maxsize=4096)
+def _chrome_names(names):
+    """Return True when a class or id word of names marks chrome (a page repeats its classes)."""
+    return any(_CHROME_TOKEN.search(token) for token in names.split())
 
 
 def _in_article(node):
