@@ -20,8 +20,6 @@ _CHROME_WORDS = ("footer", "header", "menu", "navbar", "sidebar", "breadcrumb", 
 _CHROME_TOKEN = re.compile(r"(?:^|[-_])(?:%s)$" % "|".join(map(re.escape, _CHROME_WORDS)) +
                            r"|^(?:references|ref-list|bibliography|breadcrumb)", re.IGNORECASE)
 _ITEM_TYPES = ("Article", "Book", "Chapter", "Thesis", "Report", "CreativeWork")
-# A page that marks up such items at all (most microdata is breadcrumbs, people, organisations).
-_ITEMS_SOURCE = re.compile(r"schema\.org/(?:%s)" % "|".join(_ITEM_TYPES))
 # Where a link points at a paper: a DOI, an arXiv id, a PDF, a path naming a paper page, or a
 # numbered record (EPrints' /12219/). Matched against the lower-cased href.
 _PAPER_HREF = re.compile(
@@ -54,12 +52,24 @@ def find(page):
     root = page.root
     if root is None:
         return []
-    items = microdata_items(root) if page.contains("itemscope") and _ITEMS_SOURCE.search(
+    items = microdata_items(root) if page.contains("itemscope") and _marks_up_items(
         page.html if isinstance(page.html, str) else page.html.decode("ascii", "ignore")) else []
     if len(items) >= MIN_CARDS:
         return [([item], None) for item in items]
     links = title_links(root)
     return segments(links, _cards_of(links)) if len(links) >= MIN_CARDS else []
+
+
+def _marks_up_items(source):
+    """Return True when source names a schema.org article-like type at all."""
+    # Most microdata is breadcrumbs, people, organisations. Finding each "schema.org/" and
+    # testing what follows is twice as fast as a regex search over the page.
+    at = source.find("schema.org/")
+    while at >= 0:
+        if source.startswith(_ITEM_TYPES, at + len("schema.org/")):
+            return True
+        at = source.find("schema.org/", at + 1)
+    return False
 
 
 def microdata_items(root):
