@@ -188,7 +188,8 @@ def _loose_year(elements):
     for element in elements:
         for _ in range(3):  # a card that wraps its one entry (a list of one) is looked into
             for piece in [element.text] + [child.tail for child in element]:
-                found = _YEAR_IN_PARENS.search(piece or "")
+                # Most pieces are blank or hold no parenthesis: no regex for those.
+                found = _YEAR_IN_PARENS.search(piece) if piece and "(" in piece else None
                 if found:
                     return found.group(1)
             if len(element) != 1:

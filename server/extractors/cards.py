@@ -8,6 +8,7 @@ reads each card.
 """
 
 import re
+from functools import lru_cache
 
 from papershelf.server.extractors.htmltools import text
 
@@ -19,8 +20,6 @@ _CHROME_WORDS = ("footer", "header", "menu", "navbar", "sidebar", "breadcrumb", 
 _CHROME_TOKEN = re.compile(r"(?:^|[-_])(?:%s)$" % "|".join(map(re.escape, _CHROME_WORDS)) +
                            r"|^(?:references|ref-list|bibliography|breadcrumb)", re.IGNORECASE)
 _ITEM_TYPES = ("Article", "Book", "Chapter", "Thesis", "Report", "CreativeWork")
-# A page that marks up such items at all (most microdata is breadcrumbs, people, organisations).
-_ITEMS_SOURCE = re.compile(r"schema\.org/(?:%s)" % "|".join(_ITEM_TYPES))
 # Where a link points at a paper: a DOI, an arXiv id, a PDF, a path naming a paper page, or a
 # numbered record (EPrints' /12219/). Matched against the lower-cased href.
 _PAPER_HREF = re.compile(
@@ -53,12 +52,24 @@ def find(page):
     root = page.root
     if root is None:
         return []
-    items = microdata_items(root) if page.contains("itemscope") and _ITEMS_SOURCE.search(
+    items = microdata_items(root) if page.contains("itemscope") and _marks_up_items(
         page.html if isinstance(page.html, str) else page.html.decode("ascii", "ignore")) else []
     if len(items) >= MIN_CARDS:
         return [([item], None) for item in items]
     links = title_links(root)
     return segments(links, _cards_of(links)) if len(links) >= MIN_CARDS else []
+
+
+def _marks_up_items(source):
+    """Return True when source names a schema.org article-like type at all."""
+    # Most microdata is breadcrumbs, people, organisations. Finding each "schema.org/" and
+    # testing what follows is twice as fast as a regex search over the page.
+    at = source.find("schema.org/")
+    while at >= 0:
+        if source.startswith(_ITEM_TYPES, at + len("schema.org/")):
+            return True
+        at = source.find("schema.org/", at + 1)
+    return False
 
 
 def microdata_items(root):
@@ -97,29 +108,31 @@ def title_links(root):
         groups.setdefault(key, []).append(link)
     # Of the largest groups that look like titles, the one with the most distinct labels
     # wins: titles differ from card to card, "Direct download" or "2 more" do not.
-    chrome, best, best_labels, tried = {}, [], 0, 0
+    # Each link's text is read once (a link is weighed, then its group's labels counted).
+    chrome, labels, best, best_labels, tried = {}, {}, [], 0, 0
     for links in sorted(groups.values(), key=len, reverse=True):
         if len(links) < MIN_CARDS or len(links) <= best_labels or tried == CANDIDATE_GROUPS:
             break
-        sample = [_is_title_link(link) for link in links[:3]]
+        sample = [_is_title_link(link, labels) for link in links[:3]]
         if sum(sample) < 2:
             continue
         tried += 1
         kept = _one_per_target([link for index, link in enumerate(links)
-                                if (sample[index] if index < 3 else _is_title_link(link))
+                                if (sample[index] if index < 3 else _is_title_link(link, labels))
                                 and not _in_chrome(link, chrome)])
-        labels = len({text(link) for link in kept})
-        if labels >= MIN_CARDS and labels > best_labels:
-            best, best_labels = kept, labels
+        distinct = len({labels[link] for link in kept})
+        if distinct >= MIN_CARDS and distinct > best_labels:
+            best, best_labels = kept, distinct
     return best
 
 
-def _is_title_link(link):
+def _is_title_link(link, labels):
     """Return True when link reads like a title and points at a paper or sits in a heading.
 
     A link with both signs may be one word ("Dying"); with one, it must read like a title.
+    labels: {link: its text}, filled here.
     """
-    label = text(link)
+    label = labels[link] = text(link)
     href = (link.get("href") or "").lower()
     if not label or PERSON_HREF.search(href):
         return False
@@ -152,13 +165,19 @@ def _in_chrome(link, memo):
         if node.tag in _CHROME_TAGS and (node.tag in ("nav", "aside") or not _in_article(node)):
             verdict = True
             break
-        names = (node.get("class") or "") + " " + (node.get("id") or "")
-        if any(_CHROME_TOKEN.search(token) for token in names.split()):
+        classes, ident = node.get("class"), node.get("id")
+        if (classes or ident) and _chrome_names((classes or "") + " " + (ident or "")):
             verdict = True
             break
     for node in walked:
         memo[node] = verdict
     return verdict
+
+
+@lru_cache(maxsize=4096)
+def _chrome_names(names):
+    """Return True when a class or id word of names marks chrome (a page repeats its classes)."""
+    return any(_CHROME_TOKEN.search(token) for token in names.split())
 
 
 def _in_article(node):

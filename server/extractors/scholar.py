@@ -91,17 +91,29 @@ def byline(value):
 
 
 def _profile_row(row, base):
-    link = next((a for a in row.iter("a") if a.get("class") == "gsc_a_at"), None)
-    if link is None or not text(link):
+    # One walk over the row's links, lines and spans (a profile lists a hundred rows).
+    link, gray, year = None, [], None
+    for node in row.iter("a", "div", "span"):
+        tag, classes = node.tag, node.get("class")
+        if tag == "a":
+            if classes == "gsc_a_at" and link is None:
+                link = node
+        elif tag == "div":
+            if classes == "gs_gray":
+                gray.append(node)
+        elif classes == "gsc_a_h" and year is None:
+            year = node
+    title = text(link)
+    if not title:
         return None
-    gray = [text(div) for div in row.iter("div") if div.get("class") == "gs_gray"]
-    year = next((text(s) for s in row.iter("span") if s.get("class") == "gsc_a_h"), None)
+    gray = [text(div) for div in gray]
+    year = text(year) if year is not None else None
     venue = gray[1] if len(gray) > 1 else ""
     venue = re.sub(r",\s*\d{4}$", "", venue).strip() or None
     if venue and ("…" in venue or venue.endswith("...")):
         venue = None  # cut short by Scholar: not the venue's name
     paper = {
-        "title": text(link),
+        "title": title,
         "url": absolute(base, link.get("href")),
         "authors": [n for n in (squash(p) for p in (gray[0] if gray else "").split(","))
                     if n and n not in ("...", "…")],
