@@ -325,15 +325,20 @@ def json_ld(root):
     """Return the scholarly fields of the page's first JSON-LD article-like object."""
     if root is None:
         return {}
-    for script in root.iterfind(".//script[@type='application/ld+json']"):
-        try:
-            data = json.loads(script.text or "")
-        except (ValueError, RecursionError):
-            continue
-        item = _find_article(data, depth=0)
+    for data in _ld_scripts(root):
+        item = next(filter(_is_article, _ld_nodes(data)), None)
         if item is not None:
             return _ld_fields(item)
     return {}
+
+
+def _ld_scripts(root):
+    """Yield the parsed JSON of each JSON-LD script that parses."""
+    for script in root.iterfind(".//script[@type='application/ld+json']"):
+        try:
+            yield json.loads(script.text or "")
+        except (ValueError, RecursionError):
+            continue
 
 
 def json_ld_list(page):
@@ -341,12 +346,8 @@ def json_ld_list(page):
     if page.root is None or not page.contains("ItemList"):
         return []
     papers = []
-    for script in page.root.iterfind(".//script[@type='application/ld+json']"):
-        try:
-            data = json.loads(script.text or "")
-        except (ValueError, RecursionError):
-            continue
-        for listed in _item_lists(data, depth=0):
+    for data in _ld_scripts(page.root):
+        for listed in (node for node in _ld_nodes(data) if "ItemList" in _ld_types(node)):
             for element in listed.get("itemListElement") or []:
                 item = element.get("item", element) if isinstance(element, dict) else None
                 paper = _listed_paper(item, page) if isinstance(item, dict) else None
@@ -355,22 +356,33 @@ def json_ld_list(page):
     return listings.unique(papers) if len(papers) >= listings.MIN_PAPERS else []
 
 
-def _item_lists(data, depth):
+def _ld_nodes(data, depth=0):
+    """Yield the JSON-LD objects in data, each before those it nests (in lists, mainEntity,
+    @graph and hasPart), at most six levels deep."""
     if depth > 6:
         return
     if isinstance(data, list):
         for value in data:
-            yield from _item_lists(value, depth + 1)
+            yield from _ld_nodes(value, depth + 1)
     elif isinstance(data, dict):
-        kinds = data.get("@type")
-        if "ItemList" in (kinds if isinstance(kinds, list) else [kinds]):
-            yield data
+        yield data
         for key in ("mainEntity", "@graph", "hasPart"):
-            yield from _item_lists(data.get(key), depth + 1)
+            yield from _ld_nodes(data.get(key), depth + 1)
+
+
+def _ld_types(node):
+    kinds = node.get("@type")
+    return kinds if isinstance(kinds, list) else [kinds]
+
+
+def _is_article(node):
+    """Return True for a JSON-LD object of a scholarly type, or one with a headline and author."""
+    kinds = {str(k).lower() for k in _ld_types(node)}
+    return bool(kinds & SCHOLARLY_TYPES) or ("headline" in node and "author" in node)
 
 
 def _listed_paper(item, page):
-    if _find_article(item, depth=6) is None:  # only the item itself, not what it holds
+    if not _is_article(item):  # the item itself, not what it holds
         return None
     found = _ld_fields(item)
     if not found.get("title"):
@@ -384,28 +396,6 @@ def _listed_paper(item, page):
     paper["year"] = fields.year_of(paper["published"])
     paper["entry_type"] = fields.entry_type(venue=paper["venue"]) or "misc"
     return fields.prune(paper)
-
-
-def _find_article(data, depth):
-    if depth > 6:
-        return None
-    if isinstance(data, list):
-        for value in data:
-            found = _find_article(value, depth + 1)
-            if found is not None:
-                return found
-        return None
-    if not isinstance(data, dict):
-        return None
-    kinds = data.get("@type")
-    kinds = {str(k).lower() for k in (kinds if isinstance(kinds, list) else [kinds])}
-    if kinds & SCHOLARLY_TYPES or ("headline" in data and "author" in data):
-        return data
-    for key in ("mainEntity", "@graph", "hasPart"):
-        found = _find_article(data.get(key), depth + 1)
-        if found is not None:
-            return found
-    return None
 
 
 def _ld_fields(item):
