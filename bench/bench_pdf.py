@@ -261,20 +261,21 @@ def put_pdf(server, paper_id, data):
         return json.loads(response.read())
 
 
-def pending(server):
+def count(server, sql):
+    """Return the number a count(*) query answers, read from the library without writing."""
     connection = sqlite3.connect(f"file:{server.db_path}?mode=ro", uri=True)
     try:
-        return connection.execute("select count(*) from files where text = 'pending'").fetchone()[0]
+        return connection.execute(sql).fetchone()[0]
     finally:
         connection.close()
+
+
+def pending(server):
+    return count(server, "select count(*) from files where text = 'pending'")
 
 
 def indexed_pages(server):
-    connection = sqlite3.connect(f"file:{server.db_path}?mode=ro", uri=True)
-    try:
-        return connection.execute("select count(*) from file_pages").fetchone()[0]
-    finally:
-        connection.close()
+    return count(server, "select count(*) from file_pages")
 
 
 def clip_timings(server, html, numbers, while_indexing=False):
