@@ -16,6 +16,11 @@ NAME = "acm"
 BASE = "https://dl.acm.org"
 _ARTICLE = re.compile(r"^/doi/(?:abs/|full/|fullHtml/|epdf/|pdf/)?(10\.\d{4,9}/[^?#]+)$")
 _LISTING = re.compile(r"^/(?:action/doSearch|doi/proceedings/|toc/|loi/|action/showFeed)")
+# The blocks of an article page read from its body, as (tag, class word).
+_BLOCKS = {("h1", "citation__title"), ("ul", "loa"), ("div", "abstractSection"),
+           ("span", "epub-section__title"), ("span", "epub-section__date"),
+           ("span", "epub-section__pagerange")}
+_BLOCK_WORDS = {word for _, word in _BLOCKS}
 ROLES = card.Roles(
     title="h5.issue-item__title, h3.issue-item__title, span.hlFld-Title",
     authors="ul.loa",
@@ -51,16 +56,17 @@ def article(page, doi):
     """Return an article page's paper: its metadata where it has any, the page body for the rest."""
     root = page.root
     paper = generic.read(page.url, root, page.meta)
-    heading = page.first_class("h1", "citation__title")
+    blocks = _blocks(root)
+    heading = _first(blocks, "h1", "citation__title")
     # The author list is shown twice (inline and in the "Authors" tab): read the first.
-    author_list = next((ul for ul in page.find_class("ul", "loa")
+    author_list = next((ul for ul in blocks.get(("ul", "loa"), ())
                         if by_class(ul, "span", "loa__author-name")), None)
     names = [text(n) for n in by_class(author_list, "span", "loa__author-name")] \
         if author_list is not None else []
-    abstract = page.first_class("div", "abstractSection")
-    venue = page.first_class("span", "epub-section__title")
-    date = page.first_class("span", "epub-section__date")
-    pages = page.first_class("span", "epub-section__pagerange")
+    abstract = _first(blocks, "div", "abstractSection")
+    venue = _first(blocks, "span", "epub-section__title")
+    date = _first(blocks, "span", "epub-section__date")
+    pages = _first(blocks, "span", "epub-section__pagerange")
     context = "".join(page.meta.get("pbcontext", []))
     visible = {
         "title": text(heading) if heading is not None else None,
@@ -80,6 +86,25 @@ def article(page, doi):
         paper.setdefault("extra", {})["pages"] = fields.page_range(text(pages))
     paper["year"] = fields.year_of(paper.get("published"))
     return fields.prune(paper)
+
+
+def _blocks(root):
+    """Return {(tag, class word): [elements]} of the blocks an article is read from, in page order."""
+    # One walk over four tags, keeping only the six blocks asked for: cheaper than an
+    # index of every class word of every div and span of the page.
+    found = {}
+    for node in root.iter("h1", "ul", "div", "span"):
+        names = node.get("class")
+        if names and not _BLOCK_WORDS.isdisjoint(names.split()):
+            for word in names.split():
+                if (node.tag, word) in _BLOCKS:
+                    found.setdefault((node.tag, word), []).append(node)
+    return found
+
+
+def _first(blocks, tag, word):
+    found = blocks.get((tag, word))
+    return found[0] if found else None
 
 
 def _paragraphs(node):

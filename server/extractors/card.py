@@ -138,49 +138,62 @@ _FOUND = ("title", "abstract", "snippet", "date", "venue", "doi", "link", "pdf",
           "number", "pages")
 
 
-def read(elements, base, roles=GENERIC, link=None, other=None):
+def read(elements, base, roles=GENERIC, link=None, other=None, label=None):
     """Return the paper fields one card shows (title, url, authors, abstract, ids...).
 
     elements: the card, then any siblings that belong to it (a dt's dd); link: the card's
-    title link when the listing was found by its links; other: a dict that receives the
-    text of a site's own roles ("byline"), for the site reader to make sense of. One walk
-    over the card's elements; an element that holds a field is read whole, its inside skipped.
+    title link when the listing was found by its links, label: its text when already read;
+    other: a dict that receives the text of a site's own roles ("byline"), for the site
+    reader to make sense of. One walk over the card's elements; an element that holds a
+    field is read whole, its inside skipped.
     """
     found = dict.fromkeys(_FOUND)
     found["authors"] = []
-    memo, classify, attribute = roles.memo, roles.classify, roles.attribute
     for index, element in enumerate(elements):
         # The card itself is not asked (its class names the whole entry, "entry inproceedings").
-        nodes = element.iterdescendants() if index == 0 else element.iter()
-        skip_to = None
-        for node in nodes:
-            if skip_to is not None:
-                if node is skip_to:
-                    skip_to = None
-                continue
-            tag = node.tag
-            if tag in _SKIPPED:
-                skip_to = _last_descendant(node)
-                continue
-            classes = node.get("class")
-            role = memo.get((tag, classes))
-            if role is None:
-                role = classify(tag, classes)
-            if not role and attribute:
-                value = node.get(attribute)
-                role = roles.by_attribute(tag, value) if value else ""
-            if not role and tag == "a" and PERSON_HREF.search((node.get("href") or "").lower()) \
-                    and _NAME_LIKE.match(text(node)):
-                role = "author"  # a link to a person's profile names an author
-            if role and (role == "skip" or _take(found, role, node)):
-                skip_to = _last_descendant(node)
+        _walk(element.iterdescendants() if index == 0 else element.iter(), found, roles)
     if found["date"] is None:
         found["date"] = _loose_year(elements)
-    links = [a for element in elements for a in element.iter("a")]
     if other is not None:
         other.update((key, value) for key, value in found.items()
                      if key not in _FOUND and key != "authors")
-    return _paper(found, links, link, base)
+    return _paper(found, elements, link, base, label)
+
+
+def _walk(nodes, found, roles):
+    """Record in found what the nodes hold; a node that holds a field is not looked into."""
+    memo, classify, attribute = roles.memo, roles.classify, roles.attribute
+    # lxml's iterator cannot jump a subtree: its nodes are passed over up to the last one,
+    # which costs less than a Python walk of children lists.
+    skip_to = None
+    for node in nodes:
+        if skip_to is not None:
+            if node is skip_to:
+                skip_to = None
+            continue
+        tag = node.tag
+        if tag in _SKIPPED:
+            skip_to = _last_descendant(node)
+            continue
+        classes = node.get("class")
+        role = memo.get((tag, classes))
+        if role is None:
+            role = classify(tag, classes)
+        if not role and attribute:
+            value = node.get(attribute)
+            role = roles.by_attribute(tag, value) if value else ""
+        if not role and tag == "a" and PERSON_HREF.search((node.get("href") or "").lower()) \
+                and _NAME_LIKE.match(text(node)):
+            role = "author"  # a link to a person's profile names an author
+        if role and (role == "skip" or _take(found, role, node)):
+            skip_to = _last_descendant(node)
+
+
+def _last_descendant(node):
+    last = node
+    while len(last):
+        last = last[-1]
+    return last if last is not node else None
 
 
 def _loose_year(elements):
@@ -196,13 +209,6 @@ def _loose_year(elements):
                 break
             element = element[0]
     return None
-
-
-def _last_descendant(node):
-    last = node
-    while len(last):
-        last = last[-1]
-    return last if last is not node else None
 
 
 def _take(found, role, node):
@@ -247,8 +253,10 @@ def _enclosing_link(node):
 
 def _person(node):
     """Return one author's name (a nested itemprop=name when marked up); digits: not a name."""
-    name = next((squash(text(inner)) for inner in node.iter()
-                 if inner is not node and inner.get("itemprop") == "name"), None)
+    name = None
+    if len(node):  # only an element with children can hold a marked-up name
+        name = next((squash(text(inner)) for inner in node.iterdescendants()
+                     if inner.get("itemprop") == "name"), None)
     name = name or fields.person(text(node).strip(" ,;&·"))
     return name if name and not _DIGIT.search(name) else ""
 
@@ -267,12 +275,12 @@ def _names(node):
     return names if len(names) > len(links) or not links else links
 
 
-def _paper(found, links, title_link, base):
+def _paper(found, elements, title_link, base, label):
     link = title_link if title_link is not None else found["link"]
     title = found["title"]
     if title_link is not None:
         # The link's text, unless it holds more than the title ("Amit Saad, On the...").
-        label = text(title_link)
+        label = text(title_link) if label is None else label
         title = title if title and title in label else label or title
     url = absolute(base, link.get("href")) if link is not None else None
     title = squash(title)
@@ -280,39 +288,44 @@ def _paper(found, links, title_link, base):
         title = title[:-1]  # a citation line's full stop, not the title's
     paper = {"title": title or None, "url": url, "authors": found["authors"],
              "venue": found["venue"], "published": found["date"]}
-    ids = _identifiers(links, url, base)
+    ids = _identifiers(elements, url, base)
     if found["pdf"] is not None:
         ids.setdefault("pdf_url", absolute(base, found["pdf"].get("href")))
     if not ids.get("doi") and found["doi"]:
         ids["doi"] = fields.doi_in(found["doi"])
     paper.update(ids)
-    abstract = _ABSTRACT_LABEL.sub("", found["abstract"] or "")
-    snippet = found["snippet"]
-    if abstract.rstrip().endswith(_TEASER_END):  # a cut teaser is not the abstract
-        abstract, snippet = "", snippet or abstract
+    abstract, snippet = found["abstract"], found["snippet"]
+    if abstract:
+        abstract = _ABSTRACT_LABEL.sub("", abstract)
+        if abstract.rstrip().endswith(_TEASER_END):  # a cut teaser is not the abstract
+            abstract, snippet = "", snippet or abstract
     paper["abstract"] = abstract or None
     paper["extra"] = {"snippet": snippet, "volume": found["volume"], "number": found["number"],
                       "pages": fields.page_range(found["pages"]) if found["pages"] else None}
     return paper
 
 
-def _identifiers(links, url, base):
+def _identifiers(elements, url, base):
     """Return the DOI, arXiv id and PDF link the card's links give."""
     ids = {}
-    for href in [url or ""] + [a.get("href") or "" for a in links]:
+    hrefs = [a.get("href") for element in elements for a in element.iter("a")]
+    hrefs[:0] = [url]
+    for href in hrefs:
+        if not href:
+            continue
         if "doi.org%2F" in href:  # a DOI passed on to a redirector ("go.pl?u=http%3A%2F%2Fdx...")
             href = unquote(href)
         # Cheap substring tests first: a card has a dozen links, a listing hundreds of cards.
-        if "doi" not in ids and "10." in href:
+        if "10." in href and "doi" not in ids:
             match = _DOI_HREF.search(href)
             doi = identity.normalize_doi(match.group(1)) if match else None
             if doi:
                 ids["doi"] = doi
-        if "arxiv_id" not in ids and "arxiv.org/" in href:
+        if "arxiv.org/" in href and "arxiv_id" not in ids:
             arxiv_id = arxiv.id_in(href)
             if arxiv_id:
                 ids["arxiv_id"] = arxiv_id
-        if "pdf_url" not in ids and (".pdf" in href or ".PDF" in href) and _PDF_HREF.search(href):
+        if (".pdf" in href or ".PDF" in href) and "pdf_url" not in ids and _PDF_HREF.search(href):
             ids["pdf_url"] = absolute(base, href)
     return ids
 
