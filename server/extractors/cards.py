@@ -48,16 +48,21 @@ CANDIDATE_GROUPS = 4
 
 
 def find(page):
-    """Return the cards of the page's listing as (elements, title link or None), in page order."""
+    """Return the cards of the page's listing as (elements, title link, its text), in page order.
+
+    The link and its text are None for microdata items.
+    """
     root = page.root
     if root is None:
         return []
     items = microdata_items(root) if page.contains("itemscope") and _marks_up_items(
         page.html if isinstance(page.html, str) else page.html.decode("ascii", "ignore")) else []
     if len(items) >= MIN_CARDS:
-        return [([item], None) for item in items]
-    links = title_links(root)
-    return segments(links, _cards_of(links)) if len(links) >= MIN_CARDS else []
+        return [([item], None, None) for item in items]
+    links, labels = _title_links(root)
+    if len(links) < MIN_CARDS:
+        return []
+    return [(elements, link, labels[link]) for elements, link in segments(links, _cards_of(links))]
 
 
 def _marks_up_items(source):
@@ -96,6 +101,11 @@ def title_links(root):
     grandparent's tag) in one cheap pass; only a few links of each group are looked at
     closely to tell titles of papers from menus, author names and "cited by" links.
     """
+    return _title_links(root)[0]
+
+
+def _title_links(root):
+    """Return (title_links(root), {link: its text} for the links weighed)."""
     groups = {}
     for link in root.iter("a"):
         href = link.get("href")
@@ -123,7 +133,7 @@ def title_links(root):
         distinct = len({labels[link] for link in kept})
         if distinct >= MIN_CARDS and distinct > best_labels:
             best, best_labels = kept, distinct
-    return best
+    return best, labels
 
 
 def _is_title_link(link, labels):

@@ -112,7 +112,7 @@ def entry_type(venue=None, conference=None, journal=None, preprint=False, thesis
     if report:
         return "techreport"
     name = (venue or journal or conference or "").lower()
-    if preprint or any(server in name for server in _PREPRINT_VENUES):
+    if preprint or (name and any(server in name for server in _PREPRINT_VENUES)):
         return "preprint"
     if conference or (name and _CONFERENCE_WORDS.search(name)):
         return "inproceedings"
@@ -127,9 +127,10 @@ _EMPTY = (None, "", [], {})
 
 def prune(paper):
     """Return paper without empty values (extra pruned too, dropped when empty)."""
-    result = {k: v for k, v in paper.items() if v not in _EMPTY}
+    # Most values are true: they are kept without the four comparisons with _EMPTY.
+    result = {k: v for k, v in paper.items() if v or v not in _EMPTY}
     if isinstance(result.get("extra"), dict):
-        extra = {k: v for k, v in result["extra"].items() if v not in _EMPTY}
+        extra = {k: v for k, v in result["extra"].items() if v or v not in _EMPTY}
         if extra:
             result["extra"] = extra
         else:

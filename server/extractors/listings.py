@@ -21,19 +21,20 @@ def read(page, roles=None, card_class=None):
         return []
     if roles is None:
         roles = card.GENERIC_MICRODATA if page.contains("itemprop") else card.GENERIC
-    papers = [card.read(elements, page.url, roles, link) for elements, link in found]
+    papers = [card.read(elements, page.url, roles, link, label=label)
+              for elements, link, label in found]
     papers = unique(card.finish(paper, page.host) for paper in papers if paper.get("title"))
     return papers if len(papers) >= least else []
 
 
 def _named_cards(root, card_class):
-    """Return ([element], None) for every element "tag.class" names, outermost only."""
+    """Return ([element], None, None) for every element "tag.class" names, outermost only."""
     if root is None:
         return []
     tag, _, word = card_class.partition(".")
     named = [node for node in root.iter(tag) if word in (node.get("class") or "").split()]
     inside = {id(n) for node in named for n in node.iterdescendants(tag)} if len(named) > 1 else ()
-    return [([node], None) for node in named if id(node) not in inside]
+    return [([node], None, None) for node in named if id(node) not in inside]
 
 
 def unique(papers):
