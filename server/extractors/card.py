@@ -175,17 +175,20 @@ def _walk(nodes, found, roles):
         if tag in _SKIPPED:
             skip_to = _last_descendant(node)
             continue
-        classes = node.get("class")
-        role = memo.get((tag, classes))
+        key = (tag, node.get("class"))
+        role = memo.get(key)
         if role is None:
-            role = classify(tag, classes)
-        if not role and attribute:
-            value = node.get(attribute)
-            role = roles.by_attribute(tag, value) if value else ""
-        if not role and tag == "a" and PERSON_HREF.search((node.get("href") or "").lower()) \
-                and _NAME_LIKE.match(text(node)):
-            role = "author"  # a link to a person's profile names an author
-        if role and (role == "skip" or _take(found, role, node)):
+            role = classify(*key)
+        if not role:
+            if attribute:
+                value = node.get(attribute)
+                role = roles.by_attribute(tag, value) if value else ""
+            if not role and tag == "a" and PERSON_HREF.search((node.get("href") or "").lower()) \
+                    and _NAME_LIKE.match(text(node)):
+                role = "author"  # a link to a person's profile names an author
+            if not role:
+                continue
+        if role == "skip" or _take(found, role, node):
             skip_to = _last_descendant(node)
 
 

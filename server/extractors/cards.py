@@ -115,7 +115,11 @@ def _title_links(root):
         grandparent = parent.getparent()
         key = (link.get("class"), parent.tag, parent.get("class"),
                grandparent.tag if grandparent is not None else None)
-        groups.setdefault(key, []).append(link)
+        group = groups.get(key)
+        if group is None:
+            groups[key] = [link]
+        else:
+            group.append(link)
     # Of the largest groups that look like titles, the one with the most distinct labels
     # wins: titles differ from card to card, "Direct download" or "2 more" do not.
     # Each link's text is read once (a link is weighed, then its group's labels counted).
@@ -206,16 +210,27 @@ def _one_per_target(links):
 def _cards_of(links):
     """Return each link's card: the largest ancestor holding no other link of the group."""
     chains = [list(link.iterancestors()) for link in links]
-    sets = [set(chain) for chain in chains]
+    # Levels of ancestors a link shares with the next one, counted from the root (the
+    # root is always shared); its card sits just below the deeper of the two it shares.
+    shared = [_shared_levels(a, b) for a, b in zip(chains, chains[1:])]
     cards = []
     for i, chain in enumerate(chains):
         deepest = len(chain)
-        for j in (i - 1, i + 1):
-            if 0 <= j < len(chains):
-                shared = next((k for k, node in enumerate(chain) if node in sets[j]), len(chain))
-                deepest = min(deepest, shared)
+        if i > 0:
+            deepest = min(deepest, len(chain) - shared[i - 1])
+        if i < len(shared):
+            deepest = min(deepest, len(chain) - shared[i])
         cards.append(chain[deepest - 1] if deepest > 0 else links[i])
     return cards
+
+
+def _shared_levels(chain, other):
+    """Return how many ancestors (from the root down) two chains of ancestors have in common."""
+    # Neighbours in a listing part a few levels above their links: compare from there up.
+    level = min(len(chain), len(other))
+    while level and chain[len(chain) - level] is not other[len(other) - level]:
+        level -= 1
+    return level
 
 
 def segments(links, cards):
