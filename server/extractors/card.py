@@ -45,7 +45,7 @@ class Roles:
     """
 
     def __init__(self, fallback=None, **selectors):
-        self.memo = {}
+        self.memo, self.attribute_memo = {}, {}  # {(tag, class or attribute value): role}
         self.fallback = fallback  # roles asked when no selector matches (GENERIC_MICRODATA...)
         self.attribute = fallback.attribute if fallback is not None else None
         self._by_class, self._by_tag, self._by_value = {}, {}, {}
@@ -110,7 +110,7 @@ class GenericRoles:
               ("doi", "doi"))
 
     def __init__(self, microdata=False):
-        self.memo = {}
+        self.memo, self.attribute_memo = {}, {}
         self.attribute = "itemprop" if microdata else None
 
     def classify(self, tag, classes):
@@ -151,7 +151,8 @@ def read(elements, base, roles=GENERIC, link=None, other=None, label=None):
     found["authors"] = []
     for index, element in enumerate(elements):
         # The card itself is not asked (its class names the whole entry, "entry inproceedings").
-        _walk(element.iterdescendants() if index == 0 else element.iter(), found, roles)
+        for top in element if index == 0 else (element,):
+            _walk(top, found, roles)
     if found["date"] is None:
         found["date"] = _loose_year(elements)
     if other is not None:
@@ -160,19 +161,23 @@ def read(elements, base, roles=GENERIC, link=None, other=None, label=None):
     return _paper(found, elements, link, base, label)
 
 
-def _walk(nodes, found, roles):
-    """Record in found what the nodes hold; a node that holds a field is not looked into."""
+def _walk(top, found, roles):
+    """Record in found what top and its inside hold; a node that holds a field is not looked into."""
     memo, classify, attribute = roles.memo, roles.classify, roles.attribute
+    attribute_memo = roles.attribute_memo
     # lxml's iterator cannot jump a subtree: its nodes are passed over up to the last one,
-    # which costs less than a Python walk of children lists.
+    # which costs less than a Python walk of children lists. When top itself is read whole
+    # or skipped (a dblp entry's menu of thirty links), the walk ends there.
     skip_to = None
-    for node in nodes:
+    for node in top.iter():
         if skip_to is not None:
             if node is skip_to:
                 skip_to = None
             continue
         tag = node.tag
         if tag in _SKIPPED:
+            if node is top:
+                return
             skip_to = _last_descendant(node)
             continue
         key = (tag, node.get("class"))
@@ -182,13 +187,18 @@ def _walk(nodes, found, roles):
         if not role:
             if attribute:
                 value = node.get(attribute)
-                role = roles.by_attribute(tag, value) if value else ""
+                if value:
+                    role = attribute_memo.get((tag, value))
+                    if role is None:
+                        role = attribute_memo[(tag, value)] = roles.by_attribute(tag, value)
             if not role and tag == "a" and PERSON_HREF.search((node.get("href") or "").lower()) \
                     and _NAME_LIKE.match(text(node)):
                 role = "author"  # a link to a person's profile names an author
             if not role:
                 continue
         if role == "skip" or _take(found, role, node):
+            if node is top:
+                return
             skip_to = _last_descendant(node)
 
 
