@@ -12,7 +12,7 @@ from urllib.parse import unquote
 
 from papershelf.server import identity
 from papershelf.server.extractors import arxiv, fields
-from papershelf.server.extractors.cards import HEADINGS, PERSON_HREF
+from papershelf.server.extractors.cards import HEADINGS, is_person_href
 from papershelf.server.extractors.htmltools import absolute, squash, text
 
 # A DOI in a link: doi.org/10..., /doi/(abs|full|pdf)/10..., or a publisher's path that is
@@ -191,7 +191,7 @@ def _walk(top, found, roles):
                     role = attribute_memo.get((tag, value))
                     if role is None:
                         role = attribute_memo[(tag, value)] = roles.by_attribute(tag, value)
-            if not role and tag == "a" and PERSON_HREF.search((node.get("href") or "").lower()) \
+            if not role and tag == "a" and is_person_href((node.get("href") or "").lower()) \
                     and _NAME_LIKE.match(text(node)):
                 role = "author"  # a link to a person's profile names an author
             if not role:
