@@ -142,15 +142,17 @@ def _title_links(root):
     # wins: titles differ from card to card, "Direct download" or "2 more" do not.
     # Each link's text is read once (a link is weighed, then its group's labels counted).
     chrome, labels, best, best_labels, tried = {}, {}, [], 0, 0
-    for links in sorted(groups.values(), key=len, reverse=True):
+    for key, links in sorted(groups.items(), key=lambda group: len(group[1]), reverse=True):
         if len(links) < MIN_CARDS or len(links) <= best_labels or tried == CANDIDATE_GROUPS:
             break
-        sample = [_is_title_link(link, labels) for link in links[:3]]
+        titled = _titled_place(key)
+        sample = [_is_title_link(link, labels, titled) for link in links[:3]]
         if sum(sample) < 2:
             continue
         tried += 1
         kept = _one_per_target([link for index, link in enumerate(links)
-                                if (sample[index] if index < 3 else _is_title_link(link, labels))
+                                if (sample[index] if index < 3
+                                    else _is_title_link(link, labels, titled))
                                 and not _in_chrome(link, chrome)])
         distinct = len({labels[link] for link in kept})
         if distinct >= MIN_CARDS and distinct > best_labels:
@@ -158,31 +160,37 @@ def _title_links(root):
     return best, labels
 
 
-def _is_title_link(link, labels):
+def _is_title_link(link, labels, titled_place):
     """Return True when link reads like a title and points at a paper or sits in a heading.
 
     A link with both signs may be one word ("Dying"); with one, it must read like a title.
-    labels: {link: its text}, filled here.
+    labels: {link: its text}, filled here; titled_place: _titled_place of the link's group.
     """
     label = labels[link] = text(link)
     href = (link.get("href") or "").lower()
     if not label or is_person_href(href):
         return False
-    to_paper, titled = _to_paper(href), _in_title_place(link)
+    to_paper = _to_paper(href)
+    titled = titled_place or _titled_grandparent(link)
     if to_paper and titled:
         return True
     return (to_paper or titled) and len(label) >= 8 and " " in label
 
 
-def _in_title_place(link):
-    node = link
-    for _ in range(3):
-        if node.tag in HEADINGS or "title" in (node.get("class") or "").lower():
-            return True
-        node = node.getparent()
-        if node is None:
-            return False
-    return False
+def _titled_place(key):
+    """Return True when a group's place is a title's: in a heading, or a class names a title.
+
+    key: the group's (link class, parent tag, parent class, grandparent tag); only the
+    grandparent's class, not in it, is left for _titled_grandparent to read per link.
+    """
+    link_class, parent_tag, parent_class, grandparent_tag = key
+    return "title" in (link_class or "").lower() or parent_tag in HEADINGS \
+        or "title" in (parent_class or "").lower() or grandparent_tag in HEADINGS
+
+
+def _titled_grandparent(link):
+    grandparent = link.getparent().getparent()
+    return grandparent is not None and "title" in (grandparent.get("class") or "").lower()
 
 
 def _in_chrome(link, memo):
@@ -219,8 +227,9 @@ def _in_article(node):
 def _one_per_target(links):
     seen, kept = set(), []
     for link in links:
-        if link.get("href") not in seen:
-            seen.add(link.get("href"))
+        href = link.get("href")
+        if href not in seen:
+            seen.add(href)
             kept.append(link)
     return kept
 
