@@ -40,8 +40,7 @@ def extract(page):
     root = page.root
     if root is None:
         return Extraction(extractor=NAME)
-    papers = [entry(item, page.url) for item in root.iter("li")
-              if "entry" in (item.get("class") or "").split()]
+    papers = [entry(item, page.url) for item in root.iter("li") if listings.has_class(item, "entry")]
     papers = listings.unique(paper for paper in papers if paper.get("title"))
     if papers:
         return Extraction(papers=papers, listing=True, extractor=NAME)

@@ -32,9 +32,16 @@ def _named_cards(root, card_class):
     if root is None:
         return []
     tag, _, word = card_class.partition(".")
-    named = [node for node in root.iter(tag) if word in (node.get("class") or "").split()]
+    named = [node for node in root.iter(tag) if has_class(node, word)]
     inside = {id(n) for node in named for n in node.iterdescendants(tag)} if len(named) > 1 else ()
     return [([node], None, None) for node in named if id(node) not in inside]
+
+
+def has_class(node, word):
+    """Return True when word is one of node's class names."""
+    names = node.get("class")
+    # A substring test first: most elements' classes do not hold the word at all.
+    return bool(names) and word in names and word in names.split()
 
 
 def unique(papers):
