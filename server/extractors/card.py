@@ -149,10 +149,8 @@ def read(elements, base, roles=GENERIC, link=None, other=None, label=None):
     """
     found = dict.fromkeys(_FOUND)
     found["authors"] = []
-    for index, element in enumerate(elements):
-        # The card itself is not asked (its class names the whole entry, "entry inproceedings").
-        for top in element if index == 0 else (element,):
-            _walk(top, found, roles)
+    # The card itself is not asked (its class names the whole entry, "entry inproceedings").
+    _walk(list(elements[0]) + list(elements[1:]) if elements else [], found, roles)
     if found["date"] is None:
         found["date"] = _loose_year(elements)
     if other is not None:
@@ -161,45 +159,46 @@ def read(elements, base, roles=GENERIC, link=None, other=None, label=None):
     return _paper(found, elements, link, base, label)
 
 
-def _walk(top, found, roles):
-    """Record in found what top and its inside hold; a node that holds a field is not looked into."""
+def _walk(tops, found, roles):
+    """Record in found what tops and their insides hold, not looking into a node read whole."""
     memo, classify, attribute = roles.memo, roles.classify, roles.attribute
     attribute_memo = roles.attribute_memo
     # lxml's iterator cannot jump a subtree: its nodes are passed over up to the last one,
-    # which costs less than a Python walk of children lists. When top itself is read whole
-    # or skipped (a dblp entry's menu of thirty links), the walk ends there.
-    skip_to = None
-    for node in top.iter():
-        if skip_to is not None:
-            if node is skip_to:
-                skip_to = None
-            continue
-        tag = node.tag
-        if tag in _SKIPPED:
-            if node is top:
-                return
-            skip_to = _last_descendant(node)
-            continue
-        key = (tag, node.get("class"))
-        role = memo.get(key)
-        if role is None:
-            role = classify(*key)
-        if not role:
-            if attribute:
-                value = node.get(attribute)
-                if value:
-                    role = attribute_memo.get((tag, value))
-                    if role is None:
-                        role = attribute_memo[(tag, value)] = roles.by_attribute(tag, value)
-            if not role and tag == "a" and is_person_href((node.get("href") or "").lower()) \
-                    and _NAME_LIKE.match(text(node)):
-                role = "author"  # a link to a person's profile names an author
-            if not role:
+    # which costs less than a Python walk of children lists. When a top itself is read
+    # whole or skipped (a dblp entry's menu of thirty links), its walk ends there.
+    for top in tops:
+        skip_to = None
+        for node in top.iter():
+            if skip_to is not None:
+                if node is skip_to:
+                    skip_to = None
                 continue
-        if role == "skip" or _take(found, role, node):
-            if node is top:
-                return
-            skip_to = _last_descendant(node)
+            tag = node.tag
+            if tag in _SKIPPED:
+                if node is top:
+                    break
+                skip_to = _last_descendant(node)
+                continue
+            key = (tag, node.get("class"))
+            role = memo.get(key)
+            if role is None:
+                role = classify(*key)
+            if not role:
+                if attribute:
+                    value = node.get(attribute)
+                    if value:
+                        role = attribute_memo.get((tag, value))
+                        if role is None:
+                            role = attribute_memo[(tag, value)] = roles.by_attribute(tag, value)
+                if not role and tag == "a" and is_person_href((node.get("href") or "").lower()) \
+                        and _NAME_LIKE.match(text(node)):
+                    role = "author"  # a link to a person's profile names an author
+                if not role:
+                    continue
+            if role == "skip" or _take(found, role, node):
+                if node is top:
+                    break
+                skip_to = _last_descendant(node)
 
 
 def _last_descendant(node):
