@@ -89,7 +89,7 @@ def article(page, doi):
 
 
 def _blocks(root):
-    """Return {(tag, class word): [elements]} of the blocks an article is read from, in page order."""
+    """Return {(tag, class word): [elements]} of the blocks an article is read from, in order."""
     # One walk over four tags, keeping only the six blocks asked for: cheaper than an
     # index of every class word of every div and span of the page.
     found = {}

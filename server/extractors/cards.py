@@ -9,6 +9,7 @@ reads each card.
 
 import re
 from functools import lru_cache
+from itertools import pairwise
 
 from papershelf.server.extractors.htmltools import text
 
@@ -239,7 +240,7 @@ def _cards_of(links):
     chains = [list(link.iterancestors()) for link in links]
     # Levels of ancestors a link shares with the next one, counted from the root (the
     # root is always shared); its card sits just below the deeper of the two it shares.
-    shared = [_shared_levels(a, b) for a, b in zip(chains, chains[1:])]
+    shared = [_shared_levels(a, b) for a, b in pairwise(chains)]
     cards = []
     for i, chain in enumerate(chains):
         deepest = len(chain)

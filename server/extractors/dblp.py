@@ -40,7 +40,8 @@ def extract(page):
     root = page.root
     if root is None:
         return Extraction(extractor=NAME)
-    papers = [entry(item, page.url) for item in root.iter("li") if listings.has_class(item, "entry")]
+    papers = [entry(item, page.url) for item in root.iter("li")
+              if listings.has_class(item, "entry")]
     papers = listings.unique(paper for paper in papers if paper.get("title"))
     if papers:
         return Extraction(papers=papers, listing=True, extractor=NAME)
