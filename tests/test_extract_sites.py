@@ -1,6 +1,7 @@
 """Site extractors on the cases the saved pages do not cover: URLs alone, old ids, variants."""
 
 import pytest
+from lxml import etree
 
 from papershelf.server.extractors import extract, fields, htmltools
 
@@ -219,6 +220,20 @@ def test_registry_falls_back_to_generic_when_a_site_extractor_finds_nothing():
 def test_an_html_string_with_an_xml_declaration_parses():
     html = "<?xml version='1.0' encoding='utf-8'?><html><head><title>XHTML page</title></head></html>"
     assert extract("https://example.org/x", html).papers[0]["title"] == "XHTML page"
+
+
+def test_text_after_a_lone_surrogate_is_not_lost():
+    # libxml2 stops reading text at a lone surrogate: such text is read from its UTF-8 bytes.
+    root = htmltools.parse("<html><body><p>before \ud800 after</p><p>next</p></body></html>")
+    assert [htmltools.text(p) for p in root.iter("p")] == ["before ? after", "next"]
+
+
+def test_text_and_bytes_parse_to_the_same_tree():
+    html = ("<html><head><meta charset='utf-8'><title>Café – “Σ” 😀</title></head>"
+            "<body><p>naïve</p></body></html>")
+    from_text, from_bytes = htmltools.parse(html), htmltools.parse(html.encode("utf-8"))
+    assert htmltools.page_title(from_text) == "Café – “Σ” 😀"
+    assert etree.tostring(from_text) == etree.tostring(from_bytes)
 
 
 def test_nothing_at_all_is_an_error_not_an_exception():

@@ -23,6 +23,11 @@ class Page:
         return htmltools.read_meta(self.root)
 
     @cached_property
+    def title(self):
+        """Return the text of the page's <title> (asked by several readers, read once)."""
+        return htmltools.page_title(self.root)
+
+    @cached_property
     def bot_check(self):
         """Return True for a bot-check interstitial (asked by several readers, searched once)."""
         return emptypage.is_bot_check(self)
