@@ -1,7 +1,7 @@
 """The page being read: its URL and HTML, parsed once and shared by every reader that tries it."""
 
 from functools import cached_property
-from urllib.parse import parse_qs, urlparse
+from urllib.parse import parse_qs, urlparse, urlsplit
 
 from papershelf.server.extractors import emptypage, htmltools
 
@@ -62,19 +62,27 @@ class Page:
         return htmltools.host(self.url)
 
     @cached_property
-    def path(self):
+    def _url_parts(self):
         try:
-            return urlparse(self.url).path
+            return urlsplit(self.url)
         except ValueError:
+            return None
+
+    @cached_property
+    def path(self):
+        """Return the URL's path (without ";params", as urlparse gives it)."""
+        parts = self._url_parts
+        if parts is None:
             return ""
+        # urlsplit is memoised by the standard library, urlparse is not: parse twice only
+        # for the rare path with ";params".
+        return urlparse(self.url).path if ";" in parts.path else parts.path
 
     @cached_property
     def query(self):
         """Return the URL's query as {name: [values]}."""
-        try:
-            return parse_qs(urlparse(self.url).query)
-        except ValueError:
-            return {}
+        parts = self._url_parts
+        return parse_qs(parts.query) if parts is not None and parts.query else {}
 
     def contains(self, word):
         """Return True when the page's source holds word (a cheap test before a closer look)."""
