@@ -79,12 +79,18 @@ def read_meta(root):
     if root is None:
         return meta
     for node in root.iter("meta"):
-        name = node.get("name") or node.get("property") or node.get("itemprop")
-        value = node.get("content") if name else None  # pages carry hundreds: read only named
-        if value:
-            name, content = name.strip().lower(), _squash_str(value)
-            if name and content:
-                meta.setdefault(name, []).append(content)
+        get = node.get
+        value = get("content")  # pages carry hundreds: read only those with content and a name
+        name = (get("name") or get("property") or get("itemprop")) if value else None
+        if not name:
+            continue
+        name, content = name.strip().lower(), _squash_str(value)
+        if name and content:
+            values = meta.get(name)
+            if values is None:  # not setdefault: no list made and dropped for each tag
+                meta[name] = [content]
+            else:
+                values.append(content)
     return meta
 
 
