@@ -234,6 +234,11 @@ def host(url):
     return name.removeprefix("www.")
 
 
+def host_in(hostname, hosts):
+    """Return True when hostname is one of hosts, or under one of them that starts with "."."""
+    return hostname in hosts or any(hostname.endswith(name) for name in hosts if name[:1] == ".")
+
+
 def page_title(root):
     """Return the <title> text of the page."""
     if root is None:
