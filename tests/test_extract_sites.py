@@ -321,3 +321,19 @@ def test_every_site_reader_that_matches_a_url_is_asked(url):
     asked = extractors._site_readers(htmltools.host(url))
     assert [e for e in extractors.EXTRACTORS if e.matches(url)] == \
         [e for e in asked if e.matches(url)]
+
+
+def _contents_page(with_list):
+    items = [{"@type": "ListItem", "item": {"@type": "ScholarlyArticle", "name": f"Paper {n}",
+                                            "url": f"https://journal.example/p{n}"}}
+             for n in (1, 2)]
+    ld = json.dumps({"@type": "ItemList", "itemListElement": items}) if with_list else "{}"
+    return (f"<html><head><title>Contents</title><script type='application/ld+json'>{ld}"
+            "</script></head><body><form><div class='g-recaptcha'></div></form></body></html>")
+
+
+def test_a_page_that_shows_papers_is_no_bot_check_for_its_recaptcha_box():
+    result = extract("https://journal.example/toc", _contents_page(with_list=True))
+    assert [p["title"] for p in result.papers] == ["Paper 1", "Paper 2"] and not result.error
+    result = extract("https://journal.example/toc", _contents_page(with_list=False))
+    assert (result.papers, result.error) == ([], htmltools.BOT_CHECK_ERROR)

@@ -56,11 +56,13 @@ def extract(page):
     """Return the paper the page's metadata describes, the papers it lists, or a webpage record."""
     ld = json_ld(page.root)
     if not names_a_paper(page.meta, ld):
-        if page.bot_check:
-            return Extraction(extractor=NAME, error=BOT_CHECK_ERROR)
+        # Cards first: the bot check scans the whole source, and a page that shows papers
+        # is no interstitial (a reCAPTCHA box in its contact form does not hide them).
         candidates = json_ld_list(page) or listings.read(page)
         if candidates:
             return Extraction(papers=candidates, listing=True, extractor=NAME)
+        if page.bot_check:
+            return Extraction(extractor=NAME, error=BOT_CHECK_ERROR)
         error = emptypage.reason(page)
         if error:
             return Extraction(extractor=NAME, error=error)
