@@ -59,7 +59,8 @@ def person(name):
     """Return "Given Family" for "Family, Given" (and tidy spacing)."""
     name = " ".join(str(name or "").split()).strip(" ,;")
     if name.count(",") == 1:
-        family, given = (part.strip() for part in name.split(","))
+        family, _, given = name.partition(",")
+        family, given = family.strip(), given.strip()
         if family and given and not given.lower().startswith(("jr", "sr", "ii", "iii")):
             return f"{given} {family}"
     return name
