@@ -9,6 +9,8 @@ is what is kept.
 
 import re
 
+from lxml import etree
+
 from papershelf.server.extractors import card, fields, listings
 from papershelf.server.extractors.extraction import Extraction
 from papershelf.server.extractors.htmltools import BOT_CHECK_ERROR, absolute, host, squash, text
@@ -22,6 +24,9 @@ ROLES = card.Roles(
 )
 _MARKERS = re.compile(r"^(?:\s*\[[A-Z ]+\])+\s*")
 _DASH = re.compile(r"\s+[-\u2010-\u2014]\s+")
+_FOUR_DIGITS = re.compile(r"\b\d{4}\b")
+_TRAILING_YEAR = re.compile(r"(?:,\s*)?\b(1[89]\d\d|20\d\d)\s*$")
+_COMMA_YEAR = re.compile(r",\s*\d{4}$")
 
 
 def matches(url):
@@ -36,12 +41,16 @@ def extract(page):
         return Extraction(extractor=NAME)
     if page.contains("gs_captcha"):
         return Extraction(extractor=NAME, error=BOT_CHECK_ERROR)
+    # The class names in the source say whether the page holds rows or results at all:
+    # an error page or a robot check is not walked.
     if page.path.startswith("/citations"):
-        papers = listings.unique(p for p in (_profile_row(row, page.url) for row in root.iter("tr")
-                                             if row.get("class") == "gsc_a_tr") if p)
+        rows = (row for row in root.iter("tr") if row.get("class") == "gsc_a_tr") \
+            if page.contains("gsc_a_tr") else ()
+        papers = listings.unique(p for p in (_profile_row(row, page.url) for row in rows) if p)
     else:
-        papers = listings.unique(p for p in (_result(block, page.url) for block in root.iter("div")
-                                             if _is_result(block)) if p)
+        blocks = (block for block in root.iter("div") if _is_result(block)) \
+            if page.contains("gs_ri") else ()
+        papers = listings.unique(p for p in (_result(block, page.url) for block in blocks) if p)
     if papers:
         return Extraction(papers=papers, listing=True, extractor=NAME)
     return listings.none_found(page, NAME, "Google Scholar")
@@ -50,8 +59,12 @@ def extract(page):
 def _is_result(block):
     """Return True for a result block: div.gs_r holding its div.gs_ri."""
     classes = block.get("class")
-    return bool(classes) and "gs_r" in classes.split() \
-        and any(child.get("class") == "gs_ri" for child in block)
+    if not classes or "gs_r" not in classes or "gs_r" not in classes.split():
+        return False
+    for child in block:  # a plain loop: cheaper than any() over a generator
+        if child.get("class") == "gs_ri":
+            return True
+    return False
 
 
 def _result(block, base):
@@ -63,12 +76,19 @@ def _result(block, base):
     paper["title"] = title
     authors, venue, year = byline(found.get("byline") or "")
     paper.update({"authors": authors, "venue": venue, "published": year})
-    # The side link marked [PDF] is the full text; [HTML] ones are publisher pages.
-    pdf = next((a for a in block.iter("a") if "[PDF]" in text(a)), None)
+    pdf = _pdf_link(block)
     if pdf is not None:
         paper["pdf_url"] = absolute(base, pdf.get("href"))
     paper.setdefault("extra", {})["scholar_cluster"] = block.get("data-cid")
     return card.finish(paper, "scholar.google.com")
+
+
+def _pdf_link(block):
+    """Return the side link marked [PDF] (the full text; [HTML] ones are publisher pages)."""
+    # The block's raw text, gathered by libxml2, says whether any link is marked at all.
+    if "PDF" not in etree.tostring(block, method="text", encoding=str, with_tail=False):
+        return None
+    return next((a for a in block.iter("a") if "[PDF]" in text(a)), None)
 
 
 def byline(value):
@@ -79,9 +99,9 @@ def byline(value):
              else squash(n) for n in parts[0].split(",")] if parts and parts[0] else []
     names = [n for n in names if n]
     venue, year = None, None
-    if len(parts) > 2 or (len(parts) == 2 and re.search(r"\b\d{4}\b", parts[1])):
+    if len(parts) > 2 or (len(parts) == 2 and _FOUR_DIGITS.search(parts[1])):
         where = parts[1]
-        found = re.search(r"(?:,\s*)?\b(1[89]\d\d|20\d\d)\s*$", where)
+        found = _TRAILING_YEAR.search(where)
         if found:
             year = found.group(1)
             where = where[:found.start()]
@@ -109,7 +129,7 @@ def _profile_row(row, base):
     gray = [text(div) for div in gray]
     year = text(year) if year is not None else None
     venue = gray[1] if len(gray) > 1 else ""
-    venue = re.sub(r",\s*\d{4}$", "", venue).strip() or None
+    venue = _COMMA_YEAR.sub("", venue).strip() or None
     if venue and ("…" in venue or venue.endswith("...")):
         venue = None  # cut short by Scholar: not the venue's name
     paper = {
