@@ -24,6 +24,8 @@ BASE = "https://openreview.net"
 _FORUM_ID = re.compile(r"[?&](?:id|noteId)=([^&#]+)")
 # Labelled fields of a note's details: "Abstract:", "TL;DR:", "Keywords:".
 _NOTE_FIELDS = {"abstract": "abstract", "tl;dr": "tldr", "keywords": "keywords"}
+# The labels as OpenReview writes them, known at a glance (a thousand notes, three each).
+_LABELS = {"Abstract:": "abstract", "TL;DR:": "tldr", "Keywords:": "keywords"}
 
 NAME = "openreview"
 
@@ -106,7 +108,7 @@ def _notes(root):
 
 def _is_note(node):
     classes = node.get("class")
-    return bool(classes) and "note" in classes.split()
+    return bool(classes) and "note" in classes and "note" in classes.split()
 
 
 def _note(node):
@@ -177,7 +179,8 @@ def _meta_info(node, paper):
 
 
 def _labelled(label, paper):
-    key = _NOTE_FIELDS.get(text(label).rstrip(":").strip().lower())
+    key = _LABELS.get(label.text) if not len(label) else None
+    key = key or _NOTE_FIELDS.get(text(label).rstrip(":").strip().lower())
     value = label.getnext() if key else None
     if value is None:
         return
