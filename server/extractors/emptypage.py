@@ -21,6 +21,9 @@ SEARCH_PARAMS = ("q", "query", "search", "searchtext", "term", "text", "all", "a
                  "querytext", "keywords", "search_query")
 HOME_PATHS = ("", "/", "/index.html", "/index.htm", "/index.php", "/home", "/home.jsp",
               "/xplore/home.jsp")
+# The classes of Turnstile's and reCAPTCHA's boxes, and the host of Cloudflare's check script.
+WIDGET_CLASSES = ("cf-turnstile", "g-recaptcha")
+CHECK_SCRIPT_HOST = "challenges.cloudflare.com"
 # How much of the page's text is searched for a "no results" notice.
 TEXT_WINDOW = 20000
 
@@ -46,8 +49,9 @@ def is_bot_check(page):
     title = page.title.lower()
     if any(marker in title for marker in htmltools.BOT_CHECK_TITLES):
         return True
-    # The widget search walks the tree: only when the source names a challenge at all.
-    if not any(page.contains(word) for word in ("turnstile", "recaptcha", "challenges.cloudflare")):
+    # The widget search walks the tree: only when the source holds what it looks for
+    # (many pages load reCAPTCHA's script for a form; few show its "g-recaptcha" box).
+    if not any(page.contains(word) for word in (*WIDGET_CLASSES, CHECK_SCRIPT_HOST)):
         return False
     return _has_challenge_widget(page.root)
 
@@ -59,9 +63,9 @@ def _has_challenge_widget(root):
     # One walk reading each class once: about three times faster than the XPath union.
     for node in root.iter(etree.Element):
         classes = node.get("class")
-        if classes and ("cf-turnstile" in classes or "g-recaptcha" in classes):
+        if classes and any(name in classes for name in WIDGET_CLASSES):
             return True
-    return any("challenges.cloudflare.com" in (script.get("src") or "")
+    return any(CHECK_SCRIPT_HOST in (script.get("src") or "")
                for script in root.iter("script"))
 
 

@@ -61,7 +61,16 @@ def squash(text):
     """Return text with runs of whitespace (including NBSP) collapsed to one space."""
     if text is None:
         return ""
-    return " ".join(str(text).split())
+    return _squash_str(str(text))
+
+
+def _squash_str(text):
+    # Every whitespace character but the space is unprintable: printable text without a
+    # double, leading or trailing space is already squashed, and is not split into words
+    # (for a page's thousands of meta tags and card lines, most of the time spent here).
+    if text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " ":
+        return text
+    return " ".join(text.split())
 
 
 def read_meta(root):
@@ -70,12 +79,18 @@ def read_meta(root):
     if root is None:
         return meta
     for node in root.iter("meta"):
-        name = node.get("name") or node.get("property") or node.get("itemprop")
-        value = node.get("content") if name else None  # pages carry hundreds: read only named
-        if value:
-            name, content = name.strip().lower(), " ".join(value.split())
-            if name and content:
-                meta.setdefault(name, []).append(content)
+        get = node.get
+        value = get("content")  # pages carry hundreds: read only those with content and a name
+        name = (get("name") or get("property") or get("itemprop")) if value else None
+        if not name:
+            continue
+        name, content = name.strip().lower(), _squash_str(value)
+        if name and content:
+            values = meta.get(name)
+            if values is None:  # not setdefault: no list made and dropped for each tag
+                meta[name] = [content]
+            else:
+                values.append(content)
     return meta
 
 
@@ -97,7 +112,7 @@ def text(element, skip_descriptor=False):
         return ""
     if len(element) == 0:  # the common case, kept fast for thousand-entry listings
         value = element.text
-        return " ".join(value.split()) if value and element.tag not in _SKIPPED_TAGS else ""
+        return _squash_str(value) if value and element.tag not in _SKIPPED_TAGS else ""
     parts = []
     _collect_text(element, parts, skip_descriptor)
     return squash("".join(parts))
@@ -159,7 +174,7 @@ def plain_text(element):
 def without_descriptor(element):
     """Return text of an arXiv-style element minus its leading `<span class=descriptor>`."""
     if len(element) == 1 and element[0].get("class") == "descriptor":  # fast, common case
-        return " ".join(((element.text or "") + " " + (element[0].tail or "")).split())
+        return _squash_str((element.text or "") + " " + (element[0].tail or ""))
     return text(element, skip_descriptor=True)
 
 
@@ -217,6 +232,11 @@ def host(url):
     except ValueError:
         return ""
     return name.removeprefix("www.")
+
+
+def host_in(hostname, hosts):
+    """Return True when hostname is one of hosts, or under one of them that starts with "."."""
+    return hostname in hosts or any(hostname.endswith(name) for name in hosts if name[:1] == ".")
 
 
 def page_title(root):
