@@ -15,13 +15,14 @@ from papershelf.server.extractors.extraction import Extraction
 from papershelf.server.extractors.htmltools import absolute, host, text
 
 NAME = "cvf"
+HOSTS = ("openaccess.thecvf.com", "cv-foundation.org")
 # The lookahead lets the regex engine skip, at one test, the places no field name starts.
 _BIB_FIELD = re.compile(r"(?=[bym])\b(booktitle|year|month)\s*=\s*\{([^}]*)\}")
 
 
 def matches(url):
     """Return True for the CVF open access sites."""
-    return host(url) in ("openaccess.thecvf.com", "cv-foundation.org")
+    return host(url) in HOSTS
 
 
 def extract(page):

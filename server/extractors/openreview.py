@@ -16,6 +16,7 @@ from papershelf.server.extractors.htmltools import (
     absolute,
     first,
     host,
+    host_in,
     squash,
     text,
 )
@@ -28,12 +29,12 @@ _NOTE_FIELDS = {"abstract": "abstract", "tl;dr": "tldr", "keywords": "keywords"}
 _LABELS = {"Abstract:": "abstract", "TL;DR:": "tldr", "Keywords:": "keywords"}
 
 NAME = "openreview"
+HOSTS = ("openreview.net", ".openreview.net")
 
 
 def matches(url):
     """Return True for OpenReview URLs."""
-    hostname = host(url)
-    return hostname == "openreview.net" or hostname.endswith(".openreview.net")
+    return host_in(host(url), HOSTS)
 
 
 def extract(page):
