@@ -39,21 +39,31 @@ def extract(page):
     root = page.root
     if root is None:
         return Extraction(extractor=NAME)
-    if page.contains("gs_captcha"):
-        return Extraction(extractor=NAME, error=BOT_CHECK_ERROR)
-    # The class names in the source say whether the page holds rows or results at all:
-    # an error page or a robot check is not walked.
-    if page.path.startswith("/citations"):
-        rows = (row for row in root.iter("tr") if row.get("class") == "gsc_a_tr") \
-            if page.contains("gsc_a_tr") else ()
-        papers = listings.unique(p for p in (_profile_row(row, page.url) for row in rows) if p)
-    else:
-        blocks = (block for block in root.iter("div") if _is_result(block)) \
-            if page.contains("gs_ri") else ()
-        papers = listings.unique(p for p in (_result(block, page.url) for block in blocks) if p)
+    papers = _profile_rows(page) if page.path.startswith("/citations") else _results(page)
     if papers:
         return Extraction(papers=papers, listing=True, extractor=NAME)
+    # Asked only of a page without papers: the search reads the whole source.
+    if page.contains("gs_captcha"):
+        return Extraction(extractor=NAME, error=BOT_CHECK_ERROR)
     return listings.none_found(page, NAME, "Google Scholar")
+
+
+def _profile_rows(page):
+    """Return the papers of a profile's rows (tr.gsc_a_tr), each once."""
+    # The class names in the source say whether the page holds rows at all: an error
+    # page or a robot check is not walked.
+    if not page.contains("gsc_a_tr"):
+        return []
+    rows = (row for row in page.root.iter("tr") if row.get("class") == "gsc_a_tr")
+    return listings.unique(p for p in (_profile_row(row, page.url) for row in rows) if p)
+
+
+def _results(page):
+    """Return the papers of a result page's blocks (div.gs_r holding div.gs_ri), each once."""
+    if not page.contains("gs_ri"):
+        return []
+    blocks = (block for block in page.root.iter("div") if _is_result(block))
+    return listings.unique(p for p in (_result(block, page.url) for block in blocks) if p)
 
 
 def _is_result(block):
