@@ -136,18 +136,17 @@ def _profile_row(row, base):
     title = text(link)
     if not title:
         return None
-    gray = [text(div) for div in gray]
+    # The first gray line names the authors, the second the venue (the others are not read).
+    names = text(gray[0]).split(",") if gray else ()
+    venue = _COMMA_YEAR.sub("", text(gray[1])).strip() if len(gray) > 1 else ""
+    if "…" in venue or venue.endswith("..."):
+        venue = ""  # cut short by Scholar: not the venue's name
     year = text(year) if year is not None else None
-    venue = gray[1] if len(gray) > 1 else ""
-    venue = _COMMA_YEAR.sub("", venue).strip() or None
-    if venue and ("…" in venue or venue.endswith("...")):
-        venue = None  # cut short by Scholar: not the venue's name
     paper = {
         "title": title,
         "url": absolute(base, link.get("href")),
-        "authors": [n for n in (squash(p) for p in (gray[0] if gray else "").split(","))
-                    if n and n not in ("...", "…")],
-        "venue": venue,
+        "authors": [n for n in map(squash, names) if n and n not in ("...", "…")],
+        "venue": venue or None,
         "published": fields.date(year) if year else None,
     }
     return card.finish(paper, "scholar.google.com")
