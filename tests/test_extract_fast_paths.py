@@ -54,8 +54,8 @@ def test_openreview_venue_notes_with_a_recaptcha_widget_are_read():
     assert result.papers[1] == {
         "title": "Note 2", "url": "https://openreview.net/forum?id=n2",
         "source": "openreview.net", "entry_type": "misc",
-        "extra": {"openreview_id": "n2", "openreview_venue": "ICLR 2018 Conference Blind Submission",
-                  "tldr": "Short summary"},
+        "extra": {"openreview_id": "n2", "tldr": "Short summary",
+                  "openreview_venue": "ICLR 2018 Conference Blind Submission"},
         "published": "2017-10-28", "abstract": "First line second line", "year": 2017}
 
 

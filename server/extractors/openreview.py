@@ -38,7 +38,7 @@ def matches(url):
 
 
 def extract(page):
-    """Return the paper of a forum page, the notes of a listing, or a clear error for the bot check."""
+    """Return the paper of a forum page, a listing's notes, or a clear error for the bot check."""
     if not first(page.meta, "citation_title"):
         return _without_citation_tags(page)
     url, forum_id = page.url, _forum_id(page)
