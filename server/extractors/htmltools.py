@@ -243,7 +243,12 @@ def page_title(root):
     """Return the <title> text of the page."""
     if root is None:
         return ""
-    node = next(root.iter("title"), None)
+    # Not root.iter("title"): lxml's iterator looks ahead for the next match, through
+    # the whole tree, before it hands over the first.
+    head = next(root.iterchildren("head"), None)
+    node = next(head.iterchildren("title"), None) if head is not None else None
+    if node is None:
+        node = next(root.iter("title"), None)
     return text(node) if node is not None else ""
 
 
