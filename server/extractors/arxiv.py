@@ -222,7 +222,7 @@ def listing(root, search=False):
 
 
 def _list_entry(dt):
-    href = next((h for a in dt.iter("a") if "/abs/" in (h := a.get("href") or "")), None)
+    href = _abs_href(dt)
     if href is None:
         return None
     arxiv_id, version = identity.split_arxiv_id(href.rsplit("/abs/", 1)[-1])
@@ -233,14 +233,17 @@ def _list_entry(dt):
     paper["published"] = month_of(arxiv_id)
     extra = {}
     # One pass over the entry's blocks, dispatching on their class: this runs a thousand
-    # times on a long listing, so it avoids XPath and per-field searches.
+    # times on a long listing, so it avoids XPath and per-field searches, and tests the
+    # five "list-" prefixes only on blocks that have it.
     for node in dd.iter("div", "p"):
         kind = node.get("class") or ""
-        if kind.startswith("list-title"):
+        if not kind.startswith("list-"):
+            if node.tag == "p" and "mathjax" in kind:
+                paper["abstract"] = text(node)
+        elif kind.startswith("list-title"):
             paper["title"] = without_descriptor(node)
         elif kind.startswith("list-authors"):
-            paper["authors"] = [" ".join(a.text.split()) if a.text and len(a) == 0 else text(a)
-                                for a in node.iterchildren("a")]
+            paper["authors"] = _link_names(node)
         elif kind.startswith("list-comments"):
             extra["comments"] = without_descriptor(node)
         elif kind.startswith("list-journal-ref"):
@@ -255,6 +258,24 @@ def _list_entry(dt):
     if extra:
         paper["extra"] = extra
     return {k: v for k, v in paper.items() if v not in _EMPTY}
+
+
+def _abs_href(dt):
+    """Return the first /abs/ link of a listing entry's dt, or None."""
+    for link in dt.iter("a"):
+        href = link.get("href")
+        if href and "/abs/" in href:
+            return href
+    return None
+
+
+def _link_names(node):
+    """Return the text of each <a> child (an author line), each link's text read once."""
+    names = []
+    for link in node.iterchildren("a"):
+        value = link.text
+        names.append(" ".join(value.split()) if value and len(link) == 0 else text(link))
+    return names
 
 
 def _search_entry(li):

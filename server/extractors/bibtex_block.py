@@ -5,11 +5,14 @@ import re
 
 import latexcodec  # noqa: F401  (registers the "ulatex" codec)
 
+from papershelf.server.extractors.fields import person
+
 _ENTRY = re.compile(r"@(\w+)\s*\{\s*([^,\s]*)\s*,", re.IGNORECASE)
 _SPECIAL = re.compile(r'[\\{}"]')
 _FIELD = re.compile(r"\s*,?\s*([A-Za-z][\w\-]*)\s*=\s*")
 _JOIN = re.compile(r"\s*#\s*")
 _BARE = re.compile(r"[\w\-.]+")
+_AND = re.compile(r"\s+and\s+")
 
 
 def read_entry(source):
@@ -82,6 +85,4 @@ def decode(value):
 
 def names(value):
     """Return "Given Family" names of a BibTeX author/editor value."""
-    from papershelf.server.extractors.fields import person
-
-    return [person(name) for name in re.split(r"\s+and\s+", value or "") if name.strip()]
+    return [person(name) for name in _AND.split(value or "") if name.strip()]
