@@ -14,6 +14,8 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 # A plain web link (ASCII host, optional port, no user or brackets): urlsplit would find
 # its scheme and host too; a listing's thousand links skip its work.
 _PLAIN_WEB = re.compile(r"(https?)://[A-Za-z0-9.-]+(?::\d*)?(?:[/?#]|$)")
+# The same, the whole link without control characters (a listing's links, as extractors make them).
+_PLAIN_WEB_LINK = re.compile(r"(https?)://[A-Za-z0-9.-]+(?::\d*)?(?:[/?#][^\x00-\x1f\x7f-\x9f]*)?")
 
 
 def is_web_link(value):
@@ -43,7 +45,12 @@ def without_refused_links(fields, allow_file=False):
 
 def _scheme(value):
     """Return the lower-case scheme of a well-formed absolute link, or None."""
-    if not isinstance(value, str) or _CONTROL.search(value):
+    if not isinstance(value, str):
+        return None
+    plain = _PLAIN_WEB_LINK.fullmatch(value)  # most links: one scan, nothing to strip
+    if plain:
+        return plain.group(1)
+    if _CONTROL.search(value):
         return None
     value = value.strip()
     plain = _PLAIN_WEB.match(value)

@@ -1,7 +1,12 @@
 """Site extractors on the cases the saved pages do not cover: URLs alone, old ids, variants."""
 
-import pytest
+import json
+from pathlib import Path
 
+import pytest
+from lxml import etree
+
+from papershelf.server import extractors
 from papershelf.server.extractors import extract, fields, htmltools
 
 
@@ -221,6 +226,20 @@ def test_an_html_string_with_an_xml_declaration_parses():
     assert extract("https://example.org/x", html).papers[0]["title"] == "XHTML page"
 
 
+def test_text_after_a_lone_surrogate_is_not_lost():
+    # libxml2 stops reading text at a lone surrogate: such text is read from its UTF-8 bytes.
+    root = htmltools.parse("<html><body><p>before \ud800 after</p><p>next</p></body></html>")
+    assert [htmltools.text(p) for p in root.iter("p")] == ["before ? after", "next"]
+
+
+def test_text_and_bytes_parse_to_the_same_tree():
+    html = ("<html><head><meta charset='utf-8'><title>Café – “Σ” 😀</title></head>"
+            "<body><p>naïve</p></body></html>")
+    from_text, from_bytes = htmltools.parse(html), htmltools.parse(html.encode("utf-8"))
+    assert htmltools.page_title(from_text) == "Café – “Σ” 😀"
+    assert etree.tostring(from_text) == etree.tostring(from_bytes)
+
+
 def test_nothing_at_all_is_an_error_not_an_exception():
     for url, html in (("", None), ("not a url", ""), (None, None), ("https://x.org", b"\x00\xff")):
         result = extract(url, html)
@@ -278,3 +297,43 @@ def test_hf_paper_url_alone_still_names_the_arxiv_paper():
     assert (paper["arxiv_id"], paper["url"], paper["published"]) == (
         "2407.07061", "https://huggingface.co/papers/2407.07061", "2024-07")
     assert "title" not in paper
+
+
+def _golden_urls():
+    golden = Path(__file__).parent / "golden"
+    for path in sorted(golden.glob("*.json")) + sorted((golden / "pages").glob("*.json")):
+        yield json.loads(path.read_text(encoding="utf-8"))["url"]
+
+
+HOST_VARIANTS = [
+    "https://export.arxiv.org/abs/hep-th/9901001v3", "https://hf.co/papers/2407.07061",
+    "https://huggingface.co/models", "https://api.openreview.net/notes?id=x",
+    "https://www.aclweb.org/anthology/N04-1001/", "https://papers.nips.cc/paper/2017",
+    "https://scholar.google.co.jp/scholar?q=x", "https://dblp.dagstuhl.de/pid/1.html",
+    "https://connect.medrxiv.org/x", "https://openaccess.thecvf.com/ICCV2023",
+    "https://example.org/x", "not a url", "http://[::1", "",
+]
+
+
+@pytest.mark.parametrize("url", [*_golden_urls(), *HOST_VARIANTS])
+def test_every_site_reader_that_matches_a_url_is_asked(url):
+    # The registry asks only the readers whose HOSTS hold the page's host: none may be missed.
+    asked = extractors._site_readers(htmltools.host(url))
+    assert [e for e in extractors.EXTRACTORS if e.matches(url)] == \
+        [e for e in asked if e.matches(url)]
+
+
+def _contents_page(with_list):
+    items = [{"@type": "ListItem", "item": {"@type": "ScholarlyArticle", "name": f"Paper {n}",
+                                            "url": f"https://journal.example/p{n}"}}
+             for n in (1, 2)]
+    ld = json.dumps({"@type": "ItemList", "itemListElement": items}) if with_list else "{}"
+    return (f"<html><head><title>Contents</title><script type='application/ld+json'>{ld}"
+            "</script></head><body><form><div class='g-recaptcha'></div></form></body></html>")
+
+
+def test_a_page_that_shows_papers_is_no_bot_check_for_its_recaptcha_box():
+    result = extract("https://journal.example/toc", _contents_page(with_list=True))
+    assert [p["title"] for p in result.papers] == ["Paper 1", "Paper 2"] and not result.error
+    result = extract("https://journal.example/toc", _contents_page(with_list=False))
+    assert (result.papers, result.error) == ([], htmltools.BOT_CHECK_ERROR)

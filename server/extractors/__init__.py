@@ -1,12 +1,16 @@
 """The extractor registry: turn a page (URL + HTML) into zero, one or many papers.
 
 Each site extractor is a module with `matches(url) -> bool` and `extract(page) ->
-Extraction` (page.Page: the URL and the HTML, parsed once for all readers). The
+Extraction` (page.Page: the URL and the HTML, parsed once for all readers), and may
+name the hosts it reads in `HOSTS` (a leading "." for a domain's subdomains): only
+those readers are asked whether they match a page of another host. The
 first site extractor whose URL test matches is tried; when it finds nothing (or
 fails) the generic extractor reads the page: its metadata, else the cards of a
 listing, else why it holds no paper. A bot-check interstitial gives a clear error
 instead of a junk record. extract() never raises.
 """
+
+from functools import lru_cache
 
 from papershelf.server import links
 from papershelf.server.extractors import (
@@ -48,8 +52,11 @@ def extract(url, html):
     """Return the Extraction of the page: a site extractor's, else the generic one's."""
     page = Page(url, html)
     failure = ""
-    for extractor in EXTRACTORS:
-        if not _safe_matches(extractor, page.url):
+    for extractor in _site_readers(page.host):
+        try:
+            if not extractor.matches(page.url):
+                continue
+        except Exception:  # a URL test that fails is a test that does not match
             continue
         try:
             result = extractor.extract(page)
@@ -69,11 +76,12 @@ def extract(url, html):
     return _finish(result, local=page.url.lower().startswith("file:"))
 
 
-def _safe_matches(extractor, url):
-    try:
-        return extractor.matches(url)
-    except Exception:
-        return False
+@lru_cache(maxsize=512)
+def _site_readers(hostname):
+    """Return the site extractors that may read a page of hostname, in registry order."""
+    return tuple(extractor for extractor in EXTRACTORS
+                 if getattr(extractor, "HOSTS", None) is None
+                 or htmltools.host_in(hostname, extractor.HOSTS))
 
 
 def _finish(result, local=False):

@@ -27,6 +27,9 @@ from papershelf.server.extractors.htmltools import (
 NAME = "generic"
 SCHOLARLY_TYPES = {"scholarlyarticle", "article", "medicalscholarlyarticle", "report", "thesis",
                    "chapter", "book", "techarticle", "newsarticle", "blogposting"}
+# The tags that date a paper, most telling first.
+DATE_TAGS = ("citation_publication_date", "citation_date", "dc.date", "dc.issued",
+             "prism.publicationdate", "article:published_time", "citation_online_date")
 # How far into the body text a labelled "DOI: 10..." still belongs to the page's own paper
 # and not to its reference list.
 DOI_TEXT_WINDOW = 5000
@@ -53,11 +56,13 @@ def extract(page):
     """Return the paper the page's metadata describes, the papers it lists, or a webpage record."""
     ld = json_ld(page.root)
     if not names_a_paper(page.meta, ld):
-        if page.bot_check:
-            return Extraction(extractor=NAME, error=BOT_CHECK_ERROR)
+        # Cards first: the bot check scans the whole source, and a page that shows papers
+        # is no interstitial (a reCAPTCHA box in its contact form does not hide them).
         candidates = json_ld_list(page) or listings.read(page)
         if candidates:
             return Extraction(papers=candidates, listing=True, extractor=NAME)
+        if page.bot_check:
+            return Extraction(extractor=NAME, error=BOT_CHECK_ERROR)
         error = emptypage.reason(page)
         if error:
             return Extraction(extractor=NAME, error=error)
@@ -97,7 +102,8 @@ def read(url, root, meta=None, ld=None, page_abstract=True, source=None):
     conference = first(meta, "citation_conference_title", "citation_conference",
                        "citation_inbook_title")
     venue = journal or conference or first(meta, "dc.relation.ispartof") or ld.get("venue")
-    doi = find_doi(url, root, meta, ld, source)
+    canonical_href = _canonical_href(root) or ""  # "": read, there is none
+    doi = find_doi(url, root, meta, ld, source, canonical_href)
     paper = {
         "title": title(root, meta, ld, scholarly),
         "authors": fields.authors(
@@ -109,7 +115,7 @@ def read(url, root, meta=None, ld=None, page_abstract=True, source=None):
         "arxiv_id": first(meta, "citation_arxiv_id"),
         "pdf_url": absolute(url, first(meta, "citation_pdf_url")),
         "venue": venue,
-        "url": canonical(url, root, meta),
+        "url": canonical(url, root, meta, canonical_href),
         "source": host(url),
         "extra": extra(meta),
     }
@@ -219,11 +225,8 @@ def abstract_block(root):
 
 def published(meta, ld):
     """Return the publication date, preferring the most specific of the first year given."""
-    candidates = [fields.date(first(meta, name)) for name in (
-        "citation_publication_date", "citation_date", "dc.date", "dc.issued",
-        "prism.publicationdate", "article:published_time", "citation_online_date")]
-    candidates.append(fields.date(ld.get("published")))
-    candidates = [c for c in candidates if c]
+    given = [first(meta, name) for name in DATE_TAGS] + [ld.get("published")]
+    candidates = [date for date in map(fields.date, filter(None, given)) if date]
     if not candidates:
         return None
     best = candidates[0]
@@ -235,15 +238,20 @@ def published(meta, ld):
     return best
 
 
-def find_doi(url, root, meta, ld, source=None):
-    """Return the page's own DOI: meta tags, JSON-LD, its URL, or a labelled DOI near the top."""
+def find_doi(url, root, meta, ld, source=None, canonical_href=None):
+    """Return the page's own DOI: meta tags, JSON-LD, its URL, or a labelled DOI near the top.
+
+    canonical_href: the page's <link rel=canonical> when the caller has read it already.
+    """
     for name in ("citation_doi", "prism.doi", "doi", "dc.identifier", "citation_id",
                  "bepress_citation_doi"):
         for value in meta.get(name, []):
             doi = identity.normalize_doi(value)
             if doi:
                 return doi
-    for value in (ld.get("doi"), url, first(meta, "og:url"), _canonical_href(root)):
+    if canonical_href is None:
+        canonical_href = _canonical_href(root)
+    for value in (ld.get("doi"), url, first(meta, "og:url"), canonical_href):
         doi = identity.normalize_doi(value) if value and "10." in value else None
         if doi and ("doi" in str(value).lower() or str(value).startswith("10.")):
             return doi
@@ -281,9 +289,11 @@ def _leading_text(root):
     return " ".join(" ".join(parts).split())[:DOI_TEXT_WINDOW]
 
 
-def canonical(url, root, meta):
+def canonical(url, root, meta, canonical_href=None):
     """Return the page's canonical URL when it declares one, else the URL clipped."""
-    for href in (_canonical_href(root), first(meta, "og:url")):
+    if canonical_href is None:
+        canonical_href = _canonical_href(root)
+    for href in (canonical_href, first(meta, "og:url")):
         value = absolute(url, href)
         if value:
             return value

@@ -4,6 +4,7 @@ Text from the page is whitespace-normalised and entity-decoded by the parser;
 MathJax-rendered math is turned back into the `$…$` TeX it was written as.
 """
 
+import threading
 from functools import lru_cache
 from urllib.parse import urljoin, urlparse
 
@@ -12,8 +13,11 @@ from lxml import etree
 from papershelf.server.charsets import decode_html
 
 # Plain lxml elements (no lxml.html class lookup): noticeably faster on megabyte pages.
-_PARSER = etree.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True,
-                           recover=True, no_network=True, collect_ids=False)
+_OPTIONS = {"remove_comments": True, "remove_pis": True, "recover": True, "no_network": True,
+            "collect_ids": False}
+_PARSER = etree.HTMLParser(encoding="utf-8", **_OPTIONS)
+# One text parser per thread, so that the error log read after a parse is that parse's.
+_TEXT_PARSERS = threading.local()
 # Classes of the elements MathJax (v2 and v3) adds next to the TeX source.
 _MATHJAX_RENDERED = {"MathJax", "MathJax_Preview", "MathJax_Display", "MathJax_SVG",
                      "MathJax_CHTML", "MJX_Assistive_MathML"}
@@ -23,21 +27,50 @@ def parse(html):
     """Return the root element of html (str or bytes), or None when there is no document."""
     if not html:
         return None
-    # Bytes are decoded as a browser would (libxml2 would ignore a <meta charset> here,
-    # and it refuses str with an XML declaration): the parser always reads UTF-8.
-    html = decode_html(html).encode("utf-8", "replace")
+    # Bytes are decoded as a browser would (libxml2 would ignore a <meta charset> here).
+    html = decode_html(html)
     try:
-        root = etree.fromstring(html, parser=_PARSER)
+        root = _parse_text(html)
+        if root is None:
+            root = etree.fromstring(html.encode("utf-8", "replace"), parser=_PARSER)
     except (etree.LxmlError, ValueError):
         return None
     return root if root is not None and isinstance(root.tag, str) else None
+
+
+def _parse_text(html):
+    """Return the root of str html parsed as it is, or None when libxml2 cannot take it.
+
+    Handing libxml2 the text itself saves the UTF-8 copy (a third of a small page's
+    parse). It refuses text with an XML declaration (ValueError) and stops at a lone
+    surrogate (an encoding error in its log): those are parsed as UTF-8 bytes instead.
+    """
+    parser = getattr(_TEXT_PARSERS, "parser", None)
+    if parser is None:
+        parser = _TEXT_PARSERS.parser = etree.HTMLParser(**_OPTIONS)
+    try:
+        root = etree.fromstring(html, parser=parser)
+    except ValueError:
+        return None
+    if any(entry.type == etree.ErrorTypes.ERR_INVALID_ENCODING for entry in parser.error_log):
+        return None
+    return root
 
 
 def squash(text):
     """Return text with runs of whitespace (including NBSP) collapsed to one space."""
     if text is None:
         return ""
-    return " ".join(str(text).split())
+    return _squash_str(str(text))
+
+
+def _squash_str(text):
+    # Every whitespace character but the space is unprintable: printable text without a
+    # double, leading or trailing space is already squashed, and is not split into words
+    # (for a page's thousands of meta tags and card lines, most of the time spent here).
+    if text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " ":
+        return text
+    return " ".join(text.split())
 
 
 def read_meta(root):
@@ -46,12 +79,18 @@ def read_meta(root):
     if root is None:
         return meta
     for node in root.iter("meta"):
-        name = node.get("name") or node.get("property") or node.get("itemprop")
-        value = node.get("content") if name else None  # pages carry hundreds: read only named
-        if value:
-            name, content = name.strip().lower(), " ".join(value.split())
-            if name and content:
-                meta.setdefault(name, []).append(content)
+        get = node.get
+        value = get("content")  # pages carry hundreds: read only those with content and a name
+        name = (get("name") or get("property") or get("itemprop")) if value else None
+        if not name:
+            continue
+        name, content = name.strip().lower(), _squash_str(value)
+        if name and content:
+            values = meta.get(name)
+            if values is None:  # not setdefault: no list made and dropped for each tag
+                meta[name] = [content]
+            else:
+                values.append(content)
     return meta
 
 
@@ -73,7 +112,7 @@ def text(element, skip_descriptor=False):
         return ""
     if len(element) == 0:  # the common case, kept fast for thousand-entry listings
         value = element.text
-        return " ".join(value.split()) if value and element.tag not in _SKIPPED_TAGS else ""
+        return _squash_str(value) if value and element.tag not in _SKIPPED_TAGS else ""
     parts = []
     _collect_text(element, parts, skip_descriptor)
     return squash("".join(parts))
@@ -135,7 +174,7 @@ def plain_text(element):
 def without_descriptor(element):
     """Return text of an arXiv-style element minus its leading `<span class=descriptor>`."""
     if len(element) == 1 and element[0].get("class") == "descriptor":  # fast, common case
-        return " ".join(((element.text or "") + " " + (element[0].tail or "")).split())
+        return _squash_str((element.text or "") + " " + (element[0].tail or ""))
     return text(element, skip_descriptor=True)
 
 
@@ -195,28 +234,17 @@ def host(url):
     return name.removeprefix("www.")
 
 
+def host_in(hostname, hosts):
+    """Return True when hostname is one of hosts, or under one of them that starts with "."."""
+    return hostname in hosts or any(hostname.endswith(name) for name in hosts if name[:1] == ".")
+
+
 def page_title(root):
     """Return the <title> text of the page."""
     if root is None:
         return ""
-    node = root.find(".//title")
+    node = next(root.iter("title"), None)
     return text(node) if node is not None else ""
-
-
-def is_bot_check(root):
-    """Return True when the page is a bot-check / browser-verification interstitial."""
-    if root is None:
-        return False
-    title = page_title(root).lower()
-    if any(marker in title for marker in BOT_CHECK_TITLES):
-        return True
-    # One walk reading each class once: about three times faster than the XPath union.
-    for node in root.iter(etree.Element):
-        classes = node.get("class")
-        if classes and ("cf-turnstile" in classes or "g-recaptcha" in classes):
-            return True
-    return any("challenges.cloudflare.com" in (script.get("src") or "")
-               for script in root.iter("script"))
 
 
 BOT_CHECK_ERROR = "page not readable (bot check): try the PDF or the arXiv id"
