@@ -12,12 +12,13 @@ from papershelf.server.extractors.extraction import Extraction
 from papershelf.server.extractors.htmltools import absolute, first, host, text
 
 NAME = "acl"
+HOSTS = ("aclanthology.org", "aclweb.org")
 _ID = re.compile(r"^/(?:anthology/)?([A-Za-z]\d{2}-\d{4}|\d{4}\.[\w\-]+\.\d+)(?:\.pdf)?/?$")
 
 
 def matches(url):
     """Return True for ACL Anthology URLs."""
-    return host(url) in ("aclanthology.org", "aclweb.org")
+    return host(url) in HOSTS
 
 
 def extract(page):

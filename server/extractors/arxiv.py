@@ -20,6 +20,7 @@ from papershelf.server.extractors.htmltools import (
 )
 
 NAME = "arxiv"
+HOSTS = ("arxiv.org", ".arxiv.org")  # the registry asks this reader only for these
 ID = r"(?:\d{4}\.\d{4,5}|[a-z][a-z\-]*(?:\.[A-Za-z]{2})?/\d{7})(?:v\d+)?"
 _PAPER_PATH = re.compile(rf"^/(abs|pdf|html|format|src)/({ID})(?:\.pdf)?(?:/.*)?$")
 _IN_URL = re.compile(rf"arxiv\.org/(?:abs|pdf|html)/({ID})")

@@ -23,6 +23,7 @@ from papershelf.server.extractors.htmltools import (
 )
 
 NAME = "huggingface"
+HOSTS = ("huggingface.co", "hf.co")
 _PAPER_PATH = re.compile(rf"^/papers/({arxiv.ID})/?$")
 _REPO = re.compile(r"https://github\.com/[^/]+/[^/#?]+")
 _LISTING_PATH = re.compile(r"^/papers(?:/(?:date|week|month|trending|search)(?:/.*)?)?/?$")
@@ -31,7 +32,7 @@ _WITH_PROPS = etree.XPath("//*[@data-props]")  # compiled once, not on every pag
 
 def matches(url):
     """Return True for Hugging Face paper pages and listings."""
-    if host(url) not in ("huggingface.co", "hf.co"):
+    if host(url) not in HOSTS:
         return False
     try:
         return urlparse(url).path.startswith("/papers")

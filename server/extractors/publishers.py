@@ -14,6 +14,7 @@ ABSTRACT_BLOCKS = {
     "nber.org": ("div", "page-header__intro-inner"),
     "usenix.org": ("div", "field-name-field-paper-description"),
 }
+HOSTS = tuple(ABSTRACT_BLOCKS)
 
 
 def matches(url):

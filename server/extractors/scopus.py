@@ -11,6 +11,7 @@ from papershelf.server.extractors.extraction import Extraction
 from papershelf.server.extractors.htmltools import by_class, host, squash, text
 
 NAME = "scopus"
+HOSTS = ("scopus.com",)
 # Scopus document types (input#citationType) as entry types.
 ENTRY_TYPES = {"ar": "article", "re": "article", "cp": "inproceedings", "ch": "incollection",
                "bk": "book", "le": "article", "ed": "article", "no": "article"}
