@@ -27,6 +27,7 @@ _IN_URL = re.compile(rf"arxiv\.org/(?:abs|pdf|html)/({ID})")
 _LISTING_PATH = re.compile(r"^/(list|search|catchup|a)/")
 _HISTORY = re.compile(r"\[v(\d+)\]\s*(.*?)\s*\(")
 _EMPTY = (None, "", [])  # built once, not for every value of a thousand entries
+_ID_IN_TEXT = re.compile(rf"({ID})")
 _CATEGORY = re.compile(r"\(([a-z\-]+(?:\.[A-Za-z\-]+)?)\)\s*$")
 
 
@@ -182,8 +183,9 @@ def submission_history(page):
 
 def _page_version(page, history):
     """Return the version the page shows: og:url, title, or the unlinked history entry."""
-    for value in (first(page.meta, "og:url"), page.root.findtext(".//title") or ""):
-        found = re.search(rf"({ID})", value or "")
+    title = next(page.root.iter("title"), None)
+    for value in (first(page.meta, "og:url"), title.text if title is not None else ""):
+        found = _ID_IN_TEXT.search(value or "")
         if found:
             _, version = identity.split_arxiv_id(found.group(1))
             if version:
