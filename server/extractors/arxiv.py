@@ -29,6 +29,9 @@ _HISTORY = re.compile(r"\[v(\d+)\]\s*(.*?)\s*\(")
 _EMPTY = (None, "", [])  # built once, not for every value of a thousand entries
 _ID_IN_TEXT = re.compile(rf"({ID})")
 _CATEGORY = re.compile(r"\(([a-z\-]+(?:\.[A-Za-z\-]+)?)\)\s*$")
+# The /abs/ body's blocks read by tag and class word (found in one walk: _abs_blocks).
+_ABS_BLOCKS = {"div": ("dateline", "authors", "submission-history"), "span": ("primary-subject",)}
+_ABS_BLOCK_COUNT = sum(map(len, _ABS_BLOCKS.values()))
 
 
 def matches(url):
@@ -97,17 +100,17 @@ def abstract_page(page, arxiv_id, version):
     """Return the fields of an /abs/ page (citation tags and the page body)."""
     meta = page.meta
     arxiv_id = arxiv_id or identity.split_arxiv_id(first(meta, "citation_arxiv_id"))[0]
-    history = submission_history(page)
-    version = version or _page_version(page, history)
-    body = page.first_class("div", "dateline")
-    dateline = text(body)
+    blocks = _abs_blocks(page.root)
+    history = submission_history(blocks.get("submission-history"))
+    version = version or _page_version(page, history, blocks.get("submission-history"))
+    dateline = text(blocks.get("dateline"))
     v1_date = history.get(1) or fields.date(_after(dateline, "Submitted on"))
     version_date = (history.get(version) if version else None) \
         or fields.date(_after(dateline, "last revised")) \
         or (v1_date if version == 1 else fields.date(first(meta, "citation_online_date")))
     heading = page.first_class("h1", "title")
     title = without_descriptor(heading) if heading is not None else ""
-    block = page.first_class("div", "authors")
+    block = blocks.get("authors")
     authors = [text(a) for a in block.iterchildren("a")] if block is not None else []
     abstract = page.first_class("blockquote", "abstract")
     paper = {
@@ -120,7 +123,7 @@ def abstract_page(page, arxiv_id, version):
         "abstract": first(meta, "citation_abstract")
         or (without_descriptor(abstract) if abstract is not None else None),
         "published": v1_date or fields.date(first(meta, "citation_date")),
-        "arxiv_category": primary_category(page),
+        "arxiv_category": primary_category(page, blocks.get("primary-subject")),
         "doi": identity.normalize_doi(_cell(page, "doi")),
         "extra": {
             "version_date": version_date,
@@ -173,15 +176,32 @@ def _person_names(person):
 _NOT_NAMES = ("ltx_note", "ltx_sup", "ltx_contact", "ltx_role", "ltx_author_notes")
 
 
-def submission_history(page):
-    """Return {version: YYYY-MM-DD} from the page's submission history."""
-    node = page.first_class("div", "submission-history")
+def _abs_blocks(root):
+    """Return {class word: first element} of the _ABS_BLOCKS, in one walk over divs and spans.
+
+    The walk stops once all are found: it costs less than indexing every class of both tags.
+    """
+    found = {}
+    for node in root.iter("div", "span"):
+        classes = node.get("class")
+        if classes:
+            words = classes.split()
+            for word in _ABS_BLOCKS[node.tag]:
+                if word in words and word not in found:
+                    found[word] = node
+            if len(found) == _ABS_BLOCK_COUNT:
+                break
+    return found
+
+
+def submission_history(node):
+    """Return {version: YYYY-MM-DD} from the page's submission history block (or None)."""
     if node is None:
         return {}
     return {int(v): fields.date(d) for v, d in _HISTORY.findall(text(node)) if fields.date(d)}
 
 
-def _page_version(page, history):
+def _page_version(page, history, node):
     """Return the version the page shows: og:url, title, or the unlinked history entry."""
     title = next(page.root.iter("title"), None)
     for value in (first(page.meta, "og:url"), title.text if title is not None else ""):
@@ -190,7 +210,6 @@ def _page_version(page, history):
             _, version = identity.split_arxiv_id(found.group(1))
             if version:
                 return version
-    node = page.first_class("div", "submission-history")
     if node is not None:
         for strong in node.iter("strong"):
             found = re.fullmatch(r"\[v(\d+)\]", plain_text(strong))
@@ -199,9 +218,8 @@ def _page_version(page, history):
     return max(history) if history else None
 
 
-def primary_category(page):
+def primary_category(page, span):
     """Return the primary category, e.g. "cs.CL", from the Subjects row or the Cite-as line."""
-    span = page.first_class("span", "primary-subject")
     found = _CATEGORY.search(text(span)) if span is not None else None
     if found:
         return found.group(1)
