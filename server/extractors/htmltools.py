@@ -243,7 +243,11 @@ def page_title(root):
     """Return the <title> text of the page."""
     if root is None:
         return ""
-    node = next(root.iter("title"), None)
+    # Not root.iter("title"): lxml's iterator looks ahead for the next match, through
+    # the whole tree, before it hands over the first.
+    node = root.find("head/title")
+    if node is None:
+        node = next(root.iter("title"), None)
     return text(node) if node is not None else ""
 
 

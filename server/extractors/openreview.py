@@ -8,7 +8,6 @@ collapsed abstract, TL;DR and keywords), read in one pass per note.
 
 import re
 from datetime import datetime, timezone
-from urllib.parse import parse_qs, urlparse
 
 from papershelf.server.extractors import embedded, fields, generic, listings
 from papershelf.server.extractors.extraction import Extraction
@@ -17,6 +16,7 @@ from papershelf.server.extractors.htmltools import (
     absolute,
     first,
     host,
+    host_in,
     squash,
     text,
 )
@@ -25,38 +25,25 @@ BASE = "https://openreview.net"
 _FORUM_ID = re.compile(r"[?&](?:id|noteId)=([^&#]+)")
 # Labelled fields of a note's details: "Abstract:", "TL;DR:", "Keywords:".
 _NOTE_FIELDS = {"abstract": "abstract", "tl;dr": "tldr", "keywords": "keywords"}
+# The labels as OpenReview writes them, known at a glance (a thousand notes, three each).
+_LABELS = {"Abstract:": "abstract", "TL;DR:": "tldr", "Keywords:": "keywords"}
 
 NAME = "openreview"
+HOSTS = ("openreview.net", ".openreview.net")
 
 
 def matches(url):
     """Return True for OpenReview URLs."""
-    hostname = host(url)
-    return hostname == "openreview.net" or hostname.endswith(".openreview.net")
+    return host_in(host(url), HOSTS)
 
 
 def extract(page):
-    """Return the paper of a forum page, or a clear error for the bot check."""
-    url, root, meta = page.url, page.root, page.meta
-    forum_id = _forum_id(url)
-    if not first(meta, "citation_title"):
-        path = urlparse(url).path
-        if path.startswith("/challenge") or page.bot_check:
-            return Extraction(extractor=NAME, error=BOT_CHECK_ERROR)
-        note = _embedded_note(page) if path.startswith("/forum") else None
-        if note:
-            return Extraction(papers=[note], extractor=NAME)
-        notes = listing(root) if root is not None else []
-        if notes:
-            return Extraction(papers=notes, listing=True, extractor=NAME)
-        if path.startswith("/pdf") and forum_id:
-            return Extraction(extractor=NAME, error="this is OpenReview's PDF viewer: save the"
-                              f" forum page https://openreview.net/forum?id={forum_id} instead")
-        if path.startswith(("/group", "/venue", "/submissions")):
-            return listings.none_found(page, NAME, "OpenReview")
-        return Extraction(extractor=NAME)
-    paper = generic.read(url, root, meta)
-    conference = first(meta, "citation_conference_title")
+    """Return the paper of a forum page, a listing's notes, or a clear error for the bot check."""
+    if not first(page.meta, "citation_title"):
+        return _without_citation_tags(page)
+    url, forum_id = page.url, _forum_id(page)
+    paper = generic.read(url, page.root, page.meta)
+    conference = first(page.meta, "citation_conference_title")
     paper.update({
         "url": f"https://openreview.net/forum?id={forum_id}" if forum_id else paper.get("url"),
         "source": "openreview.net",
@@ -66,6 +53,31 @@ def extract(page):
     })
     paper.setdefault("extra", {})["openreview_id"] = forum_id
     return Extraction(papers=[fields.prune(paper)], extractor=NAME)
+
+
+def _without_citation_tags(page):
+    """Return the forum note the page embeds, the notes it lists, or why there are none."""
+    path = page.path
+    if path.startswith("/challenge"):
+        return Extraction(extractor=NAME, error=BOT_CHECK_ERROR)
+    # What the page shows is read first: the bot check searches a listing's megabytes of
+    # source, and a page that shows notes is no interstitial.
+    note = _embedded_note(page) if path.startswith("/forum") else None
+    if note:
+        return Extraction(papers=[note], extractor=NAME)
+    # Notes carry the class "note": a page whose source never says it lists none.
+    notes = listing(page.root) if page.root is not None and page.contains("note") else []
+    if notes:
+        return Extraction(papers=notes, listing=True, extractor=NAME)
+    if page.bot_check:
+        return Extraction(extractor=NAME, error=BOT_CHECK_ERROR)
+    forum_id = _forum_id(page)
+    if path.startswith("/pdf") and forum_id:
+        return Extraction(extractor=NAME, error="this is OpenReview's PDF viewer: save the"
+                          f" forum page https://openreview.net/forum?id={forum_id} instead")
+    if path.startswith(("/group", "/venue", "/submissions")):
+        return listings.none_found(page, NAME, "OpenReview")
+    return Extraction(extractor=NAME)
 
 
 def listing(root):
@@ -80,18 +92,24 @@ def listing(root):
 
 
 def _notes(root):
-    """Yield the notes of the page's submission lists (every li.note / div.note if none)."""
+    """Return the notes of the page's submission lists (every li.note / div.note if none)."""
     lists = [ul for ul in root.iter("ul") if "submissions-list" in (ul.get("class") or "")]
     if not lists:
-        lists = [root]
+        return [node for node in root.iter("li", "div") if _is_note(node)]
+    notes = []
     for container in lists:
-        nodes = container.iter("li", "div") if container is root else (
-            node for item in container.iterchildren("li")
-            for node in (item, *item.iterchildren("div")))
-        for node in nodes:
-            classes = node.get("class")
-            if classes and "note" in classes.split():
-                yield node
+        for item in container.iterchildren("li"):  # plain loops: a venue lists a thousand
+            if _is_note(item):
+                notes.append(item)
+            for div in item.iterchildren("div"):
+                if _is_note(div):
+                    notes.append(div)
+    return notes
+
+
+def _is_note(node):
+    classes = node.get("class")
+    return bool(classes) and "note" in classes and "note" in classes.split()
 
 
 def _note(node):
@@ -100,28 +118,41 @@ def _note(node):
     Only the note's own children are visited, and inside its details only the labels: a
     venue page lists a thousand notes.
     """
-    paper, link = None, None
+    paper = None
     for child in node.iterchildren():
-        tag, classes = child.tag, child.get("class") or ""
-        if tag in ("h4", "h3", "h2") and link is None:
-            link = next((a for a in child.iter("a") if "forum?id=" in (a.get("href") or "")), None)
-            if link is None:
-                return None
-            paper = _note_paper(link)
-            pdf = next((a for a in child.iter("a") if "/pdf?id=" in (a.get("href") or "")), None)
-            if pdf is not None:
-                paper["pdf_url"] = absolute(BASE, pdf.get("href"))
-        elif paper is None:
+        if paper is None:
+            if child.tag in ("h4", "h3", "h2"):
+                paper = _heading(child)
+                if paper is None:
+                    return None
             continue
-        elif "note-authors" in classes:
+        classes = child.get("class") or ""
+        if "note-authors" in classes:
             paper["authors"] = _authors(child)
         elif "note-meta-info" in classes:
             _meta_info(child, paper)
-        elif tag == "div":
+        elif child.tag == "div":
             for label in child.iter("strong"):
                 if "note-content-field" in (label.get("class") or ""):
                     _labelled(label, paper)
     return fields.prune(paper) if paper else None
+
+
+def _heading(heading):
+    """Return the paper a note's heading names (its forum link, its PDF link), or None."""
+    link, pdf = None, None
+    for anchor in heading.iter("a"):
+        href = anchor.get("href") or ""
+        if link is None and "forum?id=" in href:
+            link = anchor
+        if pdf is None and "/pdf?id=" in href:
+            pdf = anchor
+    if link is None:
+        return None
+    paper = _note_paper(link)
+    if pdf is not None:
+        paper["pdf_url"] = absolute(BASE, pdf.get("href"))
+    return paper
 
 
 def _note_paper(link):
@@ -149,15 +180,39 @@ def _meta_info(node, paper):
 
 
 def _labelled(label, paper):
-    name = text(label).rstrip(":").strip().lower()
-    key = _NOTE_FIELDS.get(name)
-    value = label.getnext()
-    if not key or value is None:
+    key = _LABELS.get(label.text) if not len(label) else None
+    key = key or _NOTE_FIELDS.get(text(label).rstrip(":").strip().lower())
+    value = label.getnext() if key else None
+    if value is None:
         return
     if key == "abstract":
-        paper["abstract"] = text(value) or None
+        paper["abstract"] = _long_text(value) or None
     else:
-        paper["extra"][key] = text(value) or None
+        paper["extra"][key] = _long_text(value) or None
+
+
+def _long_text(element):
+    """Return text(element), faster for a childless span holding a long ASCII abstract.
+
+    A venue page holds a megabyte of abstracts broken into indented lines: where the
+    only whitespace is spaces and line breaks, str.replace collapses it in C, twice as
+    fast as split and join, which make an object of every word.
+    """
+    value = element.text
+    if element.tag != "span" or len(element) or not value or not value.isascii() \
+            or _odd_ascii_space(value):
+        return text(element)
+    value = value.replace("\n", " ")
+    while "  " in value:
+        value = value.replace("  ", " ")
+    return value.strip(" ")
+
+
+def _odd_ascii_space(value):
+    """Return True when value holds ASCII whitespace other than spaces and line breaks."""
+    # One C search per character: a set intersection would hash every character.
+    return "\t" in value or "\r" in value or "\x0b" in value or "\x0c" in value \
+        or "\x1c" in value or "\x1d" in value or "\x1e" in value or "\x1f" in value
 
 
 def _embedded_note(page):
@@ -200,6 +255,5 @@ def _day(millis):
     return datetime.fromtimestamp(millis / 1000, tz=timezone.utc).strftime("%Y-%m-%d")
 
 
-def _forum_id(url):
-    query = parse_qs(urlparse(url).query)
-    return (query.get("id") or query.get("noteId") or [None])[0]
+def _forum_id(page):
+    return page.param("id") or page.param("noteId")

@@ -11,6 +11,7 @@ from papershelf.server.extractors.extraction import Extraction
 from papershelf.server.extractors.htmltools import absolute, by_class, host, text
 
 NAME = "paperswithcode"
+HOSTS = ("paperswithcode.com",)
 ROLES = card.Roles(
     fallback=card.GENERIC,
     title="h1",
@@ -24,7 +25,7 @@ _GITHUB = re.compile(r"^https://github\.com/[^/]+/[^/#?]+")
 
 def matches(url):
     """Return True for Papers with Code URLs."""
-    return host(url) == "paperswithcode.com"
+    return host(url) in HOSTS
 
 
 def extract(page):

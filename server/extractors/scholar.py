@@ -9,6 +9,8 @@ is what is kept.
 
 import re
 
+from lxml import etree
+
 from papershelf.server.extractors import card, fields, listings
 from papershelf.server.extractors.extraction import Extraction
 from papershelf.server.extractors.htmltools import BOT_CHECK_ERROR, absolute, host, squash, text
@@ -22,6 +24,9 @@ ROLES = card.Roles(
 )
 _MARKERS = re.compile(r"^(?:\s*\[[A-Z ]+\])+\s*")
 _DASH = re.compile(r"\s+[-\u2010-\u2014]\s+")
+_FOUR_DIGITS = re.compile(r"\b\d{4}\b")
+_TRAILING_YEAR = re.compile(r"(?:,\s*)?\b(1[89]\d\d|20\d\d)\s*$")
+_COMMA_YEAR = re.compile(r",\s*\d{4}$")
 
 
 def matches(url):
@@ -34,24 +39,42 @@ def extract(page):
     root = page.root
     if root is None:
         return Extraction(extractor=NAME)
-    if page.contains("gs_captcha"):
-        return Extraction(extractor=NAME, error=BOT_CHECK_ERROR)
-    if page.path.startswith("/citations"):
-        papers = listings.unique(p for p in (_profile_row(row, page.url) for row in root.iter("tr")
-                                             if row.get("class") == "gsc_a_tr") if p)
-    else:
-        papers = listings.unique(p for p in (_result(block, page.url) for block in root.iter("div")
-                                             if _is_result(block)) if p)
+    papers = _profile_rows(page) if page.path.startswith("/citations") else _results(page)
     if papers:
         return Extraction(papers=papers, listing=True, extractor=NAME)
+    # Asked only of a page without papers: the search reads the whole source.
+    if page.contains("gs_captcha"):
+        return Extraction(extractor=NAME, error=BOT_CHECK_ERROR)
     return listings.none_found(page, NAME, "Google Scholar")
+
+
+def _profile_rows(page):
+    """Return the papers of a profile's rows (tr.gsc_a_tr), each once."""
+    # The class names in the source say whether the page holds rows at all: an error
+    # page or a robot check is not walked.
+    if not page.contains("gsc_a_tr"):
+        return []
+    rows = (row for row in page.root.iter("tr") if row.get("class") == "gsc_a_tr")
+    return listings.unique(p for p in (_profile_row(row, page.url) for row in rows) if p)
+
+
+def _results(page):
+    """Return the papers of a result page's blocks (div.gs_r holding div.gs_ri), each once."""
+    if not page.contains("gs_ri"):
+        return []
+    blocks = (block for block in page.root.iter("div") if _is_result(block))
+    return listings.unique(p for p in (_result(block, page.url) for block in blocks) if p)
 
 
 def _is_result(block):
     """Return True for a result block: div.gs_r holding its div.gs_ri."""
     classes = block.get("class")
-    return bool(classes) and "gs_r" in classes.split() \
-        and any(child.get("class") == "gs_ri" for child in block)
+    if not classes or "gs_r" not in classes or "gs_r" not in classes.split():
+        return False
+    for child in block:  # a plain loop: cheaper than any() over a generator
+        if child.get("class") == "gs_ri":
+            return True
+    return False
 
 
 def _result(block, base):
@@ -63,12 +86,19 @@ def _result(block, base):
     paper["title"] = title
     authors, venue, year = byline(found.get("byline") or "")
     paper.update({"authors": authors, "venue": venue, "published": year})
-    # The side link marked [PDF] is the full text; [HTML] ones are publisher pages.
-    pdf = next((a for a in block.iter("a") if "[PDF]" in text(a)), None)
+    pdf = _pdf_link(block)
     if pdf is not None:
         paper["pdf_url"] = absolute(base, pdf.get("href"))
     paper.setdefault("extra", {})["scholar_cluster"] = block.get("data-cid")
     return card.finish(paper, "scholar.google.com")
+
+
+def _pdf_link(block):
+    """Return the side link marked [PDF] (the full text; [HTML] ones are publisher pages)."""
+    # The block's raw text, gathered by libxml2, says whether any link is marked at all.
+    if "PDF" not in etree.tostring(block, method="text", encoding=str, with_tail=False):
+        return None
+    return next((a for a in block.iter("a") if "[PDF]" in text(a)), None)
 
 
 def byline(value):
@@ -79,9 +109,9 @@ def byline(value):
              else squash(n) for n in parts[0].split(",")] if parts and parts[0] else []
     names = [n for n in names if n]
     venue, year = None, None
-    if len(parts) > 2 or (len(parts) == 2 and re.search(r"\b\d{4}\b", parts[1])):
+    if len(parts) > 2 or (len(parts) == 2 and _FOUR_DIGITS.search(parts[1])):
         where = parts[1]
-        found = re.search(r"(?:,\s*)?\b(1[89]\d\d|20\d\d)\s*$", where)
+        found = _TRAILING_YEAR.search(where)
         if found:
             year = found.group(1)
             where = where[:found.start()]
@@ -106,18 +136,17 @@ def _profile_row(row, base):
     title = text(link)
     if not title:
         return None
-    gray = [text(div) for div in gray]
+    # The first gray line names the authors, the second the venue (the others are not read).
+    names = text(gray[0]).split(",") if gray else ()
+    venue = _COMMA_YEAR.sub("", text(gray[1])).strip() if len(gray) > 1 else ""
+    if "…" in venue or venue.endswith("..."):
+        venue = ""  # cut short by Scholar: not the venue's name
     year = text(year) if year is not None else None
-    venue = gray[1] if len(gray) > 1 else ""
-    venue = re.sub(r",\s*\d{4}$", "", venue).strip() or None
-    if venue and ("…" in venue or venue.endswith("...")):
-        venue = None  # cut short by Scholar: not the venue's name
     paper = {
         "title": title,
         "url": absolute(base, link.get("href")),
-        "authors": [n for n in (squash(p) for p in (gray[0] if gray else "").split(","))
-                    if n and n not in ("...", "…")],
-        "venue": venue,
+        "authors": [n for n in map(squash, names) if n and n not in ("...", "…")],
+        "venue": venue or None,
         "published": fields.date(year) if year else None,
     }
     return card.finish(paper, "scholar.google.com")

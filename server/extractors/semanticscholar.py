@@ -9,6 +9,7 @@ from papershelf.server.extractors.extraction import Extraction
 from papershelf.server.extractors.htmltools import host
 
 NAME = "semanticscholar"
+HOSTS = ("semanticscholar.org",)
 ROLES = card.Roles(
     fallback=card.GENERIC,
     title="h2.cl-paper-title, div.cl-paper-title",
@@ -23,7 +24,7 @@ ROLES = card.Roles(
 
 def matches(url):
     """Return True for Semantic Scholar URLs."""
-    return host(url) == "semanticscholar.org"
+    return host(url) in HOSTS
 
 
 def extract(page):

@@ -10,6 +10,7 @@ from papershelf.server.extractors.extraction import Extraction
 from papershelf.server.extractors.htmltools import host
 
 NAME = "springer"
+HOSTS = ("link.springer.com",)
 ROLES = card.Roles(
     fallback=card.GENERIC,
     title="h3.app-card-open__heading, h2.title, a.title",
@@ -23,7 +24,7 @@ ROLES = card.Roles(
 
 def matches(url):
     """Return True for Springer Link URLs."""
-    return host(url) == "link.springer.com"
+    return host(url) in HOSTS
 
 
 def extract(page):
