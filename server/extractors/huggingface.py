@@ -112,7 +112,8 @@ def _authors_and_repos(root, url):
     authors, repos = [], []
     for node in root.iter("a", "button"):
         parent = node.getparent()
-        if parent is not None and parent.tag == "span" and " author " in f" {parent.get('class') or ''} ":
+        if parent is not None and parent.tag == "span" \
+                and " author " in f" {parent.get('class') or ''} ":  # as XPath's contains(concat())
             authors.append(text(node))
         href = node.get("href") if node.tag == "a" else None
         # Only a link naming github.com can be a repository: the others are not resolved.
