@@ -245,7 +245,8 @@ def page_title(root):
         return ""
     # Not root.iter("title"): lxml's iterator looks ahead for the next match, through
     # the whole tree, before it hands over the first.
-    node = root.find("head/title")
+    head = next(root.iterchildren("head"), None)
+    node = next(head.iterchildren("title"), None) if head is not None else None
     if node is None:
         node = next(root.iter("title"), None)
     return text(node) if node is not None else ""
