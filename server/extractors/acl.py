@@ -12,12 +12,13 @@ from papershelf.server.extractors.extraction import Extraction
 from papershelf.server.extractors.htmltools import absolute, first, host, text
 
 NAME = "acl"
+HOSTS = ("aclanthology.org", "aclweb.org")
 _ID = re.compile(r"^/(?:anthology/)?([A-Za-z]\d{2}-\d{4}|\d{4}\.[\w\-]+\.\d+)(?:\.pdf)?/?$")
 
 
 def matches(url):
     """Return True for ACL Anthology URLs."""
-    return host(url) in ("aclanthology.org", "aclweb.org")
+    return host(url) in HOSTS
 
 
 def extract(page):
@@ -60,8 +61,12 @@ def embedded_bibtex(root):
     """Return (type, key, fields) of the page's BibTeX block, or None."""
     if root is None:
         return None
-    for node in root.xpath("//pre[@id='citeBibtexContent'] | //pre | //code"):
-        content = text(node) if node.tag == "code" else "".join(node.itertext())
+    # Every <pre> and <code> in page order (the Anthology's #citeBibtexContent is a <pre>).
+    for node in root.iter("pre", "code"):
+        if node.tag == "code":
+            content = text(node)
+        else:  # a <pre> of plain text (the common case) needs no itertext
+            content = (node.text or "") if len(node) == 0 else "".join(node.itertext())
         if content.lstrip().startswith("@"):
             return bibtex_block.read_entry(content)
     return None

@@ -20,13 +20,18 @@ from papershelf.server.extractors.htmltools import (
 )
 
 NAME = "arxiv"
+HOSTS = ("arxiv.org", ".arxiv.org")  # the registry asks this reader only for these
 ID = r"(?:\d{4}\.\d{4,5}|[a-z][a-z\-]*(?:\.[A-Za-z]{2})?/\d{7})(?:v\d+)?"
 _PAPER_PATH = re.compile(rf"^/(abs|pdf|html|format|src)/({ID})(?:\.pdf)?(?:/.*)?$")
 _IN_URL = re.compile(rf"arxiv\.org/(?:abs|pdf|html)/({ID})")
 _LISTING_PATH = re.compile(r"^/(list|search|catchup|a)/")
 _HISTORY = re.compile(r"\[v(\d+)\]\s*(.*?)\s*\(")
 _EMPTY = (None, "", [])  # built once, not for every value of a thousand entries
+_ID_IN_TEXT = re.compile(rf"({ID})")
 _CATEGORY = re.compile(r"\(([a-z\-]+(?:\.[A-Za-z\-]+)?)\)\s*$")
+# The /abs/ body's blocks read by tag and class word (found in one walk: _abs_blocks).
+_ABS_BLOCKS = {"div": ("dateline", "authors", "submission-history"), "span": ("primary-subject",)}
+_ABS_BLOCK_COUNT = sum(map(len, _ABS_BLOCKS.values()))
 
 
 def matches(url):
@@ -95,17 +100,17 @@ def abstract_page(page, arxiv_id, version):
     """Return the fields of an /abs/ page (citation tags and the page body)."""
     meta = page.meta
     arxiv_id = arxiv_id or identity.split_arxiv_id(first(meta, "citation_arxiv_id"))[0]
-    history = submission_history(page)
-    version = version or _page_version(page, history)
-    body = page.first_class("div", "dateline")
-    dateline = text(body)
+    blocks = _abs_blocks(page.root)
+    history = submission_history(blocks.get("submission-history"))
+    version = version or _page_version(page, history, blocks.get("submission-history"))
+    dateline = text(blocks.get("dateline"))
     v1_date = history.get(1) or fields.date(_after(dateline, "Submitted on"))
     version_date = (history.get(version) if version else None) \
         or fields.date(_after(dateline, "last revised")) \
         or (v1_date if version == 1 else fields.date(first(meta, "citation_online_date")))
     heading = page.first_class("h1", "title")
     title = without_descriptor(heading) if heading is not None else ""
-    block = page.first_class("div", "authors")
+    block = blocks.get("authors")
     authors = [text(a) for a in block.iterchildren("a")] if block is not None else []
     abstract = page.first_class("blockquote", "abstract")
     paper = {
@@ -118,7 +123,7 @@ def abstract_page(page, arxiv_id, version):
         "abstract": first(meta, "citation_abstract")
         or (without_descriptor(abstract) if abstract is not None else None),
         "published": v1_date or fields.date(first(meta, "citation_date")),
-        "arxiv_category": primary_category(page),
+        "arxiv_category": primary_category(page, blocks.get("primary-subject")),
         "doi": identity.normalize_doi(_cell(page, "doi")),
         "extra": {
             "version_date": version_date,
@@ -171,23 +176,40 @@ def _person_names(person):
 _NOT_NAMES = ("ltx_note", "ltx_sup", "ltx_contact", "ltx_role", "ltx_author_notes")
 
 
-def submission_history(page):
-    """Return {version: YYYY-MM-DD} from the page's submission history."""
-    node = page.first_class("div", "submission-history")
+def _abs_blocks(root):
+    """Return {class word: first element} of the _ABS_BLOCKS, in one walk over divs and spans.
+
+    The walk stops once all are found: it costs less than indexing every class of both tags.
+    """
+    found = {}
+    for node in root.iter("div", "span"):
+        classes = node.get("class")
+        if classes:
+            words = classes.split()
+            for word in _ABS_BLOCKS[node.tag]:
+                if word in words and word not in found:
+                    found[word] = node
+            if len(found) == _ABS_BLOCK_COUNT:
+                break
+    return found
+
+
+def submission_history(node):
+    """Return {version: YYYY-MM-DD} from the page's submission history block (or None)."""
     if node is None:
         return {}
     return {int(v): fields.date(d) for v, d in _HISTORY.findall(text(node)) if fields.date(d)}
 
 
-def _page_version(page, history):
+def _page_version(page, history, node):
     """Return the version the page shows: og:url, title, or the unlinked history entry."""
-    for value in (first(page.meta, "og:url"), page.root.findtext(".//title") or ""):
-        found = re.search(rf"({ID})", value or "")
+    title = next(page.root.iter("title"), None)
+    for value in (first(page.meta, "og:url"), title.text if title is not None else ""):
+        found = _ID_IN_TEXT.search(value or "")
         if found:
             _, version = identity.split_arxiv_id(found.group(1))
             if version:
                 return version
-    node = page.first_class("div", "submission-history")
     if node is not None:
         for strong in node.iter("strong"):
             found = re.fullmatch(r"\[v(\d+)\]", plain_text(strong))
@@ -196,9 +218,8 @@ def _page_version(page, history):
     return max(history) if history else None
 
 
-def primary_category(page):
+def primary_category(page, span):
     """Return the primary category, e.g. "cs.CL", from the Subjects row or the Cite-as line."""
-    span = page.first_class("span", "primary-subject")
     found = _CATEGORY.search(text(span)) if span is not None else None
     if found:
         return found.group(1)
@@ -222,7 +243,7 @@ def listing(root, search=False):
 
 
 def _list_entry(dt):
-    href = next((h for a in dt.iter("a") if "/abs/" in (h := a.get("href") or "")), None)
+    href = _abs_href(dt)
     if href is None:
         return None
     arxiv_id, version = identity.split_arxiv_id(href.rsplit("/abs/", 1)[-1])
@@ -233,14 +254,17 @@ def _list_entry(dt):
     paper["published"] = month_of(arxiv_id)
     extra = {}
     # One pass over the entry's blocks, dispatching on their class: this runs a thousand
-    # times on a long listing, so it avoids XPath and per-field searches.
+    # times on a long listing, so it avoids XPath and per-field searches, and tests the
+    # five "list-" prefixes only on blocks that have it.
     for node in dd.iter("div", "p"):
         kind = node.get("class") or ""
-        if kind.startswith("list-title"):
+        if not kind.startswith("list-"):
+            if node.tag == "p" and "mathjax" in kind:
+                paper["abstract"] = text(node)
+        elif kind.startswith("list-title"):
             paper["title"] = without_descriptor(node)
         elif kind.startswith("list-authors"):
-            paper["authors"] = [" ".join(a.text.split()) if a.text and len(a) == 0 else text(a)
-                                for a in node.iterchildren("a")]
+            paper["authors"] = _link_names(node)
         elif kind.startswith("list-comments"):
             extra["comments"] = without_descriptor(node)
         elif kind.startswith("list-journal-ref"):
@@ -255,6 +279,24 @@ def _list_entry(dt):
     if extra:
         paper["extra"] = extra
     return {k: v for k, v in paper.items() if v not in _EMPTY}
+
+
+def _abs_href(dt):
+    """Return the first /abs/ link of a listing entry's dt, or None."""
+    for link in dt.iter("a"):
+        href = link.get("href")
+        if href and "/abs/" in href:
+            return href
+    return None
+
+
+def _link_names(node):
+    """Return the text of each <a> child (an author line), each link's text read once."""
+    names = []
+    for link in node.iterchildren("a"):
+        value = link.text
+        names.append(" ".join(value.split()) if value and len(link) == 0 else text(link))
+    return names
 
 
 def _search_entry(li):

@@ -5,11 +5,18 @@ import re
 
 import latexcodec  # noqa: F401  (registers the "ulatex" codec)
 
+from papershelf.server.extractors.fields import person
+
 _ENTRY = re.compile(r"@(\w+)\s*\{\s*([^,\s]*)\s*,", re.IGNORECASE)
 _SPECIAL = re.compile(r'[\\{}"]')
 _FIELD = re.compile(r"\s*,?\s*([A-Za-z][\w\-]*)\s*=\s*")
 _JOIN = re.compile(r"\s*#\s*")
 _BARE = re.compile(r"[\w\-.]+")
+_AND = re.compile(r"\s+and\s+")
+# A field whose value holds no quote, brace or backslash and is not joined by "#": read
+# in one match. (The bare word is possessive: a shorter word before a "#" is no match.)
+_PLAIN_FIELD = re.compile(r'\s*,?\s*([A-Za-z][\w\-]*)\s*=\s*'
+                          r'(?:"([^"\\{}]*)"|\{([^"\\{}]*)\}|([\w\-.]++))(?!\s*#)')
 
 
 def read_entry(source):
@@ -20,6 +27,13 @@ def read_entry(source):
     entry_type, key, values = match.group(1).lower(), match.group(2), {}
     position = match.end()
     while True:
+        plain = _PLAIN_FIELD.match(source, position)
+        if plain:  # most fields: one match reads name and value
+            name, quoted, braced, bare = plain.groups()
+            values[name.lower()] = decode(quoted if quoted is not None
+                                          else braced if braced is not None else bare)
+            position = plain.end()
+            continue
         field = _FIELD.match(source, position)
         if not field:
             break
@@ -82,6 +96,4 @@ def decode(value):
 
 def names(value):
     """Return "Given Family" names of a BibTeX author/editor value."""
-    from papershelf.server.extractors.fields import person
-
-    return [person(name) for name in re.split(r"\s+and\s+", value or "") if name.strip()]
+    return [person(name) for name in _AND.split(value or "") if name.strip()]

@@ -4,7 +4,6 @@ Text from the page is whitespace-normalised and entity-decoded by the parser;
 MathJax-rendered math is turned back into the `$…$` TeX it was written as.
 """
 
-import threading
 from functools import lru_cache
 from urllib.parse import urljoin, urlparse
 
@@ -13,11 +12,8 @@ from lxml import etree
 from papershelf.server.charsets import decode_html
 
 # Plain lxml elements (no lxml.html class lookup): noticeably faster on megabyte pages.
-_OPTIONS = {"remove_comments": True, "remove_pis": True, "recover": True, "no_network": True,
-            "collect_ids": False}
-_PARSER = etree.HTMLParser(encoding="utf-8", **_OPTIONS)
-# One text parser per thread, so that the error log read after a parse is that parse's.
-_TEXT_PARSERS = threading.local()
+_PARSER = etree.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True,
+                           recover=True, no_network=True, collect_ids=False)
 # Classes of the elements MathJax (v2 and v3) adds next to the TeX source.
 _MATHJAX_RENDERED = {"MathJax", "MathJax_Preview", "MathJax_Display", "MathJax_SVG",
                      "MathJax_CHTML", "MJX_Assistive_MathML"}
@@ -27,34 +23,15 @@ def parse(html):
     """Return the root element of html (str or bytes), or None when there is no document."""
     if not html:
         return None
-    # Bytes are decoded as a browser would (libxml2 would ignore a <meta charset> here).
-    html = decode_html(html)
+    # Bytes are decoded as a browser would (libxml2 would ignore a <meta charset> here,
+    # and it refuses str with an XML declaration); libxml2 reads the UTF-8 of the text
+    # faster than the UTF-16 Python keeps most non-ASCII pages in.
+    html = decode_html(html).encode("utf-8", "replace")
     try:
-        root = _parse_text(html)
-        if root is None:
-            root = etree.fromstring(html.encode("utf-8", "replace"), parser=_PARSER)
+        root = etree.fromstring(html, parser=_PARSER)
     except (etree.LxmlError, ValueError):
         return None
     return root if root is not None and isinstance(root.tag, str) else None
-
-
-def _parse_text(html):
-    """Return the root of str html parsed as it is, or None when libxml2 cannot take it.
-
-    Handing libxml2 the text itself saves the UTF-8 copy (a third of a small page's
-    parse). It refuses text with an XML declaration (ValueError) and stops at a lone
-    surrogate (an encoding error in its log): those are parsed as UTF-8 bytes instead.
-    """
-    parser = getattr(_TEXT_PARSERS, "parser", None)
-    if parser is None:
-        parser = _TEXT_PARSERS.parser = etree.HTMLParser(**_OPTIONS)
-    try:
-        root = etree.fromstring(html, parser=parser)
-    except ValueError:
-        return None
-    if any(entry.type == etree.ErrorTypes.ERR_INVALID_ENCODING for entry in parser.error_log):
-        return None
-    return root
 
 
 def squash(text):

@@ -8,6 +8,8 @@ import json
 import re
 from urllib.parse import urlparse
 
+from lxml import etree
+
 from papershelf.server import identity
 from papershelf.server.extractors import arxiv, fields
 from papershelf.server.extractors.extraction import Extraction
@@ -21,14 +23,16 @@ from papershelf.server.extractors.htmltools import (
 )
 
 NAME = "huggingface"
+HOSTS = ("huggingface.co", "hf.co")
 _PAPER_PATH = re.compile(rf"^/papers/({arxiv.ID})/?$")
 _REPO = re.compile(r"https://github\.com/[^/]+/[^/#?]+")
 _LISTING_PATH = re.compile(r"^/papers(?:/(?:date|week|month|trending|search)(?:/.*)?)?/?$")
+_WITH_PROPS = etree.XPath("//*[@data-props]")  # compiled once, not on every page
 
 
 def matches(url):
     """Return True for Hugging Face paper pages and listings."""
-    if host(url) not in ("huggingface.co", "hf.co"):
+    if host(url) not in HOSTS:
         return False
     try:
         return urlparse(url).path.startswith("/papers")
@@ -43,22 +47,23 @@ def extract(page):
     if match:
         arxiv_id, _ = identity.split_arxiv_id(match.group(1))
         # Without a readable page the arXiv id still names the paper; enrichment completes it.
-        return Extraction(papers=[paper_page(url, root, arxiv_id)], extractor=NAME)
+        return Extraction(papers=[paper_page(page, arxiv_id)], extractor=NAME)
     if _LISTING_PATH.match(path) and root is not None:
-        candidates = from_props(root) or from_cards(root)
+        candidates = from_props(page) or from_cards(root)
         if candidates:
             return Extraction(papers=candidates, listing=True, extractor=NAME)
         return Extraction(extractor=NAME, error="no papers found on this Hugging Face listing")
     return Extraction(extractor=NAME)
 
 
-def paper_page(url, root, arxiv_id):
+def paper_page(page, arxiv_id):
     """Return the paper of a /papers/ID page: props JSON, then the visible page."""
-    from_json = [p for p in (from_props(root) if root is not None else [])
+    root = page.root
+    from_json = [p for p in (from_props(page) if root is not None else [])
                  if p.get("arxiv_id") == arxiv_id]
     paper = from_json[0] if from_json else {}
     if root is not None:
-        visible = visible_paper(root, url, arxiv_id)
+        visible = visible_paper(root, page.url, arxiv_id)
         paper = {**visible, **paper, "extra": {**visible.get("extra", {}), **paper.get("extra", {})}}
     base = {**arxiv.from_id(arxiv_id), "published": arxiv.month_of(arxiv_id)}
     return fields.prune({**base, **paper, "arxiv_id": arxiv_id,
@@ -68,8 +73,24 @@ def paper_page(url, root, arxiv_id):
 
 def visible_paper(root, url, arxiv_id=None):
     """Return what the rendered paper page shows: h1, authors, date, abstract, links, upvotes."""
-    heading = root.find(".//h1")
-    published = None
+    heading = next(root.iter("h1"), None)
+    authors, repos = _authors_and_repos(root, url)
+    # The repository button says "GitHub"; other GitHub links may be the site's own.
+    labelled = [href for label, href in repos if label.lower().startswith("github")]
+    code_url = (labelled or [href for _, href in repos] or [None])[0]
+    code_url = code_url.rstrip("/") if code_url else None
+    return fields.prune({
+        "title": text(heading) if heading is not None else None,
+        "authors": authors,
+        "published": _published(root, arxiv_id),
+        "abstract": _abstract(root),
+        "code_url": code_url,
+        "extra": {"upvotes": _upvotes(root)},
+    })
+
+
+def _published(root, arxiv_id):
+    """Return the date of the "Published on Jul 9, 2024" line, or None."""
     for div in root.iter("div"):
         if "Published" not in (div.text or ""):  # cheap test before squashing every div
             continue
@@ -78,25 +99,29 @@ def visible_paper(root, url, arxiv_id=None):
             value = value[len("Published on"):].strip()
             # This year's papers show "Jul 9" without a year: the arXiv id gives it.
             year = (arxiv.month_of(arxiv_id) or "")[:4]
-            published = fields.date(value) if re.search(r"\d{4}", value) else \
+            return fields.date(value) if re.search(r"\d{4}", value) else \
                 fields.date(f"{value}, {year}") if year else None
-            break
-    hrefs = [(link, absolute(url, link.get("href")) or "") for link in root.iter("a")]
-    repos = [(text(link), href) for link, href in hrefs if _REPO.match(href)]
-    # The repository button says "GitHub"; other GitHub links may be the site's own.
-    labelled = [href for label, href in repos if label.lower().startswith("github")]
-    code_url = (labelled or [href for _, href in repos] or [None])[0]
-    code_url = code_url.rstrip("/") if code_url else None
-    return fields.prune({
-        "title": text(heading) if heading is not None else None,
-        "authors": [text(node) for node in root.xpath(
-            "//span[contains(concat(' ', @class, ' '), ' author ')]/button"
-            " | //span[contains(concat(' ', @class, ' '), ' author ')]/a")],
-        "published": published,
-        "abstract": _abstract(root),
-        "code_url": code_url,
-        "extra": {"upvotes": _upvotes(root)},
-    })
+    return None
+
+
+def _authors_and_repos(root, url):
+    """Return the author names (span.author > button|a) and the (label, URL) of GitHub links.
+
+    One walk over the page's links and buttons, in page order, serves both.
+    """
+    authors, repos = [], []
+    for node in root.iter("a", "button"):
+        parent = node.getparent()
+        if parent is not None and parent.tag == "span" \
+                and " author " in f" {parent.get('class') or ''} ":  # as XPath's contains(concat())
+            authors.append(text(node))
+        href = node.get("href") if node.tag == "a" else None
+        # Only a link naming github.com can be a repository: the others are not resolved.
+        if href and "github.com" in href:
+            href = absolute(url, href) or ""
+            if _REPO.match(href):
+                repos.append((text(node), href))
+    return authors, repos
 
 
 def _abstract(root):
@@ -116,30 +141,45 @@ def _upvotes(root):
     for node in root.iter("div"):
         if _reads(node, "upvotes"):
             previous = node.getprevious()
-            value = plain_text(previous) if previous is not None else ""
+            value = _all_text(previous) if previous is not None else ""
             return int(value) if value.isdigit() else None
     return None
 
 
 def _reads(node, word):
-    """Return True when node's whole text, whitespace squashed and lower-cased, is word.
+    """Return True when node's whole text, whitespace squashed and lower-cased, is word."""
+    return _text_size(node, len(word)) == len(word) and _all_text(node).lower() == word
+
+
+def _all_text(node):
+    """Return all text inside node, whitespace squashed (a leaf's without itertext's set-up)."""
+    return squash(node.text) if len(node) == 0 else plain_text(node)
+
+
+def _text_size(node, limit):
+    """Return how many non-space characters node's text holds, counted only up to limit + 1.
 
     Every div of the page is asked: an outer one stops as soon as its text is longer.
+    A walk over children costs less than setting up itertext() for each div.
     """
-    size = 0
-    for piece in node.itertext():
-        size += sum(map(len, piece.split()))
-        if size > len(word):
+    value = node.text
+    size = len("".join(value.split())) if value else 0
+    for child in node:
+        if size > limit:
             break
-    else:
-        return plain_text(node).lower() == word
-    return False
+        size += _text_size(child, limit - size)
+        value = child.tail
+        if value:
+            size += len("".join(value.split()))
+    return size
 
 
-def from_props(root):
+def from_props(page):
     """Return the papers found in the page's data-props JSON (any depth), in page order."""
     papers, seen = [], set()
-    for node in root.xpath("//*[@data-props]"):
+    if not page.contains("data-props"):  # most paper pages carry none: skip the search
+        return papers
+    for node in _WITH_PROPS(page.root):
         try:
             props = json.loads(node.get("data-props") or "")
         except (ValueError, RecursionError):

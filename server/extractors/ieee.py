@@ -13,6 +13,7 @@ from papershelf.server.extractors.htmltools import absolute, host, squash
 
 NAME = "ieee"
 BASE = "https://ieeexplore.ieee.org"
+_METADATA = "xplGlobal.document.metadata"
 _SEARCH = re.compile(r"^/search/|/tocresult\.jsp|/RecentIssue\.jsp|/conhome/|/xpl/conhome",
                      re.IGNORECASE)
 # Result cards as the search page renders them (xpl-results-item): h3 title link to
@@ -33,8 +34,8 @@ def matches(url):
 
 def extract(page):
     """Return the document's paper, the search results' candidates, or why there is none."""
-    data = embedded.assigned(page, "xplGlobal.document.metadata") if page.contains("xplGlobal") \
-        else None
+    # The whole name as the cheap test: a longer word is found (or not) faster in the source.
+    data = embedded.assigned(page, _METADATA) if page.contains(_METADATA) else None
     if data and data.get("title"):
         return Extraction(papers=[document(data)], extractor=NAME)
     if _SEARCH.search(page.path):

@@ -11,6 +11,7 @@ from papershelf.server.extractors.extraction import Extraction
 from papershelf.server.extractors.htmltools import absolute, host, squash, text
 
 NAME = "jmlr"
+HOSTS = ("jmlr.org",)
 VENUE = "Journal of Machine Learning Research"
 _NUMBERS = re.compile(r"(\d+)\s*(?:\((\d+)\))?\s*:\s*([\w\u2212\-–]+)\s*,\s*((?:19|20)\d\d)")
 

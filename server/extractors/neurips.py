@@ -12,13 +12,14 @@ from papershelf.server.extractors.extraction import Extraction
 from papershelf.server.extractors.htmltools import absolute, host, squash, text
 
 NAME = "neurips"
+HOSTS = ("proceedings.neurips.cc", "papers.nips.cc", "papers.neurips.cc")
 VENUE = "Advances in Neural Information Processing Systems"
 _YEAR = re.compile(r"/paper(?:_files/paper)?/(\d{4})")
 
 
 def matches(url):
     """Return True for the NeurIPS proceedings sites."""
-    return host(url) in ("proceedings.neurips.cc", "papers.nips.cc", "papers.neurips.cc")
+    return host(url) in HOSTS
 
 
 def extract(page):

@@ -12,6 +12,7 @@ from papershelf.server.extractors.extraction import Extraction
 from papershelf.server.extractors.htmltools import absolute, host, squash, text
 
 NAME = "pmlr"
+HOSTS = ("proceedings.mlr.press",)
 _INFO = re.compile(r"^(.*?),?\s*PMLR\s+(\d+):(\S+)")
 
 

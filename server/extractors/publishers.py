@@ -6,7 +6,7 @@ site shows it in; NBER's description tag is the site's blurb, never the abstract
 
 from papershelf.server.extractors import fields, generic
 from papershelf.server.extractors.extraction import Extraction
-from papershelf.server.extractors.htmltools import by_class, host, text
+from papershelf.server.extractors.htmltools import host, text
 
 NAME = "publishers"
 # Site host -> (tag, class) of the element holding the abstract.
@@ -14,6 +14,7 @@ ABSTRACT_BLOCKS = {
     "nber.org": ("div", "page-header__intro-inner"),
     "usenix.org": ("div", "field-name-field-paper-description"),
 }
+HOSTS = tuple(ABSTRACT_BLOCKS)
 
 
 def matches(url):
@@ -28,7 +29,9 @@ def extract(page):
         return Extraction(extractor=NAME)
     root, _, paper = tagged
     tag, cls = ABSTRACT_BLOCKS[page.host]
-    block = next(iter(by_class(root, tag, cls)), None)
+    # The first block only: the walk stops there instead of collecting every match.
+    block = next((node for node in root.iter(tag) if cls in (node.get("class") or "").split()),
+                 None)
     paragraphs = [text(p) for p in block.iter("p")] if block is not None else []
     paper["abstract"] = " ".join(p for p in paragraphs if p) or \
         (text(block) if block is not None else None) or paper.get("abstract")

@@ -11,9 +11,12 @@ from papershelf.server.extractors.extraction import Extraction
 from papershelf.server.extractors.htmltools import by_class, host, squash, text
 
 NAME = "scopus"
+HOSTS = ("scopus.com",)
 # Scopus document types (input#citationType) as entry types.
 ENTRY_TYPES = {"ar": "article", "re": "article", "cp": "inproceedings", "ch": "incollection",
                "bk": "book", "le": "article", "ed": "article", "no": "article"}
+_PART_IDS = frozenset(("guestAccessSourceTitle", "journalInfo", "authorlist", "abstractSection",
+                       "publicationYear", "citationType"))
 
 
 def matches(url):
@@ -26,12 +29,9 @@ def extract(page):
     root = page.root
     if root is None or not page.path.startswith("/record/"):
         return Extraction(extractor=NAME)
-    heading = next((h for h in root.iter("h2") if "h3" in (h.get("class") or "").split()), None)
+    heading, values = _record_parts(root)
     if heading is None or not squash(heading.text):
         return Extraction(extractor=NAME)
-    values = {node.get("id"): node for node in root.iter("span", "section", "input")
-              if node.get("id") in ("guestAccessSourceTitle", "journalInfo", "authorlist",
-                                    "abstractSection", "publicationYear", "citationType")}
     journal = text(values.get("journalInfo"))
     abstract = values.get("abstractSection")
     paper = {
@@ -57,6 +57,23 @@ def extract(page):
     }
     paper["year"] = fields.year_of(paper["published"])
     return Extraction(papers=[fields.prune(paper)], extractor=NAME)
+
+
+def _record_parts(root):
+    """Return the title heading (the first h2.h3) and {id: element} of the record's parts.
+
+    One walk over a page of megabytes serves both; the last element of an id wins.
+    """
+    heading, parts = None, {}
+    for node in root.iter("h2", "span", "section", "input"):
+        if node.tag == "h2":
+            if heading is None and "h3" in (node.get("class") or "").split():
+                heading = node
+            continue
+        name = node.get("id")
+        if name in _PART_IDS:
+            parts[name] = node
+    return heading, parts
 
 
 def _labelled(line, label):
