@@ -13,6 +13,7 @@ from papershelf.server.extractors.extraction import Extraction
 from papershelf.server.extractors.htmltools import by_class, host, squash, text
 
 NAME = "acm"
+HOSTS = ("dl.acm.org",)
 BASE = "https://dl.acm.org"
 _ARTICLE = re.compile(r"^/doi/(?:abs/|full/|fullHtml/|epdf/|pdf/)?(10\.\d{4,9}/[^?#]+)$")
 _LISTING = re.compile(r"^/(?:action/doSearch|doi/proceedings/|toc/|loi/|action/showFeed)")
@@ -33,7 +34,7 @@ ROLES = card.Roles(
 
 def matches(url):
     """Return True for ACM Digital Library URLs."""
-    return host(url) == "dl.acm.org"
+    return host(url) in HOSTS
 
 
 def extract(page):

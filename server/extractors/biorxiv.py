@@ -12,6 +12,7 @@ from papershelf.server.extractors.extraction import Extraction
 from papershelf.server.extractors.htmltools import host
 
 NAME = "biorxiv"
+HOSTS = ("biorxiv.org", "medrxiv.org", "connect.biorxiv.org", "connect.medrxiv.org")
 _LISTING = re.compile(r"^/(?:search|collection|content/early/recent|toc|archive|subject)",
                       re.IGNORECASE)
 _DATED_DOI = re.compile(r"^10\.1101/(\d{4})\.(\d{2})\.(\d{2})\.\d+")
@@ -27,8 +28,7 @@ ROLES = card.Roles(
 
 def matches(url):
     """Return True for bioRxiv and medRxiv URLs."""
-    return host(url) in ("biorxiv.org", "medrxiv.org", "connect.biorxiv.org",
-                         "connect.medrxiv.org")
+    return host(url) in HOSTS
 
 
 def extract(page):

@@ -7,9 +7,10 @@ venue, volume, pages and year; its class says the kind of publication and its
 
 from papershelf.server.extractors import card, fields, listings
 from papershelf.server.extractors.extraction import Extraction
-from papershelf.server.extractors.htmltools import host
+from papershelf.server.extractors.htmltools import host, host_in
 
 NAME = "dblp"
+HOSTS = ("dblp.org", "dblp.uni-trier.de", "dblp.dagstuhl.de", ".dblp.org")
 ROLES = card.Roles(
     title="span.title",
     author="[itemprop=author]",
@@ -30,9 +31,7 @@ ENTRY_TYPES = {"article": "article", "inproceedings": "inproceedings", "book": "
 
 def matches(url):
     """Return True for dblp URLs (dblp.org and its mirrors)."""
-    name = host(url)
-    return name in ("dblp.org", "dblp.uni-trier.de", "dblp.dagstuhl.de") \
-        or name.endswith(".dblp.org")
+    return host_in(host(url), HOSTS)
 
 
 def extract(page):

@@ -342,21 +342,25 @@ def json_ld(root):
     return {}
 
 
-def _ld_scripts(root):
-    """Yield the parsed JSON of each JSON-LD script that parses."""
+def _ld_scripts(root, holding=""):
+    """Yield the parsed JSON of each JSON-LD script that parses (and whose text holds holding)."""
     for script in root.iterfind(".//script[@type='application/ld+json']"):
+        source = script.text or ""
+        if holding not in source:
+            continue
         try:
-            yield json.loads(script.text or "")
+            yield json.loads(source)
         except (ValueError, RecursionError):
             continue
 
 
 def json_ld_list(page):
     """Return the papers of a JSON-LD ItemList of articles (a table of contents), if any."""
-    if page.root is None or not page.contains("ItemList"):
+    if page.root is None:
         return []
     papers = []
-    for data in _ld_scripts(page.root):
+    # Only the scripts are searched for the word, not the whole source.
+    for data in _ld_scripts(page.root, holding="ItemList"):
         for listed in (node for node in _ld_nodes(data) if "ItemList" in _ld_types(node)):
             for element in listed.get("itemListElement") or []:
                 item = element.get("item", element) if isinstance(element, dict) else None

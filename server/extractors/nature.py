@@ -13,6 +13,7 @@ from papershelf.server.extractors.extraction import Extraction
 from papershelf.server.extractors.htmltools import host
 
 NAME = "nature"
+HOSTS = ("nature.com",)
 _ARTICLE = re.compile(r"nature\.com/articles/([A-Za-z0-9.\-]+?)/?(?:[?#]|$)")
 ROLES = card.Roles(
     fallback=card.GENERIC_MICRODATA,
@@ -23,7 +24,7 @@ ROLES = card.Roles(
 
 def matches(url):
     """Return True for nature.com URLs."""
-    return host(url) == "nature.com"
+    return host(url) in HOSTS
 
 
 def extract(page):

@@ -10,6 +10,7 @@ from papershelf.server.extractors.extraction import Extraction
 from papershelf.server.extractors.htmltools import host
 
 NAME = "philpapers"
+HOSTS = ("philpapers.org",)
 ROLES = card.Roles(
     fallback=card.GENERIC,
     author="span.name",
@@ -21,7 +22,7 @@ ROLES = card.Roles(
 
 def matches(url):
     """Return True for PhilPapers URLs."""
-    return host(url) == "philpapers.org"
+    return host(url) in HOSTS
 
 
 def extract(page):
