@@ -1,6 +1,5 @@
 """Site extractors on the cases the saved pages do not cover: URLs alone, old ids, variants."""
 
-import gc
 import json
 from pathlib import Path
 
@@ -339,18 +338,3 @@ def test_a_page_that_shows_papers_is_no_bot_check_for_its_recaptcha_box():
     assert [p["title"] for p in result.papers] == ["Paper 1", "Paper 2"] and not result.error
     result = extract("https://journal.example/toc", _contents_page(with_list=False))
     assert (result.papers, result.error) == ([], htmltools.BOT_CHECK_ERROR)
-
-
-def test_extract_leaves_the_cycle_collector_as_it_found_it(monkeypatch):
-    seen = []
-    monkeypatch.setattr(extractors.generic, "extract",
-                        lambda page: seen.append(gc.isenabled()) or 1 / 0)
-    assert gc.isenabled()
-    assert extract("https://example.org/x", "<p>x</p>").error  # the reader failed
-    gc.disable()
-    try:
-        extract("https://example.org/x", "<p>x</p>")
-        assert not gc.isenabled()
-    finally:
-        gc.enable()
-    assert seen == [False, False] and gc.isenabled()

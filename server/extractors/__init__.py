@@ -10,8 +10,6 @@ listing, else why it holds no paper. A bot-check interstitial gives a clear erro
 instead of a junk record. extract() never raises.
 """
 
-import gc
-from contextlib import contextmanager
 from functools import lru_cache
 
 from papershelf.server import links
@@ -52,31 +50,7 @@ EXTRACTORS = [arxiv, huggingface, openreview, acl, sciencedirect, ieee, acm, bio
 
 def extract(url, html):
     """Return the Extraction of the page: a site extractor's, else the generic one's."""
-    with _collector_paused():
-        return _extract(Page(url, html))
-
-
-@contextmanager
-def _collector_paused():
-    """Pause Python's cycle collector while a page is read.
-
-    Reading a listing makes tens of thousands of short-lived dicts, lists and element
-    proxies and no cycles: each collection it would trigger walks them all for nothing
-    (a fifth of a Google Scholar profile's reading). Another thread's reading may have
-    paused it already; then the collector is left as it is.
-    """
-    if not gc.isenabled():
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
-
-
-def _extract(page):
-    """Return the Extraction of page (see extract)."""
+    page = Page(url, html)
     failure = ""
     for extractor in _site_readers(page.host):
         try:
