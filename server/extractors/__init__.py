@@ -1,13 +1,12 @@
 """The extractor registry: turn a page (URL + HTML) into zero, one or many papers.
 
 Each site extractor is a module with `matches(url) -> bool` and `extract(page) ->
-Extraction` (page.Page: the URL and the HTML, parsed once for all readers), and may
-name the hosts it reads in `HOSTS` (a leading "." for a domain's subdomains): only
-those readers are asked whether they match a page of another host. The
-first site extractor whose URL test matches is tried; when it finds nothing (or
-fails) the generic extractor reads the page: its metadata, else the cards of a
-listing, else why it holds no paper. A bot-check interstitial gives a clear error
-instead of a junk record. extract() never raises.
+Extraction` (page.Page: the URL and the HTML, parsed once for all readers). One that
+names its hosts in `HOSTS` (a leading "." for a domain's subdomains) is asked about
+pages of those hosts only. The first site extractor whose URL test matches is tried;
+when it finds nothing (or fails) the generic extractor reads the page: its metadata,
+else the cards of a listing, else why it holds no paper. A bot-check interstitial
+gives a clear error instead of a junk record. extract() never raises.
 """
 
 from functools import lru_cache
