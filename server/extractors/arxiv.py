@@ -203,8 +203,7 @@ def submission_history(node):
 
 def _page_version(page, history, node):
     """Return the version the page shows: og:url, title, or the unlinked history entry."""
-    title = next(page.root.iter("title"), None)
-    for value in (first(page.meta, "og:url"), title.text if title is not None else ""):
+    for value in (first(page.meta, "og:url"), page.title):
         found = _ID_IN_TEXT.search(value or "")
         if found:
             _, version = identity.split_arxiv_id(found.group(1))
