@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
-from papershelf.server.extractors import acm, card, cards, dblp, listings
+from papershelf.server.extractors import acm, card, cards, dblp, htmltools
 from papershelf.server.extractors.htmltools import parse
 
 # The definitions as one regex each, as they were written before the substring tests.
@@ -93,10 +93,10 @@ def test_the_first_of_each_acm_block_in_page_order():
 
 def test_has_class_takes_whole_class_names_only():
     node = etree.fromstring('<li class="entry inproceedings"/>')
-    assert listings.has_class(node, "entry") and listings.has_class(node, "inproceedings")
-    assert not listings.has_class(node, "entr")
-    assert not listings.has_class(etree.fromstring('<li class="entry-list"/>'), "entry")
-    assert not listings.has_class(etree.fromstring("<li/>"), "entry")
+    assert htmltools.has_class(node, "entry") and htmltools.has_class(node, "inproceedings")
+    assert not htmltools.has_class(node, "entr")
+    assert not htmltools.has_class(etree.fromstring('<li class="entry-list"/>'), "entry")
+    assert not htmltools.has_class(etree.fromstring("<li/>"), "entry")
 
 
 def test_a_skipped_top_level_block_of_a_card_is_not_read_but_its_links_give_ids():

@@ -7,7 +7,7 @@ venue, volume, pages and year; its class says the kind of publication and its
 
 from papershelf.server.extractors import card, fields, listings
 from papershelf.server.extractors.extraction import Extraction
-from papershelf.server.extractors.htmltools import host, host_in
+from papershelf.server.extractors.htmltools import has_class, host, host_in
 
 NAME = "dblp"
 HOSTS = ("dblp.org", "dblp.uni-trier.de", "dblp.dagstuhl.de", ".dblp.org")
@@ -40,7 +40,7 @@ def extract(page):
     if root is None:
         return Extraction(extractor=NAME)
     papers = [entry(item, page.url) for item in root.iter("li")
-              if listings.has_class(item, "entry")]
+              if has_class(item, "entry")]
     papers = listings.unique(paper for paper in papers if paper.get("title"))
     if papers:
         return Extraction(papers=papers, listing=True, extractor=NAME)

@@ -157,7 +157,14 @@ def without_descriptor(element):
 
 def by_class(root, tag, cls):
     """Return descendant elements of tag whose class list contains cls."""
-    return [el for el in root.iter(tag) if cls in (el.get("class") or "").split()]
+    return [el for el in root.iter(tag) if has_class(el, cls)]
+
+
+def has_class(node, word):
+    """Return True when word is one of node's class names."""
+    names = node.get("class")
+    # A substring test first: most elements' classes do not hold the word at all.
+    return bool(names) and word in names and word in names.split()
 
 
 def absolute(base, href):

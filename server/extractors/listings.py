@@ -2,7 +2,7 @@
 
 from papershelf.server.extractors import card, cards, emptypage
 from papershelf.server.extractors.extraction import Extraction
-from papershelf.server.extractors.htmltools import BOT_CHECK_ERROR
+from papershelf.server.extractors.htmltools import BOT_CHECK_ERROR, by_class
 
 MIN_PAPERS = 2
 
@@ -32,16 +32,9 @@ def _named_cards(root, card_class):
     if root is None:
         return []
     tag, _, word = card_class.partition(".")
-    named = [node for node in root.iter(tag) if has_class(node, word)]
+    named = by_class(root, tag, word)
     inside = {id(n) for node in named for n in node.iterdescendants(tag)} if len(named) > 1 else ()
     return [([node], None, None) for node in named if id(node) not in inside]
-
-
-def has_class(node, word):
-    """Return True when word is one of node's class names."""
-    names = node.get("class")
-    # A substring test first: most elements' classes do not hold the word at all.
-    return bool(names) and word in names and word in names.split()
 
 
 def unique(papers):

@@ -15,6 +15,7 @@ from papershelf.server.extractors.htmltools import (
     BOT_CHECK_ERROR,
     absolute,
     first,
+    has_class,
     host,
     host_in,
     squash,
@@ -95,21 +96,16 @@ def _notes(root):
     """Return the notes of the page's submission lists (every li.note / div.note if none)."""
     lists = [ul for ul in root.iter("ul") if "submissions-list" in (ul.get("class") or "")]
     if not lists:
-        return [node for node in root.iter("li", "div") if _is_note(node)]
+        return [node for node in root.iter("li", "div") if has_class(node, "note")]
     notes = []
     for container in lists:
         for item in container.iterchildren("li"):  # plain loops: a venue lists a thousand
-            if _is_note(item):
+            if has_class(item, "note"):
                 notes.append(item)
             for div in item.iterchildren("div"):
-                if _is_note(div):
+                if has_class(div, "note"):
                     notes.append(div)
     return notes
-
-
-def _is_note(node):
-    classes = node.get("class")
-    return bool(classes) and "note" in classes and "note" in classes.split()
 
 
 def _note(node):

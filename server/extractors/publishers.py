@@ -6,7 +6,7 @@ site shows it in; NBER's description tag is the site's blurb, never the abstract
 
 from papershelf.server.extractors import fields, generic
 from papershelf.server.extractors.extraction import Extraction
-from papershelf.server.extractors.htmltools import host, text
+from papershelf.server.extractors.htmltools import has_class, host, text
 
 NAME = "publishers"
 # Site host -> (tag, class) of the element holding the abstract.
@@ -30,8 +30,7 @@ def extract(page):
     root, _, paper = tagged
     tag, cls = ABSTRACT_BLOCKS[page.host]
     # The first block only: the walk stops there instead of collecting every match.
-    block = next((node for node in root.iter(tag) if cls in (node.get("class") or "").split()),
-                 None)
+    block = next((node for node in root.iter(tag) if has_class(node, cls)), None)
     paragraphs = [text(p) for p in block.iter("p")] if block is not None else []
     paper["abstract"] = " ".join(p for p in paragraphs if p) or \
         (text(block) if block is not None else None) or paper.get("abstract")

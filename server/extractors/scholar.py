@@ -13,7 +13,14 @@ from lxml import etree
 
 from papershelf.server.extractors import card, fields, listings
 from papershelf.server.extractors.extraction import Extraction
-from papershelf.server.extractors.htmltools import BOT_CHECK_ERROR, absolute, host, squash, text
+from papershelf.server.extractors.htmltools import (
+    BOT_CHECK_ERROR,
+    absolute,
+    has_class,
+    host,
+    squash,
+    text,
+)
 
 NAME = "scholar"
 ROLES = card.Roles(
@@ -68,8 +75,7 @@ def _results(page):
 
 def _is_result(block):
     """Return True for a result block: div.gs_r holding its div.gs_ri."""
-    classes = block.get("class")
-    if not classes or "gs_r" not in classes or "gs_r" not in classes.split():
+    if not has_class(block, "gs_r"):
         return False
     for child in block:  # a plain loop: cheaper than any() over a generator
         if child.get("class") == "gs_ri":
