@@ -8,7 +8,7 @@ import re
 
 from papershelf.server.extractors import fields, generic
 from papershelf.server.extractors.extraction import Extraction
-from papershelf.server.extractors.htmltools import by_class, host, squash, text
+from papershelf.server.extractors.htmltools import by_class, has_class, host, squash, text
 
 NAME = "scopus"
 HOSTS = ("scopus.com",)
@@ -67,7 +67,7 @@ def _record_parts(root):
     heading, parts = None, {}
     for node in root.iter("h2", "span", "section", "input"):
         if node.tag == "h2":
-            if heading is None and "h3" in (node.get("class") or "").split():
+            if heading is None and has_class(node, "h3"):
                 heading = node
             continue
         name = node.get("id")
