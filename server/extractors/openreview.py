@@ -182,33 +182,9 @@ def _labelled(label, paper):
     if value is None:
         return
     if key == "abstract":
-        paper["abstract"] = _long_text(value) or None
+        paper["abstract"] = text(value) or None
     else:
-        paper["extra"][key] = _long_text(value) or None
-
-
-def _long_text(element):
-    """Return text(element), faster for a childless span holding a long ASCII abstract.
-
-    A venue page holds a megabyte of abstracts broken into indented lines: where the
-    only whitespace is spaces and line breaks, str.replace collapses it in C, twice as
-    fast as split and join, which make an object of every word.
-    """
-    value = element.text
-    if element.tag != "span" or len(element) or not value or not value.isascii() \
-            or _odd_ascii_space(value):
-        return text(element)
-    value = value.replace("\n", " ")
-    while "  " in value:
-        value = value.replace("  ", " ")
-    return value.strip(" ")
-
-
-def _odd_ascii_space(value):
-    """Return True when value holds ASCII whitespace other than spaces and line breaks."""
-    # One C search per character: a set intersection would hash every character.
-    return "\t" in value or "\r" in value or "\x0b" in value or "\x0c" in value \
-        or "\x1c" in value or "\x1d" in value or "\x1e" in value or "\x1f" in value
+        paper["extra"][key] = text(value) or None
 
 
 def _embedded_note(page):
