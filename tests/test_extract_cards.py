@@ -14,6 +14,7 @@ from lxml import etree
 
 from papershelf.server.extractors import acm, card, cards, dblp, htmltools
 from papershelf.server.extractors.htmltools import parse
+from papershelf.server.extractors.page import Page
 
 # The definitions as one regex each, as they were written before the substring tests.
 PAPER_HREF = re.compile(
@@ -77,16 +78,17 @@ def test_cards_of_neighbours_at_different_depths_and_nested_links():
     assert [node.tag for node in cards._cards_of(links)[:2]] == ["li", "h3"]
 
 
-def test_the_first_of_each_acm_block_in_page_order():
-    root = parse("""<html><body><span class="epub-section__title x">Venue one</span>
+def test_the_acm_blocks_in_page_order():
+    page = Page("https://dl.acm.org/doi/10.1145/1", """<html><body>
+      <span class="epub-section__title x">Venue one</span>
       <div class="abstractSection">First</div><ul class="loa"><li>none</li></ul>
       <span class="epub-section__title">Venue two</span>
       <div class="y abstractSection">Second</div>
       <ul class="rlist loa"><li><span class="loa__author-name">Ann Lee</span></li></ul>
-      </body></html>""")
-    blocks = acm._blocks(root)
+      <p class="abstractSection">not a div</p></body></html>""")
+    blocks = page.blocks(acm._BLOCKS)
     assert acm._first(blocks, "span", "epub-section__title").text == "Venue one"
-    assert acm._first(blocks, "div", "abstractSection").text == "First"
+    assert [node.text for node in blocks[("div", "abstractSection")]] == ["First", "Second"]
     assert len(blocks[("ul", "loa")]) == 2
     assert acm._first(blocks, "h1", "citation__title") is None
 

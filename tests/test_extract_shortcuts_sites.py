@@ -1,6 +1,6 @@
 """The shortcuts of the arXiv, Hugging Face and BibTeX readers read as the long way (#12 speed)."""
 
-from papershelf.server.extractors import arxiv, bibtex_block, huggingface, htmltools
+from papershelf.server.extractors import arxiv, bibtex_block, htmltools, huggingface
 from papershelf.server.extractors.page import Page
 
 
@@ -52,7 +52,8 @@ def test_abs_blocks_are_the_first_of_their_tag_and_class():
         "<div class='authors'><a>A. One</a></div>"
         "<span class='primary-subject'>Computation and Language (cs.CL)</span>"
         "</body></html>"))
-    blocks = arxiv._abs_blocks(page.root)
-    assert htmltools.text(blocks["dateline"]) == "[Submitted on 1 Jan 2021]"
-    assert arxiv.primary_category(page, blocks["primary-subject"]) == "cs.CL"
-    assert "submission-history" not in blocks
+    blocks = page.blocks(arxiv._ABS_BLOCKS, first_only=True)
+    assert [htmltools.text(node) for node in blocks[("div", "dateline")]] \
+        == ["[Submitted on 1 Jan 2021]"]
+    assert arxiv.primary_category(page, blocks[("span", "primary-subject")][0]) == "cs.CL"
+    assert ("div", "submission-history") not in blocks

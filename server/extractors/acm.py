@@ -21,7 +21,6 @@ _LISTING = re.compile(r"^/(?:action/doSearch|doi/proceedings/|toc/|loi/|action/s
 _BLOCKS = {("h1", "citation__title"), ("ul", "loa"), ("div", "abstractSection"),
            ("span", "epub-section__title"), ("span", "epub-section__date"),
            ("span", "epub-section__pagerange")}
-_BLOCK_WORDS = {word for _, word in _BLOCKS}
 ROLES = card.Roles(
     title="h5.issue-item__title, h3.issue-item__title, span.hlFld-Title",
     authors="ul.loa",
@@ -57,7 +56,7 @@ def article(page, doi):
     """Return an article page's paper: its metadata where it has any, the page body for the rest."""
     root = page.root
     paper = generic.read(page.url, root, page.meta)
-    blocks = _blocks(root)
+    blocks = page.blocks(_BLOCKS)
     heading = _first(blocks, "h1", "citation__title")
     # The author list is shown twice (inline and in the "Authors" tab): read the first.
     author_list = next((ul for ul in blocks.get(("ul", "loa"), ())
@@ -87,20 +86,6 @@ def article(page, doi):
         paper.setdefault("extra", {})["pages"] = fields.page_range(text(pages))
     paper["year"] = fields.year_of(paper.get("published"))
     return fields.prune(paper)
-
-
-def _blocks(root):
-    """Return {(tag, class word): [elements]} of the blocks an article is read from, in order."""
-    # One walk over four tags, keeping only the six blocks asked for: cheaper than an
-    # index of every class word of every div and span of the page.
-    found = {}
-    for node in root.iter("h1", "ul", "div", "span"):
-        names = node.get("class")
-        if names and not _BLOCK_WORDS.isdisjoint(names.split()):
-            for word in names.split():
-                if (node.tag, word) in _BLOCKS:
-                    found.setdefault((node.tag, word), []).append(node)
-    return found
 
 
 def _first(blocks, tag, word):

@@ -29,9 +29,9 @@ _HISTORY = re.compile(r"\[v(\d+)\]\s*(.*?)\s*\(")
 _EMPTY = (None, "", [])  # built once, not for every value of a thousand entries
 _ID_IN_TEXT = re.compile(rf"({ID})")
 _CATEGORY = re.compile(r"\(([a-z\-]+(?:\.[A-Za-z\-]+)?)\)\s*$")
-# The /abs/ body's blocks read by tag and class word (found in one walk: _abs_blocks).
-_ABS_BLOCKS = {"div": ("dateline", "authors", "submission-history"), "span": ("primary-subject",)}
-_ABS_BLOCK_COUNT = sum(map(len, _ABS_BLOCKS.values()))
+# The /abs/ body's blocks read by tag and class word (found in one walk: Page.blocks).
+_ABS_BLOCKS = {("div", "dateline"), ("div", "authors"), ("div", "submission-history"),
+               ("span", "primary-subject")}
 
 
 def matches(url):
@@ -100,7 +100,8 @@ def abstract_page(page, arxiv_id, version):
     """Return the fields of an /abs/ page (citation tags and the page body)."""
     meta = page.meta
     arxiv_id = arxiv_id or identity.split_arxiv_id(first(meta, "citation_arxiv_id"))[0]
-    blocks = _abs_blocks(page.root)
+    blocks = {word: nodes[0] for (_, word), nodes in
+              page.blocks(_ABS_BLOCKS, first_only=True).items()}
     history = submission_history(blocks.get("submission-history"))
     version = version or _page_version(page, history, blocks.get("submission-history"))
     dateline = text(blocks.get("dateline"))
@@ -174,24 +175,6 @@ def _person_names(person):
 
 
 _NOT_NAMES = ("ltx_note", "ltx_sup", "ltx_contact", "ltx_role", "ltx_author_notes")
-
-
-def _abs_blocks(root):
-    """Return {class word: first element} of the _ABS_BLOCKS, in one walk over divs and spans.
-
-    The walk stops once all are found: it costs less than indexing every class of both tags.
-    """
-    found = {}
-    for node in root.iter("div", "span"):
-        classes = node.get("class")
-        if classes:
-            words = classes.split()
-            for word in _ABS_BLOCKS[node.tag]:
-                if word in words and word not in found:
-                    found[word] = node
-            if len(found) == _ABS_BLOCK_COUNT:
-                break
-    return found
 
 
 def submission_history(node):

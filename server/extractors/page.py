@@ -74,6 +74,32 @@ class Page:
         found = self._classes_of(tag).get(word)
         return found[0] if found else None
 
+    def blocks(self, wanted, first_only=False):
+        """Return {(tag, class word): [elements]} of the wanted (tag, class word) pairs, in page order.
+
+        One walk over the pairs' tags keeping only the wanted blocks: cheaper than indexing
+        every class word of those tags (find_class) for a reader that wants a few of many.
+        first_only: keep each pair's first element, and stop once every pair has one.
+        """
+        found = {}
+        if self.root is None:
+            return found
+        words = {word for _, word in wanted}
+        for node in self.root.iter(*{tag for tag, _ in wanted}):
+            names = node.get("class")
+            if not names:
+                continue
+            split = names.split()
+            if words.isdisjoint(split):
+                continue
+            for word in split:
+                key = (node.tag, word)
+                if key in wanted and not (first_only and key in found):
+                    found.setdefault(key, []).append(node)
+            if first_only and len(found) == len(wanted):
+                break
+        return found
+
     @cached_property
     def host(self):
         return htmltools.host(self.url)
