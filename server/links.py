@@ -11,11 +11,12 @@ from urllib.parse import urlsplit
 LINK_FIELDS = ("url", "pdf_url", "code_url")
 WEB_SCHEMES = ("http", "https")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
-# A plain web link (ASCII host, optional port, no user or brackets): urlsplit would find
-# its scheme and host too; a listing's thousand links skip its work.
-_PLAIN_WEB = re.compile(r"(https?)://[A-Za-z0-9.-]+(?::\d*)?(?:[/?#]|$)")
-# The same, the whole link without control characters (a listing's links, as extractors make them).
-_PLAIN_WEB_LINK = re.compile(r"(https?)://[A-Za-z0-9.-]+(?::\d*)?(?:[/?#][^\x00-\x1f\x7f-\x9f]*)?")
+# A plain web link starts with a scheme and an ASCII host, an optional port, no user or
+# brackets: urlsplit would find its scheme and host too; a listing's thousand links skip its work.
+_WEB_START = r"(https?)://[A-Za-z0-9.-]+(?::\d*)?"
+_PLAIN_WEB = re.compile(_WEB_START + r"(?:[/?#]|$)")
+# The whole link so, without control characters (a listing's links, as extractors make them).
+_PLAIN_WEB_LINK = re.compile(_WEB_START + r"(?:[/?#][^\x00-\x1f\x7f-\x9f]*)?")
 
 
 def is_web_link(value):

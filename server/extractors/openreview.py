@@ -8,6 +8,7 @@ collapsed abstract, TL;DR and keywords), read in one pass per note.
 
 import re
 from datetime import datetime, timezone
+from functools import lru_cache
 
 from papershelf.server.extractors import embedded, fields, generic, listings
 from papershelf.server.extractors.extraction import Extraction
@@ -26,8 +27,6 @@ BASE = "https://openreview.net"
 _FORUM_ID = re.compile(r"[?&](?:id|noteId)=([^&#]+)")
 # Labelled fields of a note's details: "Abstract:", "TL;DR:", "Keywords:".
 _NOTE_FIELDS = {"abstract": "abstract", "tl;dr": "tldr", "keywords": "keywords"}
-# The labels as OpenReview writes them, known at a glance (a thousand notes, three each).
-_LABELS = {"Abstract:": "abstract", "TL;DR:": "tldr", "Keywords:": "keywords"}
 
 NAME = "openreview"
 HOSTS = ("openreview.net", ".openreview.net")
@@ -176,8 +175,7 @@ def _meta_info(node, paper):
 
 
 def _labelled(label, paper):
-    key = _LABELS.get(label.text) if not len(label) else None
-    key = key or _NOTE_FIELDS.get(text(label).rstrip(":").strip().lower())
+    key = _field(label.text or "") if not len(label) else _field(text(label))
     value = label.getnext() if key else None
     if value is None:
         return
@@ -185,6 +183,12 @@ def _labelled(label, paper):
         paper["abstract"] = text(value) or None
     else:
         paper["extra"][key] = text(value) or None
+
+
+@lru_cache(maxsize=64)  # a venue page writes the same three labels a thousand times
+def _field(label):
+    """Return the paper field a note's label names ("Abstract:": abstract), or None."""
+    return _NOTE_FIELDS.get(squash(label).rstrip(":").strip().lower())
 
 
 def _embedded_note(page):
