@@ -8,19 +8,26 @@ papershelf prints that it did not write itself goes through printable().
 import json
 import re
 
-# C0 controls (newline and tab too: every message is one line), DEL, and C1 (0x9b is CSI).
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+# C0 controls (newline and tab too: every message is one line), DEL, C1 (0x9b is CSI), and
+# the bidirectional embeddings, overrides and isolates: printed raw, U+202E reverses the rest
+# of the line, so a title can show one thing and hold another ("Trojan Source").
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 def printable(text):
     """Return text with every control character shown as a visible escape (ESC as \\x1b)."""
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", str(text))
+    return _CONTROL.sub(_escape, str(text))
+
+
+def _escape(match):
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
 def json_line(value):
     """Return value as one line of JSON (UTF-8 kept) in which no control character is raw."""
     text = json.dumps(value, ensure_ascii=False)
-    # json.dumps escapes C0 already; C1 and DEL may only stand inside strings, where \\u is valid.
+    # json.dumps escapes C0 already; the others may only stand inside strings, where \\u is valid.
     return _CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 

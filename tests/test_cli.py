@@ -151,6 +151,21 @@ def test_keys_and_messages_from_a_bib_file_are_never_raw_escapes(home, tmp_path)
     assert "\\x1b" in result.stderr + listed.stdout
 
 
+def test_bidirectional_overrides_from_a_bib_file_are_shown_escaped(home, tmp_path):
+    # U+202E printed raw reverses the rest of the line: "txt.exe" would read "exe.txt".
+    bib = tmp_path / "bidi.bib"
+    bib.write_text("@article{k2020,\n  title = {Invoice \u202etxt.exe\u202c and \u2066isolated\u2069},"
+                   "\n  author = {A B}, year = 2020}\n", encoding="utf-8")
+    assert papershelf("import", str(bib), home=home).returncode == 0
+    listed = papershelf("list", home=home)
+    as_json = papershelf("list", "--json", home=home)
+    for output in (listed.stdout, listed.stderr, as_json.stdout):
+        assert not re.search("[\u202a-\u202e\u2066-\u2069]", output), repr(output)
+    assert "Invoice \\u202etxt.exe\\u202c and \\u2066isolated\\u2069" in listed.stdout
+    # The JSON escapes are JSON's own: the title reads back as it was stored.
+    assert json.loads(as_json.stdout)["title"] == "Invoice \u202etxt.exe\u202c and \u2066isolated\u2069"
+
+
 def test_add_html_of_a_latin1_page_reads_its_declared_charset(home, tmp_path):
     page = tmp_path / "page.html"
     # ISO-8859-1 as declared; 0x93/0x94 are curly quotes, as browsers read that label (windows-1252).
