@@ -4,7 +4,7 @@ import click
 
 from papershelf.exports.obsidian import ObsidianExportError, export_obsidian
 from papershelf.exports.obsidian.attachments import PDF_MODES
-from papershelf.server.cli_filters import export_filters
+from papershelf.server.cli_filters import export_filters, say_if_empty
 from papershelf.server.progress import progress_bar
 from papershelf.server.terminal import printable
 
@@ -42,6 +42,7 @@ def obsidian(app, vault_dir, folder, template, selection, pdfs):
     for name, reason in report.skipped:
         click.echo(printable(f"skipped (left as it was): {name}: {reason}"), err=True)
     click.echo(printable(report.summary()), err=True)
+    say_if_empty(report.papers, selection)
 
 
 COMMANDS = []  # click commands added to the top-level `papershelf` group

@@ -37,6 +37,17 @@ def test_export_writes_notes_and_prints_one_summary_line(library_path, tmp_path)
     assert result.stderr.startswith("0 written, 3 unchanged")
 
 
+def test_export_of_a_selection_without_papers_says_so(library_path, tmp_path):
+    vault = tmp_path / "vault"
+    vault.mkdir()
+    result = run("--db", str(library_path), "export", "obsidian", str(vault), "--tag", "nosuchtag")
+    assert result.exit_code == 0, result.output
+    assert result.stderr.splitlines()[-1] == "no papers selected (--tag nosuchtag)"
+    assert not list((vault / "Papers").glob("@*.md"))
+    everything = run("--db", str(library_path), "export", "obsidian", str(vault))
+    assert "no papers selected" not in everything.stderr
+
+
 def test_export_options_folder_where_template(library_path, tmp_path):
     vault = tmp_path / "vault"
     vault.mkdir()

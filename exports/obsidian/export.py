@@ -32,6 +32,7 @@ class ExportReport:
     unchanged: list = field(default_factory=list)
     orphaned: list = field(default_factory=list)  # notes of papers no longer in the library
     skipped: list = field(default_factory=list)  # (name, reason): notes left as they were
+    papers: int = 0  # how many papers the selection holds
 
     def summary(self):
         """Return a one-line account of the export."""
@@ -54,7 +55,7 @@ def export_obsidian(db, vault_dir, folder="Papers", tag=None, where=None, params
                          for row in db.query("select id, citekey from papers order by id"))
     papers = [p for p in papers if p["id"] in stems]  # one deleted since the first query
     cache = load_cache(target)
-    report = ExportReport(target)
+    report = ExportReport(target, papers=len(papers))
     def changed_meanwhile(path):
         name = os.path.basename(path)
         report.written.remove(name)
