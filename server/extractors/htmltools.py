@@ -45,39 +45,9 @@ def _squash_str(text):
     # Every whitespace character but the space is unprintable: printable text without a
     # double, leading or trailing space is already squashed, and is not split into words
     # (for a page's thousands of meta tags and card lines, most of the time spent here).
-    # ASCII text longer than a few words is told apart by searches for its whitespace
-    # characters instead: each search runs in C, isprintable looks up every character.
-    if len(text) > _SHORT and text.isascii() and not _odd_ascii_space(text):
-        if "\n" not in text and "  " not in text:
-            return text.strip(" ")
-        if len(text) > _LONG:
-            return _squash_lines(text)
-    elif text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " ":
+    if text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " ":
         return text
     return " ".join(text.split())
-
-
-# Measured crossovers: from about 40 characters, searching an ASCII text for its
-# whitespace beats isprintable; from about 140, collapsing its line breaks and runs of
-# spaces with str.replace beats splitting it into words (2-3 times faster on abstracts).
-_SHORT, _LONG = 40, 140
-
-
-def _squash_lines(text):
-    """Return ASCII text whose only whitespace is spaces and line breaks, squashed."""
-    # str.replace collapses runs in C; split and join make an object of every word.
-    if "\n" in text:
-        text = text.replace("\n", " ")
-    while "  " in text:
-        text = text.replace("  ", " ")
-    return text.strip(" ")
-
-
-def _odd_ascii_space(text):
-    """Return True when text holds ASCII whitespace other than spaces and line breaks."""
-    # One C search per character: a set intersection would hash every character.
-    return "\t" in text or "\r" in text or "\x0b" in text or "\x0c" in text \
-        or "\x1c" in text or "\x1d" in text or "\x1e" in text or "\x1f" in text
 
 
 def read_meta(root):
