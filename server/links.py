@@ -15,7 +15,7 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 # brackets: urlsplit would find its scheme and host too; a listing's thousand links skip its work.
 _WEB_START = r"(https?)://[A-Za-z0-9.-]+(?::\d*)?"
 _PLAIN_WEB = re.compile(_WEB_START + r"(?:[/?#]|$)")
-# The whole link so, without control characters (a listing's links, as extractors make them).
+# The whole of such a link, with no control character (a listing's links, as extractors make them).
 _PLAIN_WEB_LINK = re.compile(_WEB_START + r"(?:[/?#][^\x00-\x1f\x7f-\x9f]*)?")
 
 
