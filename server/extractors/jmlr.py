@@ -18,7 +18,7 @@ _NUMBERS = re.compile(r"(\d+)\s*(?:\((\d+)\))?\s*:\s*([\w\u2212\-–]+)\s*,\s*((
 
 def matches(url):
     """Return True for jmlr.org."""
-    return host(url) == "jmlr.org"
+    return host(url) in HOSTS
 
 
 def extract(page):

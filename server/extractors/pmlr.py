@@ -18,7 +18,7 @@ _INFO = re.compile(r"^(.*?),?\s*PMLR\s+(\d+):(\S+)")
 
 def matches(url):
     """Return True for PMLR URLs."""
-    return host(url) == "proceedings.mlr.press"
+    return host(url) in HOSTS
 
 
 def extract(page):
