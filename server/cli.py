@@ -7,6 +7,7 @@ import click
 
 from papershelf.server import __version__, paths, store
 from papershelf.server.charsets import decode_html
+from papershelf.server.cli_groups import LibraryGroup
 from papershelf.server.clipping import clip_page
 from papershelf.server.schema import open_db
 from papershelf.server.terminal import count, json_line, printable
@@ -57,35 +58,6 @@ class AppContext:
 
 
 pass_app = click.make_pass_decorator(AppContext)
-
-
-def _db_after_command(ctx, param, value):
-    if value is not None:
-        ctx.find_object(AppContext).choose(value, "--db")
-    return value
-
-
-class LibraryGroup(click.Group):
-    """Commands that take --db after their name too, and whose errors are safe to print.
-
-    An error message may quote a file or a page (a .bib key, a title): its control
-    characters are escaped before click prints it.
-    """
-
-    def get_command(self, ctx, name):
-        command = super().get_command(ctx, name)
-        if command is not None and not any(p.name == "db_after" for p in command.params):
-            command.params.append(click.Option(
-                ["--db", "db_after"], metavar="PATH", expose_value=False, callback=_db_after_command,
-                help="Database file (as `papershelf --db PATH COMMAND`)."))
-        return command
-
-    def invoke(self, ctx):
-        try:
-            return super().invoke(ctx)
-        except click.ClickException as error:
-            error.message = printable(error.message)
-            raise
 
 
 @click.group(cls=LibraryGroup)

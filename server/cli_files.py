@@ -9,6 +9,7 @@ import sys
 import click
 
 from papershelf.server import filestore, fulltext, pdffetch, store
+from papershelf.server.cli_groups import LibraryGroup
 from papershelf.server.extract_process import TextExtractor
 from papershelf.server.progress import progress_bar
 from papershelf.server.terminal import printable
@@ -36,7 +37,7 @@ def attach(app, key, pdf):
     click.echo(f"{saved.status}: {describe(_indexed(app.db, saved))}", err=True)
 
 
-@click.group()
+@click.group(cls=LibraryGroup)
 def pdfs():
     """Fetch the papers' open-access PDFs, or read their text for search.
 

@@ -4,7 +4,8 @@ import json
 
 import click
 
-from papershelf.server import replication
+from papershelf.server import config, replication
+from papershelf.server.cli_groups import LibraryGroup
 from papershelf.server.replication import ReplicationError
 
 
@@ -28,7 +29,7 @@ def restore(app, url, force):
     click.echo(f"restored {papers} {noun} into {app.db_path}", err=True)
 
 
-@click.group()
+@click.group(cls=LibraryGroup)
 def replicate():
     """Replication of the library with Litestream (see `papershelf serve --replicate`).
 
@@ -56,7 +57,7 @@ def replicate_status(app, url, wait, timeout, as_json):
             raise ReplicationError("no replica: give --replica URL or set `replicate: URL`"
                                    " in config.yml")
         found = replication.status(app.db_path, url, wait=wait, timeout=timeout)
-    except ReplicationError as exc:
+    except (ReplicationError, config.ConfigError) as exc:
         raise click.ClickException(str(exc))
     if as_json:
         click.echo(json.dumps(found.as_dict()))

@@ -199,6 +199,14 @@ def test_db_works_after_the_command_too(home, tmp_path, pages_dir):
     assert papershelf("list", "--db", str(other), home=home).stdout.startswith("vaswani2017attention")
     exported = papershelf("export", "bibtex", "--db", str(other), home=home)
     assert exported.stdout.startswith("@misc{vaswani2017attention,")
+    indexed = papershelf("pdfs", "index", "--db", str(other), home=home)  # a group's subcommand
+    assert indexed.returncode == 0, indexed.stderr
+    assert not (home / "papershelf.db").exists()
+
+
+def test_every_command_takes_db_after_its_name():
+    for path, _ in all_commands(cli):
+        assert "--db PATH" in run(*path, "--help").output, path
 
 
 def test_papershelf_db_errors_name_the_variable(home, tmp_path):
