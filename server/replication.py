@@ -287,8 +287,16 @@ def _local_txid(db_path, url):
         return None
     finally:
         os.unlink(handle.name)
-    txids = [int(r["local_txid"], 16) for r in rows if r.get("local_txid")]
+    txids = [txid for txid in (_hex_txid(r.get("local_txid")) for r in rows) if txid is not None]
     return max(txids) if txids else None
+
+
+def _hex_txid(value):
+    """Return a txid Litestream printed in hex, or None for its "-" (nothing recorded yet)."""
+    try:
+        return int(value, 16)
+    except (TypeError, ValueError):
+        return None
 
 
 def _litestream(*args, timeout=COMMAND_TIMEOUT):

@@ -155,6 +155,33 @@ def test_status_needs_a_replica(tmp_path):
                                      " `replicate: URL` in config.yml")
 
 
+def test_status_of_a_library_never_replicated(tmp_path):
+    page, db = tmp_path / "page.html", tmp_path / "elsewhere.db"
+    page.write_text(paper_page(1))
+    papershelf("add", "--offline", "--html", str(page), "https://example.org/1", "--db", str(db),
+               home=tmp_path / "home", check=True)
+    replica = (tmp_path / "none").as_uri()
+    # --db after the subcommand's name, as after every other command's
+    result = papershelf("replicate", "status", "--replica", replica, "--db", str(db),
+                        home=tmp_path / "home")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[:2] == [f"replica      {replica}",
+                                              "replica      empty: nothing replicated yet"]
+    as_json = papershelf("replicate", "status", "--replica", replica, "--json", "--db", str(db),
+                         home=tmp_path / "home")
+    assert json.loads(as_json.stdout)["local_txid"] is None  # Litestream prints "-"
+
+
+def test_a_broken_config_is_one_line_not_a_traceback(tmp_path):
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "config.yml").write_text("replicate: [\n")
+    result = papershelf("replicate", "status", home=home)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert result.stderr.splitlines() == [
+        f"Error: {home / 'config.yml'}: not valid YAML (while parsing a flow node)"]
+
+
 def test_replica_from_config_and_a_failing_replica_never_stops_clips(tmp_path):
     home = tmp_path / "home"
     home.mkdir()
