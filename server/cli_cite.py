@@ -55,10 +55,14 @@ def cite(app, keys, style, as_html):
         style_path(style)  # a wrong style is the one mistake to report before anything else
     except StyleError as exc:
         raise click.ClickException(str(exc))
-    papers, missing = [], []
+    papers, missing = {}, []
     for key in dict.fromkeys(keys):
         paper = store.get_paper_by_citekey(app.db, key)
-        (papers if paper else missing).append(paper or key)
+        if paper:
+            papers.setdefault(paper["id"], paper)  # a key and its alias name one reference
+        else:
+            missing.append(key)
+    papers = list(papers.values())
     for key in missing:
         click.echo(f"warning: no paper with key {printable(key)}", err=True)
     if not papers:

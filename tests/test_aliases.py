@@ -111,6 +111,10 @@ def test_cli_reports_merges_and_exports_aliases(db_path, tmp_path):
     assert "note: 1 alias without an entry of its own" in whole.stderr
     flagged = runner.invoke(cli, ["--db", str(db_path), "export", "bibtex", "--alias-entries"])
     assert keys_of(flagged.stdout) == ["knuth-full", "knuth-minimal", "other"]
+    # A key and its alias name one paper: one reference.
+    cited = runner.invoke(cli, ["--db", str(db_path), "cite", "knuth-minimal", "knuth-full"])
+    alone = runner.invoke(cli, ["--db", str(db_path), "cite", "knuth-minimal"])
+    assert (cited.exit_code, cited.stdout) == (0, alone.stdout) and alone.stdout.count("\n") == 1
 
 
 def test_a_manuscript_citing_an_alias_selects_the_merged_paper(db_path, tmp_path):
