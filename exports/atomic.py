@@ -12,8 +12,11 @@ from pathlib import Path
 
 def write_if_changed(path, text, encoding="utf-8"):
     """Write text to path atomically unless the file already holds exactly that; return True if written."""
-    path = Path(path)
-    data = text.encode(encoding)
+    path, data = Path(path), text.encode(encoding)
+    if _is_special(path):
+        _write_through(path, data)
+        return True
+    path = _final_path(path)
     try:
         if path.stat().st_size == len(data) and path.read_bytes() == data:
             return False
@@ -25,7 +28,10 @@ def write_if_changed(path, text, encoding="utf-8"):
 
 def write_atomic(path, data):
     """Write bytes to a temporary file beside path, then rename it into place."""
-    path = Path(path)
+    if _is_special(path):
+        _write_through(path, data)
+        return
+    path = _final_path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = temporary_beside(path)
     try:
@@ -40,6 +46,27 @@ def write_atomic(path, data):
         except FileNotFoundError:
             pass
         raise
+
+
+def _final_path(path):
+    """Return the file path names: a symbolic link's target, so the link stays a link."""
+    path = Path(path)
+    return Path(os.path.realpath(path)) if path.is_symlink() else path
+
+
+def _is_special(path):
+    """Return True for a device, a FIFO or a socket, links followed (-o /dev/stdout, a pipe)."""
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        return False
+    return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
+
+
+def _write_through(path, data):
+    # A rename would put a regular file where the device or pipe was (as root, even /dev/null).
+    with open(path, "wb") as handle:
+        handle.write(data)
 
 
 def temporary_beside(path):

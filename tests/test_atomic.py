@@ -1,5 +1,9 @@
 """Atomic writes: whole files only, and a batch never overwrites what changed meanwhile."""
 
+import os
+import stat
+import threading
+
 import pytest
 
 from papershelf.exports.atomic import SYNC_EACH_BELOW, AtomicBatch, write_if_changed
@@ -50,3 +54,27 @@ def test_batch_interrupted_by_an_error_leaves_no_temporary_files(tmp_path):
             batch.add(tmp_path / "a.md", b"a")
             raise RuntimeError("disk on fire")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_symbolic_link_stays_a_link_to_the_file_rewritten(tmp_path):
+    target = tmp_path / "synced" / "refs.bib"
+    target.parent.mkdir()
+    target.write_text("@misc{old}\n")
+    link = tmp_path / "refs.bib"
+    link.symlink_to(target)
+    assert write_if_changed(link, "@misc{new}\n") is True
+    assert link.is_symlink() and target.read_text() == "@misc{new}\n"
+    assert sorted(p.name for p in target.parent.iterdir()) == ["refs.bib"]
+
+
+def test_a_pipe_is_written_through_never_replaced(tmp_path):
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    received = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_bytes()), daemon=True)
+    reader.start()
+    assert write_if_changed(fifo, "@misc{a}\n") is True
+    reader.join(timeout=30)
+    assert received == [b"@misc{a}\n"]
+    assert stat.S_ISFIFO(os.stat(fifo).st_mode)  # a rename would have left a regular file
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["pipe"]
