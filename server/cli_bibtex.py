@@ -6,14 +6,13 @@ from dataclasses import replace
 import click
 
 from papershelf.exports import bibtex
-from papershelf.server.cli_filters import export_filters, say_if_empty
+from papershelf.server.cli_filters import export_filters, output_option, say_if_empty
 from papershelf.server.progress import progress_bar
 from papershelf.server.terminal import count, printable
 
 
 @click.command(name="bibtex")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True),
-              help="File to write (atomically; untouched when nothing changed). Default: stdout.")
+@output_option("File to write (atomically; untouched when nothing changed). Default, or -: stdout.")
 @click.option("--mode", type=click.Choice(bibtex.MODES), default="bibtex", show_default=True,
               help="bibtex: unicode as LaTeX escapes; biblatex: UTF-8 kept, @online preprints.")
 @click.option("--alias-entries", is_flag=True,
@@ -53,8 +52,7 @@ def export_bibtex(app, output, mode, alias_entries, selection, with_files):
 
 
 @click.command(name="json")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True),
-              help="File to write (atomically). Default: stdout.")
+@output_option("File to write (atomically). Default, or -: stdout.")
 @export_filters
 @click.pass_obj
 def export_json(app, output, selection):

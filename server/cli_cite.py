@@ -5,13 +5,12 @@ import sys
 import click
 
 from papershelf.server import store
-from papershelf.server.cli_filters import export_filters, say_if_empty
+from papershelf.server.cli_filters import export_filters, output_option, say_if_empty
 from papershelf.server.terminal import count, printable
 
 
 @click.command(name="csl-json")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True),
-              help="File to write (atomically; untouched when nothing changed). Default: stdout.")
+@output_option("File to write (atomically; untouched when nothing changed). Default, or -: stdout.")
 @export_filters
 @click.pass_obj
 def export_csl_json(app, output, selection):

@@ -20,6 +20,16 @@ from papershelf.exports.selection import Selection
 from papershelf.server.terminal import printable
 
 
+def output_option(help_text):
+    """The exports' -o/--output FILE option; `-o -` (or none) is stdout, as in most tools."""
+    return click.option("-o", "--output", callback=_dash_is_stdout, help=help_text,
+                        type=click.Path(dir_okay=False, writable=True, allow_dash=True))
+
+
+def _dash_is_stdout(ctx, param, value):
+    return None if value == "-" else value
+
+
 def a_date(ctx, param, value):
     """Check --since is a date (YYYY-MM-DD, or YYYY-MM, YYYY) and pass it on as written."""
     if value is None:

@@ -230,6 +230,16 @@ def library_of_three(home, pages_dir):
     return home
 
 
+@pytest.mark.parametrize("kind", ["bibtex", "json", "csl-json"])
+def test_output_dash_is_stdout(library_of_three, tmp_path, monkeypatch, kind):
+    monkeypatch.chdir(tmp_path)
+    dashed = papershelf("export", kind, "-o", "-", home=library_of_three)
+    plain = papershelf("export", kind, home=library_of_three)
+    assert dashed.returncode == 0, dashed.stderr
+    assert dashed.stdout == plain.stdout and "vaswani2017attention" in dashed.stdout
+    assert not (tmp_path / "-").exists()  # no file named "-"
+
+
 def test_export_filters_that_select_nothing_say_so(library_of_three):
     bad = papershelf("export", "bibtex", "--since", "yesterday", home=library_of_three)
     assert bad.returncode == 2 and "Invalid value for '--since': 'yesterday' is not a date (YYYY-MM-DD)" in bad.stderr
