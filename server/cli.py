@@ -147,9 +147,13 @@ def list_(app, tag, limit, as_json):
     _say_if_cut(shown, total)
 
 
+MAX_SEARCH_LIMIT = 1_000_000  # SQLite ranks a few times as many pages: within 64 bits
+
+
 @cli.command()
 @click.argument("query")
-@click.option("--limit", type=click.IntRange(min=0), default=20, show_default=True)
+@click.option("--limit", type=click.IntRange(min=0, max=MAX_SEARCH_LIMIT), default=20,
+              show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print paper objects as JSON lines.")
 @pass_app
 def search(app, query, limit, as_json):
@@ -161,6 +165,8 @@ def search(app, query, limit, as_json):
     """
     from papershelf.server import cli_files, fulltext
 
+    if not query.split():
+        raise click.ClickException("give words to search for")
     papers = store.search(app.db, query, limit=limit)
     shown = len(papers)  # those whose metadata matches; then those found in their PDFs
     matches = {m.paper_id: m for m in fulltext.search_text(app.db, query, limit=limit)}

@@ -115,7 +115,7 @@ def text_queries(query):
     words = query.split()
     content = [w for w in words if w.casefold() not in STOPWORDS] or words
     quoted = ['"' + w.replace('"', '""') + '"' for w in content]
-    if len(quoted) == 1:
+    if len(quoted) <= 1:  # no words: no query, which finds nothing
         return quoted
     return [f"NEAR({' '.join(quoted)}, {len(words)})", " ".join(quoted)]
 

@@ -261,6 +261,14 @@ def test_list_and_search_say_when_they_cut(library_of_three):
     assert papershelf("list", "--tag", "nosuchtag", home=library_of_three).stderr == "no papers with tag nosuchtag\n"
 
 
+def test_search_without_words_or_with_an_absurd_limit_is_one_line(library_of_three):
+    for query in ("", "   "):
+        one_line_error(papershelf("search", query, home=library_of_three), "give words to search for")
+    huge = papershelf("search", "sequence", "--limit", str(2**63 - 1), home=library_of_three)
+    assert huge.returncode == 2 and "Traceback" not in huge.stderr
+    assert "Invalid value for '--limit'" in huge.stderr
+
+
 def test_summaries_go_to_stderr_with_their_plurals(library_of_three, tmp_path):
     home = library_of_three
     out = tmp_path / "refs.bib"

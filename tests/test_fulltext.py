@@ -157,3 +157,7 @@ def test_a_sentence_found_as_such_is_not_looked_for_word_by_word(db):
     words = fulltext.search_text(db, "discrete ring")  # two words: close together, then anywhere
     assert sorted(m.paper_id for m in words) == sorted(ids.values())
     assert fulltext.search_text(db, "ground states nowhere") == []
+
+
+def test_a_query_without_words_is_no_query():
+    assert fulltext.text_queries("  \t ") == []
