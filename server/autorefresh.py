@@ -29,7 +29,7 @@ def configured_interval(path=None):
     value = config.read_config(path).get("refresh")
     if value in (None, False, "off", "never"):
         return None
-    if value not in INTERVALS:
+    if not isinstance(value, str) or value not in INTERVALS:
         raise config.ConfigError(f"{path or config.config_path()}: refresh must be one of "
                                  f"{', '.join(INTERVALS)} or off (not {value!r})")
     return INTERVALS[value]

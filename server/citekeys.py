@@ -37,11 +37,24 @@ _SAFE_KEY = re.compile(r"[A-Za-z0-9_\-:./+@]+\Z")
 
 
 def key_format():
-    """Return the configured key formula (environment, then config.yml, then the default)."""
+    """Return the configured key formula (environment, then config.yml, then the default).
+
+    Raise config.ConfigError for a formula that is not text or names an unknown
+    placeholder: keys made by a wrong formula would be kept for good.
+    """
     value = os.environ.get("PAPERSHELF_CITEKEY_FORMAT")
-    if value:
-        return value
-    return _config_value("citekey_format") or DEFAULT_FORMAT
+    where = "PAPERSHELF_CITEKEY_FORMAT"
+    if not value:
+        value, where = _config_value("citekey_format"), f"{config.config_path()}: citekey_format"
+    if value is None or value == "":
+        return DEFAULT_FORMAT
+    if not isinstance(value, str):
+        raise config.ConfigError(f"{where} must be text such as {DEFAULT_FORMAT!r}")
+    try:
+        check_format(value)
+    except ValueError as exc:
+        raise config.ConfigError(f"{where}: {exc}") from None
+    return value
 
 
 def _config_value(name):

@@ -28,8 +28,9 @@ def test_the_interval_comes_from_config(home, text, seconds):
     assert autorefresh.configured_interval() == seconds
 
 
-def test_an_unknown_interval_is_a_clear_error(home):
-    (home / "config.yml").write_text("refresh: hourly\n")
+@pytest.mark.parametrize("text", ["refresh: hourly\n", "refresh: [daily]\n", "refresh: 24\n"])
+def test_an_unknown_interval_is_a_clear_error(home, text):
+    (home / "config.yml").write_text(text)
     with pytest.raises(config.ConfigError, match="refresh must be one of daily, weekly or off"):
         autorefresh.configured_interval()
 
