@@ -1,5 +1,6 @@
 """The `papershelf` command line."""
 
+import sqlite3
 import sys
 from pathlib import Path
 
@@ -47,9 +48,27 @@ class AppContext:
                 f"no library at {self.db_path}{where}: check the path; `papershelf add`, `import`"
                 " or `serve` creates one")
 
+    def _refuse_foreign_database(self):
+        """Raise when the file is another program's SQLite database: never add our tables to it."""
+        if not self.db_path.is_file() or self.db_path.stat().st_size == 0:
+            return
+        try:
+            conn = sqlite3.connect(self.db_path.resolve().as_uri() + "?mode=ro", uri=True)
+            try:
+                tables = {row[0] for row in conn.execute(
+                    "select name from sqlite_master where type = 'table'")}
+            finally:
+                conn.close()
+        except sqlite3.Error:
+            return  # not a database at all: opening it says so
+        if tables and "papers" not in tables:
+            raise click.ClickException(f"{self.db_path} is not a papershelf library (it holds"
+                                       " another program's tables): give another --db")
+
     def _open(self, create):
         if self._db is None:
             self.check_path(create)
+            self._refuse_foreign_database()
             try:
                 self._db = open_db(self.db_path)
             except Exception as exc:
@@ -210,8 +229,9 @@ def stats(app, as_json):
 
 
 @cli.command()
-@click.option("--port", default=5178, show_default=True, help="Port of the HTTP API.")
-@click.option("--datasette-port", default=5179, show_default=True)
+@click.option("--port", default=5178, show_default=True, type=click.IntRange(1, 65535),
+              help="Port of the HTTP API.")
+@click.option("--datasette-port", default=5179, show_default=True, type=click.IntRange(1, 65535))
 @click.option("--no-datasette", is_flag=True, help="Start the API only.")
 @click.option("--threads", default=8, show_default=True, help="API worker threads.")
 @click.option("--offline", is_flag=True, help="Never use the network to fill missing fields.")

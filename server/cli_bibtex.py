@@ -104,8 +104,10 @@ def import_(app, file, tags):
         click.echo(printable(f"{file}:{merge.line}: {merge_line(merge)}"), err=True)
     click.echo(f"created {report.created}, merged {report.merged},"
                f" unchanged {report.unchanged}, failed {len(report.failed)}", err=True)
-    if report.failed and not (report.created or report.merged or report.unchanged):
-        raise click.ClickException("nothing imported")
+    if not (report.created or report.merged or report.unchanged):
+        # A file of no entries (random bytes, the wrong file) is not a successful import.
+        raise click.ClickException("nothing imported" if report.failed else
+                                   f"no BibTeX entries in {file}: nothing imported")
 
 
 def merge_line(merge):

@@ -1,7 +1,10 @@
 """The click group every papershelf command group uses: --db after a command's name, safe errors."""
 
+import sqlite3
+
 import click
 
+from papershelf.server import config
 from papershelf.server.terminal import printable
 
 
@@ -32,3 +35,8 @@ class LibraryGroup(click.Group):
         except click.ClickException as error:
             error.message = printable(error.message)
             raise
+        except config.ConfigError as error:  # a setting a command needs is wrong
+            raise click.ClickException(printable(str(error))) from None
+        except sqlite3.Error as error:  # a read-only, locked or damaged database, a full disk
+            where = getattr(ctx.find_root().obj, "db_path", "the library")
+            raise click.ClickException(printable(f"{where}: {error}")) from None

@@ -4,6 +4,7 @@ import json
 import os
 import re
 import shlex
+import sqlite3
 import subprocess
 import sys
 
@@ -267,6 +268,66 @@ def test_search_without_words_or_with_an_absurd_limit_is_one_line(library_of_thr
     huge = papershelf("search", "sequence", "--limit", str(2**63 - 1), home=library_of_three)
     assert huge.returncode == 2 and "Traceback" not in huge.stderr
     assert "Invalid value for '--limit'" in huge.stderr
+
+
+def as_unprivileged(*args):
+    """The command line run so that file modes bind it, even as root (whose capabilities go)."""
+    return ["setpriv", "--inh-caps=-all", "--bounding-set=-all", *args] if os.geteuid() == 0 \
+        else list(args)
+
+
+def test_a_read_only_library_is_a_one_line_error(library_of_three, pages_dir):
+    db = library_of_three / "papershelf.db"
+    db.chmod(0o444)
+    result = subprocess.run(as_unprivileged(
+        sys.executable, "-m", "papershelf.server.cli", "add", "--offline", "--html",
+        str(pages_dir / ARXIV_PAGE), "https://arxiv.org/abs/1706.03762v2", "--tag", "more"),
+        capture_output=True, text=True, timeout=120,
+        env={**os.environ, "PAPERSHELF_HOME": str(library_of_three)})
+    one_line_error(result, f"{db}: attempt to write a readonly database")
+
+
+def test_another_programs_database_is_refused_and_left_as_it_was(tmp_path, home):
+    other = tmp_path / "notes.db"
+    conn = sqlite3.connect(other)
+    conn.execute("create table notes (body text)")
+    conn.commit()
+    conn.close()
+    before = other.read_bytes()
+    for command in (["list"], ["add", "--offline", "2101.00001"]):
+        one_line_error(papershelf("--db", str(other), *command, home=home),
+                       f"{other} is not a papershelf library (it holds another program's tables):"
+                       " give another --db")
+    assert other.read_bytes() == before
+
+
+@pytest.mark.parametrize("setting, message", [
+    ("citekey_format: '{nosuch}{year}'", "citekey_format: unknown citation key placeholder"
+                                         " {nosuch} in '{nosuch}{year}'"),
+    ("citekey_format: 5", "citekey_format must be text such as '{auth}{year}{title}'"),
+])
+def test_a_wrong_key_formula_is_one_line_and_makes_no_key(home, pages_dir, setting, message):
+    home.mkdir(exist_ok=True)
+    (home / "config.yml").write_text(setting + "\n")
+    result = papershelf("add", "--offline", "--html", str(pages_dir / ARXIV_PAGE),
+                        "https://arxiv.org/abs/1706.03762", home=home)
+    one_line_error(result, f"{home / 'config.yml'}: {message}")
+    assert papershelf("list", home=home).stdout == ""
+
+
+@pytest.mark.parametrize("option", ["--port", "--datasette-port"])
+def test_serve_refuses_a_port_out_of_range(home, option):
+    result = papershelf("serve", "--offline", option, "99999", home=home)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "99999 is not in the range 1<=x<=65535" in result.stderr
+
+
+def test_a_file_of_no_bibtex_entries_imports_nothing_and_says_so(home, tmp_path):
+    junk = tmp_path / "junk.bib"
+    junk.write_bytes(bytes(range(256)) * 4)
+    result = papershelf("import", str(junk), home=home)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert result.stderr.splitlines()[-1] == f"Error: no BibTeX entries in {junk}: nothing imported"
 
 
 def test_summaries_go_to_stderr_with_their_plurals(library_of_three, tmp_path):
