@@ -1,6 +1,5 @@
 """The `papershelf` command line."""
 
-import sqlite3
 import sys
 from pathlib import Path
 
@@ -10,7 +9,7 @@ from papershelf.server import __version__, paths, store
 from papershelf.server.charsets import decode_html
 from papershelf.server.cli_groups import LibraryGroup
 from papershelf.server.clipping import clip_page
-from papershelf.server.schema import open_db
+from papershelf.server.schema import ForeignDatabase, open_db
 from papershelf.server.terminal import count, json_line, printable
 
 
@@ -48,29 +47,13 @@ class AppContext:
                 f"no library at {self.db_path}{where}: check the path; `papershelf add`, `import`"
                 " or `serve` creates one")
 
-    def _refuse_foreign_database(self):
-        """Raise when the file is another program's SQLite database: never add our tables to it."""
-        if not self.db_path.is_file() or self.db_path.stat().st_size == 0:
-            return
-        try:
-            conn = sqlite3.connect(self.db_path.resolve().as_uri() + "?mode=ro", uri=True)
-            try:
-                tables = {row[0] for row in conn.execute(
-                    "select name from sqlite_master where type = 'table'")}
-            finally:
-                conn.close()
-        except sqlite3.Error:
-            return  # not a database at all: opening it says so
-        if tables and "papers" not in tables:
-            raise click.ClickException(f"{self.db_path} is not a papershelf library (it holds"
-                                       " another program's tables): give another --db")
-
     def _open(self, create):
         if self._db is None:
             self.check_path(create)
-            self._refuse_foreign_database()
             try:
                 self._db = open_db(self.db_path)
+            except ForeignDatabase as exc:
+                raise click.ClickException(f"{exc}: give another --db")
             except Exception as exc:
                 raise click.ClickException(f"cannot open database {self.db_path}: {exc}")
         return self._db

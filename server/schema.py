@@ -209,6 +209,33 @@ def ensure_db_shape(db):
     return db
 
 
+class ForeignDatabase(ValueError):
+    """The file is another program's SQLite database: papershelf adds no table to it."""
+
+
+def refuse_foreign(path):
+    """Raise ForeignDatabase when path holds tables, none of them papershelf's `papers`.
+
+    Checked on a read-only connection before connect(), whose WAL switch already writes.
+    """
+    path = Path(path)
+    if str(path) == ":memory:" or not path.is_file() or path.stat().st_size == 0:
+        return
+    try:
+        conn = sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True)
+        try:
+            tables = {row[0] for row in conn.execute(
+                "select name from sqlite_master where type = 'table'")}
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return  # not a database at all: connecting says so
+    if tables and "papers" not in tables:
+        raise ForeignDatabase(f"{path} is not a papershelf library (it holds another program's"
+                              " tables)")
+
+
 def open_db(path):
-    """Connect to path and bring the schema up to date."""
+    """Connect to path and bring the schema up to date (never in another program's database)."""
+    refuse_foreign(path)
     return ensure_db_shape(connect(path))
