@@ -4,7 +4,7 @@ import json
 
 import click
 
-from papershelf.server import config, replication
+from papershelf.server import replication
 from papershelf.server.cli_groups import LibraryGroup
 from papershelf.server.replication import ReplicationError
 
@@ -57,7 +57,7 @@ def replicate_status(app, url, wait, timeout, as_json):
             raise ReplicationError("no replica: give --replica URL or set `replicate: URL`"
                                    " in config.yml")
         found = replication.status(app.db_path, url, wait=wait, timeout=timeout)
-    except (ReplicationError, config.ConfigError) as exc:
+    except ReplicationError as exc:
         raise click.ClickException(str(exc))
     if as_json:
         click.echo(json.dumps(found.as_dict()))

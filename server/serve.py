@@ -12,7 +12,7 @@ import time
 import click
 from waitress import create_server
 
-from papershelf.server import config, filestore, paths, replication
+from papershelf.server import citekeys, config, filestore, paths, replication
 from papershelf.server.app import create_app
 from papershelf.server.children import stop_process
 from papershelf.server.index_worker import IndexWorker
@@ -30,7 +30,7 @@ def run(db_path, port, datasette_port=None, threads=8, enrich=True, auto_export=
     targets = _auto_export_targets(auto_export)
     refresh_every = _refresh_interval() if enrich else None  # --offline: no network at all
     replicator = _replicator(db_path, replicate)
-    _check_key_format()
+    citekeys.key_format()  # a wrong formula would make wrong keys for good: do not start
     try:
         server = create_server(app, host="127.0.0.1", port=port, threads=threads,
                                max_request_body_size=WAITRESS_BODY_CAP,
@@ -163,16 +163,6 @@ def _replicator(db_path, url):
             return None
         return replication.Replicator(db_path, url, report=lambda line: click.echo(line, err=True))
     except (replication.ReplicationError, config.ConfigError) as exc:
-        raise click.ClickException(str(exc))
-
-
-def _check_key_format():
-    """Refuse to start with a citation key formula that would make wrong keys for good."""
-    from papershelf.server import citekeys
-
-    try:
-        citekeys.key_format()
-    except config.ConfigError as exc:
         raise click.ClickException(str(exc))
 
 
