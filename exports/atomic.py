@@ -22,7 +22,7 @@ def write_if_changed(path, text, encoding="utf-8"):
             return False
     except FileNotFoundError:
         pass
-    write_atomic(path, data)
+    _replace(path, data)
     return True
 
 
@@ -31,7 +31,11 @@ def write_atomic(path, data):
     if _is_special(path):
         _write_through(path, data)
         return
-    path = _final_path(path)
+    _replace(_final_path(path), data)
+
+
+def _replace(path, data):
+    """Write data beside path (a regular file's path, links resolved) and rename it into place."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = temporary_beside(path)
     try:
